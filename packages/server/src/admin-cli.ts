@@ -1,0 +1,134 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, SETTINGS, type Config } from './config.js';
+import { createContext } from './context.js';
+import { openDatabase } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createOrganization, listOrganizations } from './orgs/org-store.js';
+import { createApiToken } from './accounts/tokens.js';
+import { SCOPES, type Scope } from './accounts/principal.js';
+import { startServer } from './server.js';
+
+/** Adds every configuration flag (--port, --data-dir, …) to a command. */
+function withSettings(command: Command): Command {
+  for (const s of SETTINGS) command.addOption(new Option(`${s.flag} <value>`, `${s.description} [env ${s.env}, default ${s.default}]`));
+  return command;
+}
+
+/** Flags win over environment variables; both go through the same validation. */
+function configFrom(options: Record<string, unknown>): Readonly<Config> {
+  const source: Record<string, string | undefined> = { ...process.env };
+  for (const s of SETTINGS) {
+    const key = s.flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (typeof options[key] === 'string') source[s.env] = options[key] as string;
+  }
+  return loadConfig(source);
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+/** First start: an organisation and an admin token, printed once (the token is not stored in clear). */
+async function bootstrapIfEmpty(config: Readonly<Config>, ctx: Awaited<ReturnType<typeof createContext>>): Promise<void> {
+  if ((await listOrganizations(ctx.db)).length > 0) return;
+  const org = await createOrganization(ctx.db, { name: 'My organisation' });
+  const { token } = await createApiToken(ctx.db, { orgId: org.id, name: 'bootstrap admin', scopes: ['admin'] });
+  print('');
+  print('Arkiv first start: created an organisation and an admin API token.');
+  print(`  Organisation ID: ${org.id}`);
+  print(`  Admin token:     ${token}`);
+  print('  The token is shown only this once: store it now (arkiv token create makes more).');
+  print(`  Try: curl "${config.publicUrl}/security/report/list?org=${org.id}&minver=0.0.0"`);
+  print('');
+}
+
+async function withDatabase<T>(config: Readonly<Config>, work: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>): Promise<T> {
+  const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  try {
+    await migrateToLatest(handle.db);
+    return await work(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+function stopOnSignals(close: () => Promise<void>): void {
+  const stop = (signal: string) => {
+    process.stderr.write(`${signal}: shutting down\n`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function buildAdminCli(): Command {
+  const program = new Command('arkiv').description('Arkiv: a self-hostable hub for security reports').showHelpAfterError();
+
+  withSettings(program.command('serve').description('Run the API and, unless --no-worker, the background workers'))
+    .option('--no-worker', 'API only (scale-out: run `arkiv worker` processes separately)')
+    .option('--demo', 'Seed a demo organisation with realistic reports and print example requests')
+    .action(async (options: Record<string, unknown>) => {
+      const config = { ...configFrom(options), runWorker: options.worker !== false };
+      const ctx = await createContext(config);
+      await bootstrapIfEmpty(config, ctx);
+      if (options.demo) {
+        const { seedDemo } = await import('./demo/seed-demo.js');
+        await seedDemo(ctx, { print });
+      }
+      const server = await startServer(config, { ctx });
+      print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
+      stopOnSignals(server.close);
+    });
+
+  withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
+    const config = { ...configFrom(options), runWorker: true };
+    const server = await startServer(config, { api: false });
+    print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})`);
+    stopOnSignals(server.close);
+  });
+
+  withSettings(program.command('migrate').description('Apply database migrations and exit')).action(async (options: Record<string, unknown>) => {
+    const applied = await withDatabase(configFrom(options), migrateToLatest);
+    print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  });
+
+  const org = program.command('org').description('Manage organisations');
+  withSettings(org.command('create').description('Create an organisation and print its id'))
+    .requiredOption('--name <name>', 'organisation name')
+    .option('--json', 'print {"id": …}')
+    .action(async (options: Record<string, unknown>) => {
+      const created = await withDatabase(configFrom(options), (db) => createOrganization(db, { name: String(options.name) }));
+      print(options.json ? JSON.stringify({ id: created.id, name: created.name }) : created.id);
+    });
+
+  const token = program.command('token').description('Manage API tokens');
+  withSettings(token.command('create').description('Create an API token and print it once'))
+    .requiredOption('--org <id>', 'organisation id')
+    .addOption(new Option('--scope <scope...>', 'read, upload or admin').choices([...SCOPES]).makeOptionMandatory())
+    .option('--name <name>', 'a name to tell tokens apart', 'cli')
+    .option('--json', 'print {"token": …}')
+    .action(async (options: Record<string, unknown>) => {
+      const orgId = String(options.org);
+      const created = await withDatabase(configFrom(options), async (db) => {
+        if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
+        return createApiToken(db, { orgId, name: String(options.name), scopes: options.scope as Scope[] });
+      });
+      print(options.json ? JSON.stringify({ id: created.id, token: created.token }) : created.token);
+    });
+
+  return program;
+}
+
+/** Runs the admin CLI; configuration mistakes end with a one-line message naming the variable. */
+export async function runAdminCli(argv: string[]): Promise<void> {
+  try {
+    await buildAdminCli().parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`arkiv: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Readable } from 'node:stream';
+
+/** A file written to local temporary storage and hashed, not yet part of the store. */
+export interface StagedFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The first bytes, for content checks such as the PDF magic number. */
+  head: Buffer;
+}
+
+/**
+ * Where report artefacts live. Blobs are content-addressed by SHA-256: putting the same bytes
+ * twice stores them once, and a key never changes meaning. A blob is complete before `put`
+ * resolves, so a database row that names it never points at a half-written file.
+ */
+export interface BlobStore {
+  readonly kind: 'fs' | 'postgres';
+  /** Moves or copies a staged file into the store; the staged file is consumed. Returns the key. */
+  put(staged: StagedFile): Promise<string>;
+  /** Streams a blob's bytes; the stream errors if the blob is missing. */
+  read(key: string): Readable;
+  has(key: string): Promise<boolean>;
+  /** Only for keys no report references any more (see reports/blob-sweeper). */
+  delete(key: string): Promise<void>;
+}
+
+export const blobKeyFor = (sha256: string) => `sha256/${sha256}`;

@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+/**
+ * Every setting Arkiv reads, in one place. Read once at start, validated, frozen.
+ * Each variable is also a flag of `arkiv serve` / `arkiv worker` (see main.ts):
+ * ARKIV_PORT=9000 and --port 9000 mean the same.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Public base URL used in links printed to users (defaults to http://host:port). */
+  publicUrl: string;
+  dataDir: string;
+  /** postgres://… switches metadata (and optionally blobs) to PostgreSQL; unset = SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  blobStore: 'fs' | 'postgres';
+  /** Encrypts secrets at rest; generated into dataDir on first start when unset. */
+  secretKey: string | undefined;
+  webhookAllowPrivate: boolean;
+  maxUploadBytes: number;
+  maxArchiveReports: number;
+  /** Unauthenticated read requests per minute per client address; 0 disables the limit. */
+  readRateLimitPerMinute: number;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Run the webhook dispatcher and job workers inside the API process. */
+  runWorker: boolean;
+}
+
+export interface SettingDoc {
+  env: string;
+  flag: string;
+  description: string;
+  default: string;
+}
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { env: 'ARKIV_HOST', flag: '--host', default: '127.0.0.1', description: 'Address the HTTP server binds to.' },
+  { env: 'ARKIV_PORT', flag: '--port', default: '8080', description: 'HTTP port (0 picks a free one).' },
+  { env: 'ARKIV_PUBLIC_URL', flag: '--public-url', default: 'http://<host>:<port>', description: 'Base URL shown to users and integrations.' },
+  { env: 'ARKIV_DATA_DIR', flag: '--data-dir', default: './data', description: 'SQLite file, blobs and the generated secret key.' },
+  { env: 'DATABASE_URL', flag: '--database-url', default: '(unset: SQLite)', description: 'postgres://… to use PostgreSQL.' },
+  { env: 'ARKIV_BLOB_STORE', flag: '--blob-store', default: 'fs', description: 'fs (data dir) or postgres (needs DATABASE_URL).' },
+  { env: 'ARKIV_SECRET_KEY', flag: '--secret-key', default: '(generated)', description: 'Key that encrypts secrets at rest (32+ chars).' },
+  { env: 'ARKIV_WEBHOOK_ALLOW_PRIVATE', flag: '--webhook-allow-private', default: '0', description: '1 allows loopback/private webhook targets (development, tests).' },
+  { env: 'ARKIV_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', default: '104857600', description: 'Largest accepted file in an upload.' },
+  { env: 'ARKIV_MAX_ARCHIVE_REPORTS', flag: '--max-archive-reports', default: '500', description: 'Most report ids one archive request may name.' },
+  { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
+  { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: '1 trusts X-Forwarded-* (behind a reverse proxy).' },
+  { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
+];
+
+export class ConfigError extends Error {}
+
+type Source = Record<string, string | undefined>;
+
+function integer(source: Source, name: string, fallback: number, min: number, max: number): number {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(source: Source, name: string): boolean {
+  const raw = source[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+function oneOf<T extends string>(source: Source, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = source[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function loadConfig(source: Source = process.env): Readonly<Config> {
+  const host = source.ARKIV_HOST || '127.0.0.1';
+  const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
+  const databaseUrl = source.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for SQLite)');
+  }
+  const blobStore = oneOf(source, 'ARKIV_BLOB_STORE', ['fs', 'postgres'] as const, 'fs');
+  if (blobStore === 'postgres' && !databaseUrl) {
+    throw new ConfigError('ARKIV_BLOB_STORE=postgres needs DATABASE_URL');
+  }
+  const secretKey = source.ARKIV_SECRET_KEY || undefined;
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError('ARKIV_SECRET_KEY must be at least 32 characters');
+  }
+  const publicUrl = (source.ARKIV_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`ARKIV_PUBLIC_URL is not a URL: "${publicUrl}"`);
+  }
+  return Object.freeze({
+    host,
+    port,
+    publicUrl,
+    dataDir: path.resolve(source.ARKIV_DATA_DIR || './data'),
+    databaseUrl,
+    blobStore,
+    secretKey,
+    webhookAllowPrivate: flag(source, 'ARKIV_WEBHOOK_ALLOW_PRIVATE'),
+    maxUploadBytes: integer(source, 'ARKIV_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    maxArchiveReports: integer(source, 'ARKIV_MAX_ARCHIVE_REPORTS', 500, 1, 100_000),
+    readRateLimitPerMinute: integer(source, 'ARKIV_READ_RATE_LIMIT', 600, 0, 10_000_000),
+    trustProxy: flag(source, 'ARKIV_TRUST_PROXY'),
+    logLevel: oneOf(source, 'ARKIV_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    runWorker: true,
+  } satisfies Config);
+}

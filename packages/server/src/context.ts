@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Database } from './db/schema.js';
+import type { Kysely } from 'kysely';
+import type { BlobStore } from './blobs/blob-store.js';
+import { FsBlobStore } from './blobs/fs-store.js';
+import { SecretBox, resolveSecretKey } from './secrets.js';
+import type { ReportChangeHook } from './reports/report-hooks.js';
+import type { Principal } from './accounts/principal.js';
+import type { FastifyRequest } from 'fastify';
+import { Registry } from 'prom-client';
+
+/** Resolves who made a request from something other than a bearer token (e.g. a session cookie). */
+export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
+
+/** A long-running loop (webhook dispatcher, job runner) that `arkiv serve` or `arkiv worker` runs. */
+export interface BackgroundWorker {
+  readonly name: string;
+  start(): void;
+  /** Finishes or releases in-flight work, then resolves. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a feature needs, built once per process (or per test). Features extend it at start:
+ * they push report hooks, authenticators and workers; nothing is looked up globally.
+ */
+export interface AppContext {
+  config: Readonly<Config>;
+  database: DatabaseHandle;
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  /** Local directory for uploads in flight (same filesystem as fs blobs, so publishing is a rename). */
+  stagingDir: string;
+  secrets: SecretBox;
+  log: Logger;
+  reportHooks: ReportChangeHook[];
+  authenticators: Authenticator[];
+  workers: BackgroundWorker[];
+  /** Prometheus registry; features add their own metrics to it. */
+  metrics: Registry;
+  /** Epoch ms. Tests replace it to control retry schedules. */
+  now: () => number;
+}
+
+export async function createContext(config: Readonly<Config>, options: { log?: Logger } = {}): Promise<AppContext> {
+  const log = options.log ?? pino({ level: config.logLevel, base: { service: 'arkiv' } });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const { key, generated } = resolveSecretKey(config.secretKey, config.dataDir);
+  if (generated) log.warn({ dataDir: config.dataDir }, 'generated a secret key in the data dir; set ARKIV_SECRET_KEY to share one across processes');
+  const fsBlobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : fsBlobs;
+  return {
+    config,
+    database,
+    db: database.db,
+    blobs,
+    stagingDir: fsBlobs.stagingDir,
+    secrets: new SecretBox(key),
+    log,
+    reportHooks: [],
+    authenticators: [],
+    workers: [],
+    metrics: new Registry(),
+    now: Date.now,
+  };
+}
+
+async function loadPostgresBlobStore(database: DatabaseHandle): Promise<BlobStore> {
+  const { PostgresBlobStore } = await import('./blobs/postgres-store.js');
+  return new PostgresBlobStore(database);
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './0001_core.js';
+
+/**
+ * Every migration, in order. Names sort in the order they must run; features append theirs with
+ * the next free number (0002_webhooks, 0003_accounts, 0004_integrations, …).
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_core': core,
+};

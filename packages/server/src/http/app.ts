@@ -1,0 +1,46 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { AppContext } from '../context.js';
+import { installErrorHandling } from './error-handler.js';
+import { installAuthentication } from './auth.js';
+import { routePlugins } from './routes.js';
+import { ProblemSchema, ReportListItemSchema } from '../reports/report-schemas.js';
+
+export type App = FastifyInstance;
+
+/** Assembles the HTTP application: error model, authentication, OpenAPI, then every feature's routes. */
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  installErrorHandling(app);
+  installAuthentication(app, ctx);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Arkiv API', version: '0.1.0', description: 'Security reports: store, list, download, notify.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Shared shapes, referenced by $id from every feature's routes.
+  app.addSchema(ProblemSchema);
+  app.addSchema(ReportListItemSchema);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const plugin of routePlugins) await app.register(plugin, { ctx });
+  return app as unknown as App;
+}

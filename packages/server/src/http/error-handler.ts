@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, internalError, payloadTooLarge, problemBody } from './errors.js';
+
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value);
+  return reply.status(error.status).type(PROBLEM).send(problemBody(error));
+}
+
+/** Turns any thrown error into a problem response; bad input never becomes a 500. */
+function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as FastifyError & { limit?: number };
+  if (e.validation) {
+    const first = e.validation[0];
+    const where = e.validationContext ?? 'request';
+    const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    return new AppError(400, 'invalid_parameter', `${where}${field ? ` parameter ${field}` : ''} ${first?.message ?? 'is invalid'}`.trim());
+  }
+  if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
+    return payloadTooLarge(request.routeOptions.config?.uploadLimit ?? e.limit ?? 0);
+  }
+  if (e.statusCode === 429) {
+    return new AppError(429, 'rate_limited', 'Too many requests; retry after the time in Retry-After');
+  }
+  if (e.statusCode === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new AppError(415, 'unsupported_media_type', 'This content type is not accepted here');
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError(e.statusCode, 'invalid_request', e.message);
+  }
+  return internalError();
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error, request);
+    if (appError.status >= 500) {
+      // The stack goes to the log only; the client gets the stable code and a request id to quote.
+      request.log.error({ err: error }, 'request failed');
+    }
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
+      return;
+    }
+    return sendProblem(reply, appError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new AppError(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Byte limit of this route's uploads, for the error message. */
+    uploadLimit?: number;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Every error a client can see. `code` is the stable, machine-readable contract: clients branch on
+ * it, never on the message. `alert` says whether an operator should be paged when it happens.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: { alert?: boolean; headers?: Record<string, string>; details?: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const invalidParameter = (message: string, details?: unknown) =>
+  new AppError(400, 'invalid_parameter', message, { details });
+export const invalidVersion = (parameter: string, value: string) =>
+  new AppError(400, 'invalid_version', `${parameter} "${value}" is not a semantic version (e.g. 1.2.3, 1.0 or 2.0.0-beta.1)`);
+export const missingVersionFilter = () =>
+  new AppError(400, 'missing_version_filter', 'At least one of version, minver or maxver is required');
+export const invalidRange = (min: string, max: string) =>
+  new AppError(400, 'invalid_range', `minver ${min} is greater than maxver ${max}`);
+export const unauthorized = (message = 'A valid API token or session is required') =>
+  new AppError(401, 'unauthorized', message, { headers: { 'www-authenticate': 'Bearer realm="arkiv"' } });
+export const forbidden = (message = 'You do not have permission for this action') =>
+  new AppError(403, 'forbidden', message);
+export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found`);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const payloadTooLarge = (limit: number) =>
+  new AppError(413, 'payload_too_large', `The upload exceeds the limit of ${limit} bytes`);
+export const unsupportedMediaType = (message: string) => new AppError(415, 'unsupported_media_type', message);
+export const internalError = () =>
+  new AppError(500, 'internal_error', 'An unexpected error occurred; it has been logged', { alert: true });
+
+/** Body of an `application/problem+json` response (RFC 9457) plus our stable `code` and `message`. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  message: string;
+  detail: string;
+  details?: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export function problemBody(error: AppError): ProblemBody {
+  return {
+    type: `urn:arkiv:error:${error.code}`,
+    title: TITLES[error.status] ?? 'Error',
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    detail: error.message,
+    ...(error.extra.details === undefined ? {} : { details: error.extra.details }),
+  };
+}

@@ -1,0 +1,35 @@
+import { sql } from 'kysely';
+import { collectDefaultMetrics, Histogram } from 'prom-client';
+import type { RoutePlugin } from './routes.js';
+
+/** /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus). */
+export const healthRoutes: RoutePlugin = async (app, { ctx }) => {
+  const registry = ctx.metrics;
+  collectDefaultMetrics({ register: registry, prefix: 'arkiv_' });
+  const duration = new Histogram({
+    name: 'arkiv_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const hide = { schema: { hide: true } };
+  app.get('/healthz', hide, async () => ({ status: 'ok' }));
+  app.get('/readyz', hide, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', code: 'database_unavailable' });
+    }
+  });
+  app.get('/metrics', hide, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+};
+

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../context.js';
+import { healthRoutes } from './health-routes.js';
+import { reportReadRoutes } from '../reports/read-routes.js';
+import { reportWriteRoutes } from '../reports/write-routes.js';
+import { orgRoutes } from '../orgs/org-routes.js';
+import { tokenRoutes } from '../accounts/token-routes.js';
+
+export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
+
+/** Every feature's routes. A feature adds one line here. */
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, orgRoutes, tokenRoutes];

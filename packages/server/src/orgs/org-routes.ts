@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { requirePermission } from '../http/auth.js';
+import { notFound } from '../http/errors.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { problemResponses } from '../reports/report-schemas.js';
+import { findOrganization, updateOrganization } from './org-store.js';
+
+export const OrganizationSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  requireReadToken: Type.Boolean(),
+  createdAt: Type.String(),
+});
+
+const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
+
+/** GET/PATCH /api/orgs/{orgId}: an organisation's settings, for its administrators. */
+export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ bearer: [] }];
+
+  app.get(
+    '/api/orgs/:orgId',
+    { schema: { summary: 'Show an organisation', tags: ['organisations'], security, params: OrgParams, response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      const org = await findOrganization(ctx.db, request.params.orgId);
+      if (!org) throw notFound('Organisation');
+      return org;
+    },
+  );
+
+  app.patch(
+    '/api/orgs/:orgId',
+    {
+      schema: {
+        summary: 'Rename an organisation or require a token for reads',
+        tags: ['organisations'],
+        security,
+        params: OrgParams,
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      const org = await updateOrganization(ctx.db, request.params.orgId, request.body);
+      if (!org) throw notFound('Organisation');
+      return org;
+    },
+  );
+};

@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { ZipFile } from 'yazl';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { ReportFile, ReportWithFiles } from './report-model.js';
+
+/** Entry names never escape their folder and stay readable on every OS. */
+export function safeName(text: string, max = 80): string {
+  const cleaned = text
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[ ._-]+|[ .]+$/g, '')
+    .slice(0, max);
+  return cleaned === '' ? '_' : cleaned;
+}
+
+export interface ArchiveEntryPlan {
+  report: ReportWithFiles;
+  folder: string;
+  files: Array<ReportFile & { path: string }>;
+}
+
+/** One folder per report; a name two reports would share gets the report id's prefix appended. */
+export function planArchive(reports: readonly ReportWithFiles[]): ArchiveEntryPlan[] {
+  const used = new Set<string>();
+  return reports.map((report) => {
+    let folder = safeName(`${report.projectName}_${report.projectVersion}_${report.reportType}_${report.reportVersion}`, 150);
+    if (used.has(folder.toLowerCase())) folder = `${folder}_${report.id.slice(0, 8)}`;
+    used.add(folder.toLowerCase());
+    const files = report.files.map((file) => {
+      const extension = file.kind === 'pdf' ? '.pdf' : '.html';
+      const base = safeName(file.fileName.replace(/\.[^.]*$/, ''), 100);
+      return { ...file, path: `${folder}/${base}${extension}` };
+    });
+    return { report, folder, files };
+  });
+}
+
+export function buildManifest(organizationId: string, plan: readonly ArchiveEntryPlan[], generatedAt: string) {
+  return {
+    organizationId,
+    generatedAt,
+    reports: plan.map(({ report, folder, files }) => {
+      const { files: _files, organizationId: _org, ...item } = report;
+      return {
+        ...item,
+        folder,
+        files: files.map((f) => ({ kind: f.kind, path: f.path, fileName: f.fileName, mediaType: f.mediaType, size: f.size, sha256: f.sha256 })),
+      };
+    }),
+  };
+}
+
+/** Passes bytes through and fails at the end unless they hash to `expected`. */
+function verifyingStream(expected: string, size: number, label: string): Transform {
+  const hash = crypto.createHash('sha256');
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const actual = hash.digest('hex');
+      if (actual !== expected || seen !== size) {
+        return callback(new Error(`blob for ${label} does not match its recorded SHA-256/size (expected ${expected}/${size}, got ${actual}/${seen})`));
+      }
+      callback();
+    },
+  });
+}
+
+/**
+ * Streams a ZIP of the reports' files plus manifest.json. Every entry is stored (not deflated),
+ * so the exact length is known up front and the archive streams at disk speed; ZIP64 is used
+ * when sizes need it. Blobs are opened one at a time as the archive reaches them, and each is
+ * verified against its SHA-256 while it streams: on a mismatch the stream errors, so the client
+ * gets a broken transfer, never a valid-looking wrong archive.
+ */
+export function createReportArchive(input: {
+  organizationId: string;
+  reports: readonly ReportWithFiles[];
+  blobs: BlobStore;
+  log: { error(details: object, message: string): void };
+  now: Date;
+}): { stream: Readable; size: Promise<number> } {
+  const plan = planArchive(input.reports);
+  const zip = new ZipFile();
+  const output = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const fail = (error: Error) => {
+    input.log.error({ err: error }, 'archive aborted');
+    output.destroy(error);
+  };
+  zip.on('error', fail);
+  zip.outputStream.on('error', fail);
+  zip.outputStream.pipe(output);
+  let current: Readable | undefined;
+  // A client that goes away stops the work: the blob being read is closed too.
+  output.on('close', () => current?.destroy());
+
+  const entryOptions = { mtime: input.now, compress: false as const };
+  const manifest = Buffer.from(`${JSON.stringify(buildManifest(input.organizationId, plan, input.now.toISOString()), null, 2)}\n`);
+  zip.addBuffer(manifest, 'manifest.json', entryOptions);
+  for (const { files } of plan) {
+    for (const file of files) {
+      zip.addReadStreamLazy(file.path, { ...entryOptions, size: file.size }, (callback) => {
+        if (output.destroyed) return callback(new Error('archive stream closed'), undefined as never);
+        const source = input.blobs.read(file.blobKey);
+        const verifier = verifyingStream(file.sha256, file.size, file.path);
+        source.on('error', (error) => verifier.destroy(error));
+        verifier.on('error', fail);
+        current = source;
+        callback(null, source.pipe(verifier));
+      });
+    }
+  }
+  const size = new Promise<number>((resolve) => zip.end({ forceZip64Format: false, comment: '' }, ((total: number) => resolve(total)) as () => void));
+  return { stream: output, size };
+}

@@ -1,0 +1,125 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.js';
+import { requirePermission } from '../http/auth.js';
+import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { findOrganization } from '../orgs/org-store.js';
+import { createReportArchive } from './archive.js';
+import { listReports } from './list-query.js';
+import { findReportsWithFiles } from './report-store.js';
+import {
+  FilesQuerySchema,
+  ListQuerySchema,
+  ListResponseSchema,
+  problemResponses,
+  type ListQuery,
+} from './report-schemas.js';
+import { parseVersion } from './versions.js';
+
+function versionKey(parameter: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseVersion(value);
+  if (!parsed) throw invalidVersion(parameter, value);
+  return parsed.key;
+}
+
+export function parseListFilter(query: ListQuery) {
+  if (query.version === undefined && query.minver === undefined && query.maxver === undefined) throw missingVersionFilter();
+  const exactKey = versionKey('version', query.version);
+  const minKey = versionKey('minver', query.minver);
+  const maxKey = versionKey('maxver', query.maxver);
+  if (minKey !== undefined && maxKey !== undefined && minKey > maxKey) throw invalidRange(query.minver!, query.maxver!);
+  const uploadedSinceMs = query.uploadedSince === undefined ? undefined : Date.parse(query.uploadedSince);
+  if (uploadedSinceMs !== undefined && Number.isNaN(uploadedSinceMs)) throw invalidParameter('uploadedSince must be an ISO 8601 date-time');
+  return {
+    orgId: query.org,
+    exactKey,
+    minKey,
+    maxKey,
+    projectName: query.projectName,
+    reportType: query.reportType,
+    uploadedSinceMs,
+    limit: query.limit,
+    cursor: query.cursor,
+  };
+}
+
+/**
+ * The read API needs no credentials, as seed 000 says, unless the organisation opted in to
+ * requiring a read token. An unknown organisation looks like an empty one: the API does not
+ * reveal which organisation IDs exist.
+ */
+async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<void> {
+  const org = await findOrganization(ctx.db, orgId);
+  if (org?.requireReadToken || request.principal) requirePermission(request, orgId, 'reports:read');
+}
+
+/** GET /security/report/list and /security/report/files: the seed-000 read contract. */
+export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  if (ctx.config.readRateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: ctx.config.readRateLimitPerMinute,
+      timeWindow: 60_000,
+      // Authenticated callers are accountable through their token; the limit guards anonymous reads.
+      allowList: (request) => request.principal !== null,
+      keyGenerator: (request) => request.ip,
+    });
+  }
+
+  app.get(
+    '/security/report/list',
+    {
+      schema: {
+        summary: 'List reports by exact version or version range',
+        tags: ['reports'],
+        querystring: ListQuerySchema,
+        response: { 200: ListResponseSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const filter = parseListFilter(request.query);
+      await authorizeRead(ctx, request, filter.orgId);
+      const { reports, nextCursor } = await listReports(ctx.db, filter);
+      return filter.limit === undefined ? { organizationId: filter.orgId, reports } : { organizationId: filter.orgId, reports, nextCursor };
+    },
+  );
+
+  app.get(
+    '/security/report/files',
+    {
+      schema: {
+        summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json',
+        tags: ['reports'],
+        querystring: FilesQuerySchema,
+        response: {
+          200: Type.String({ description: 'application/zip', contentMediaType: 'application/zip' }),
+          204: Type.Null({ description: 'A requested report does not exist in this organisation' }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { org, reports: requested } = request.query;
+      const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
+      if (ids.length > ctx.config.maxArchiveReports) {
+        throw invalidParameter(`reports may name at most ${ctx.config.maxArchiveReports} reports`);
+      }
+      await authorizeRead(ctx, request, org);
+      const reports = await findReportsWithFiles(ctx.db, org, ids);
+      if (reports.length !== ids.length) return reply.status(204).send(null);
+      const now = new Date(ctx.now());
+      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now });
+      const size = await archive.size;
+      const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+      reply.header('content-type', 'application/zip');
+      reply.header('content-disposition', `attachment; filename="arkiv-reports-${stamp}.zip"`);
+      reply.header('cache-control', 'no-store');
+      if (size >= 0) reply.header('content-length', String(size));
+      return reply.send(archive.stream);
+    },
+  );
+};

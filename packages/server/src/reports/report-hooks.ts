@@ -1,0 +1,21 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ReportListItem } from './report-model.js';
+
+export type ReportChangeType = 'report.created' | 'report.updated' | 'report.deleted';
+
+export interface ReportChange {
+  type: ReportChangeType;
+  orgId: string;
+  reports: ReportListItem[];
+  /** token:<id>, user:<id> or system. */
+  initiator: string;
+  /** Epoch ms of the change, the same for every report in it. */
+  at: number;
+}
+
+/**
+ * Runs inside the transaction that changes the reports: whatever a hook writes (the webhook
+ * outbox, an audit row) commits or rolls back together with the reports themselves.
+ */
+export type ReportChangeHook = (trx: Transaction<Database>, change: ReportChange) => Promise<void>;

@@ -1,0 +1,87 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { AppError, invalidParameter, payloadTooLarge, unsupportedMediaType } from '../http/errors.js';
+import { discardStaged, SizeLimitExceeded, stageStream } from '../blobs/staging.js';
+import type { StagedFile } from '../blobs/blob-store.js';
+import { validateReportMetadata } from './report-input.js';
+import type { ReportFile, ReportFileKind } from './report-model.js';
+
+const METADATA_FIELDS = new Set(['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating']);
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+
+interface StagedUpload {
+  kind: ReportFileKind;
+  fileName: string;
+  mediaType: string;
+  staged: StagedFile;
+}
+
+/** Why a staged file is not what its field says it is, or undefined when it is fine. */
+export function checkFileContent(kind: ReportFileKind, mediaType: string, head: Buffer): string | undefined {
+  if (kind === 'pdf') {
+    if (!head.subarray(0, 5).equals(Buffer.from('%PDF-'))) return 'pdf is not a PDF file (it does not start with %PDF-)';
+    return undefined;
+  }
+  if (!HTML_TYPES.has(mediaType)) return `html must be sent as text/html, not ${mediaType || 'no type'}`;
+  if (head.subarray(0, 5).equals(Buffer.from('%PDF-'))) return 'html holds a PDF file';
+  return undefined;
+}
+
+/**
+ * Reads a multipart upload: metadata fields named as in the list response and the files `html`
+ * and `pdf`. Files are staged to disk while streaming (hashed, size-limited); nothing enters the
+ * blob store or the database until every part has been checked.
+ */
+export async function readReportUpload(ctx: AppContext, request: FastifyRequest) {
+  if (!request.isMultipart()) throw unsupportedMediaType('Upload reports as multipart/form-data');
+  const fields: Record<string, string> = {};
+  const files = new Map<ReportFileKind, StagedUpload>();
+  const limit = ctx.config.maxUploadBytes;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (!METADATA_FIELDS.has(part.fieldname)) throw invalidParameter(`Unknown field ${part.fieldname}`);
+        if (typeof part.value !== 'string') throw invalidParameter(`${part.fieldname} must be text`);
+        fields[part.fieldname] = part.value;
+        continue;
+      }
+      const kind = part.fieldname as ReportFileKind;
+      if (kind !== 'html' && kind !== 'pdf') {
+        part.file.resume();
+        throw invalidParameter(`Unknown file field ${part.fieldname}; send html and pdf`);
+      }
+      if (files.has(kind)) throw invalidParameter(`Only one ${kind} file per report`);
+      const staged = await stageStream(part.file, ctx.stagingDir, limit).catch((error: unknown) => {
+        if (error instanceof SizeLimitExceeded || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(limit);
+        throw error;
+      });
+      const mediaType = (part.mimetype || '').split(';')[0]!.trim().toLowerCase();
+      files.set(kind, { kind, fileName: part.filename || `report.${kind}`, mediaType: kind === 'pdf' ? 'application/pdf' : 'text/html', staged });
+      const problem = checkFileContent(kind, mediaType, staged.head);
+      if (problem) throw new AppError(400, 'invalid_file', problem);
+      if (staged.size === 0) throw new AppError(400, 'invalid_file', `${kind} is empty`);
+    }
+    const metadata = validateReportMetadata(fields);
+    for (const kind of ['html', 'pdf'] as const) {
+      if (!files.has(kind)) throw new AppError(400, 'missing_file', `The ${kind} file is required`);
+    }
+    return { metadata, files: [...files.values()] };
+  } catch (error) {
+    await Promise.all([...files.values()].map((f) => discardStaged(f.staged)));
+    throw error;
+  }
+}
+
+/** Publishes staged files into the blob store; after this, rows may name them. */
+export async function publishStagedFiles(ctx: AppContext, uploads: StagedUpload[]): Promise<ReportFile[]> {
+  const published: ReportFile[] = [];
+  try {
+    for (const upload of uploads) {
+      const blobKey = await ctx.blobs.put(upload.staged);
+      published.push({ kind: upload.kind, fileName: upload.fileName, mediaType: upload.mediaType, size: upload.staged.size, sha256: upload.staged.sha256, blobKey });
+    }
+    return published;
+  } finally {
+    await Promise.all(uploads.map((u) => discardStaged(u.staged)));
+  }
+}

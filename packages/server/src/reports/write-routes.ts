@@ -1,0 +1,89 @@
+import multipart from '@fastify/multipart';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { initiatorOf } from '../accounts/principal.js';
+import { requirePermission } from '../http/auth.js';
+import { notFound, unauthorized } from '../http/errors.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { deleteReport, storeReports } from './report-store.js';
+import { problemResponses } from './report-schemas.js';
+import { publishStagedFiles, readReportUpload } from './upload.js';
+
+const StoredReportSchema = Type.Object({
+  organizationId: Type.String({ format: 'uuid' }),
+  projectName: Type.String(),
+  id: Type.String({ format: 'uuid' }),
+  reportType: Type.String(),
+  reportVersion: Type.Integer(),
+  projectVersion: Type.String(),
+  date: Type.String(),
+  uploadDate: Type.String(),
+  vulnerabilitiesCount: Type.Integer(),
+  securityRating: Type.String(),
+  files: Type.Array(
+    Type.Object({ kind: Type.String(), fileName: Type.String(), mediaType: Type.String(), size: Type.Integer(), sha256: Type.String() }),
+  ),
+});
+
+/** POST /security/report (upload or replace) and DELETE /security/report/:id; tokens only. */
+export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.maxUploadBytes, files: 2, fields: 20, fieldSize: 4096, parts: 24 },
+  });
+
+  app.post(
+    '/security/report',
+    {
+      config: { uploadLimit: ctx.config.maxUploadBytes },
+      schema: {
+        summary: 'Upload a report (multipart: metadata fields and the files html and pdf)',
+        description: 'The organisation comes from the token. Uploading an existing identity replaces it and keeps its id.',
+        tags: ['reports'],
+        security: [{ bearer: [] }],
+        consumes: ['multipart/form-data'],
+        response: { 200: StoredReportSchema, 201: StoredReportSchema, 413: Type.Ref('Problem'), 415: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw unauthorized();
+      // A token knows its organisation; a user session names it in the query.
+      const orgId = principal.kind === 'token' ? principal.orgId : String((request.query as { org?: string }).org ?? '');
+      requirePermission(request, orgId, 'reports:write');
+      const upload = await readReportUpload(ctx, request);
+      const files = await publishStagedFiles(ctx, upload.files);
+      const [stored] = await storeReports(ctx.db, ctx.reportHooks, {
+        orgId,
+        reports: [{ metadata: upload.metadata, files }],
+        initiator: initiatorOf(principal),
+        now: ctx.now(),
+      });
+      const { report, created } = stored!;
+      return reply.status(created ? 201 : 200).send({ ...report, files: report.files.map(({ blobKey: _b, ...f }) => f) });
+    },
+  );
+
+  app.delete(
+    '/security/report/:id',
+    {
+      schema: {
+        summary: 'Delete a report (admin scope)',
+        tags: ['reports'],
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ org: Type.Optional(Type.String({ format: 'uuid' })) }),
+        response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw unauthorized();
+      const orgId = principal.kind === 'token' ? principal.orgId : request.query.org ?? '';
+      requirePermission(request, orgId, 'reports:delete');
+      const deleted = await deleteReport(ctx.db, ctx.reportHooks, { orgId, reportId: request.params.id, initiator: initiatorOf(principal), now: ctx.now() });
+      if (!deleted) throw notFound('Report');
+      return reply.status(204).send(null);
+    },
+  );
+};

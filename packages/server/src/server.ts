@@ -1,0 +1,37 @@
+import type { Config } from './config.js';
+import { createContext, type AppContext } from './context.js';
+import { buildApp, type App } from './http/app.js';
+import { installFeatures } from './features.js';
+
+export interface RunningServer {
+  ctx: AppContext;
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one Arkiv process: API (unless apiEnabled is false) and, when config.runWorker, the
+ * background workers. `close` stops workers first (they finish or release in-flight work), then
+ * the HTTP server, then the database.
+ */
+export async function startServer(config: Readonly<Config>, options: { api?: boolean; ctx?: AppContext } = {}): Promise<RunningServer> {
+  const ctx = options.ctx ?? (await createContext(config));
+  await installFeatures(ctx);
+  const app = await buildApp(ctx);
+  let url = '';
+  if (options.api !== false) {
+    url = await app.listen({ host: config.host, port: config.port });
+  } else {
+    await app.ready();
+  }
+  if (config.runWorker) for (const worker of ctx.workers) worker.start();
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await Promise.allSettled(ctx.workers.map((w) => w.stop()));
+      await app.close();
+      await ctx.database.close();
+    })());
+  return { ctx, app, url, close };
+}
