@@ -8,6 +8,8 @@ import { toListItem, toReportFile, type ReportFile, type ReportListItem, type Re
 export interface ReportToStore {
   metadata: ReportMetadata;
   files: ReportFile[];
+  /** Id for a new report (demo data, migrations); ignored when the identity already exists. */
+  id?: string;
 }
 
 export interface StoredReport {
@@ -43,7 +45,7 @@ export async function storeReports(
   }
 }
 
-async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: m, files }: ReportToStore, now: number): Promise<StoredReport> {
+async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: m, files, id }: ReportToStore, now: number): Promise<StoredReport> {
   const existing = await trx
     .selectFrom('reports')
     .select('id')
@@ -54,7 +56,7 @@ async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: 
     .where('report_version', '=', m.reportVersion)
     .executeTakeFirst();
   const row: Database['reports'] = {
-    id: existing?.id ?? crypto.randomUUID(),
+    id: existing?.id ?? id ?? crypto.randomUUID(),
     org_id: orgId,
     project_name: m.projectName,
     project_version: m.projectVersion,
