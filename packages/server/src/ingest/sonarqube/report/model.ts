@@ -25,8 +25,8 @@ export interface Impact {
 
 /** Standards membership, filled by the SonarQube client from the rule (see the note above). */
 export interface SecurityStandards {
-  cwe: string[];
-  owaspTop10_2021: string[];
+  cwe: readonly string[];
+  owaspTop10_2021: readonly string[];
 }
 
 /** One issue of api/issues/search (only the fields the reports use). */

@@ -76,10 +76,10 @@ function categorySection(category: ReportCategory): string {
   const heading = `${escapeHtml(category.id)} ${escapeHtml(category.name)}`;
   const vulnerabilities = category.vulnerabilities.map((f) =>
     `<tr><td>${escapeHtml(severityLabel(f))}</td><td>${escapeHtml(f.rule)}</td>`
-    + `<td class="loc">${escapeHtml(locationOf(f))}</td><td>${escapeHtml(f.message)}</td></tr>`);
+    + `<td class="loc">${escapeHtml(locationOf(f))}</td><td class="msg">${escapeHtml(f.message)}</td></tr>`);
   const hotspots = category.hotspots.map((h) =>
     `<tr><td>${escapeHtml(hotspotPriority(h))}</td><td>${escapeHtml(hotspotStatus(h))}</td><td>${escapeHtml(hotspotRule(h))}</td>`
-    + `<td class="loc">${escapeHtml(locationOf(h))}</td><td>${escapeHtml(h.message)}</td></tr>`);
+    + `<td class="loc">${escapeHtml(locationOf(h))}</td><td class="msg">${escapeHtml(h.message)}</td></tr>`);
   return `<section id="${id}" aria-labelledby="${id}-h">
 <h2 id="${id}-h"><span class="rank">#${category.rank}</span> ${heading}</h2>
 ${vulnerabilities.length === 0 ? '<p>No open vulnerabilities.</p>' : `<table>
@@ -114,7 +114,7 @@ caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #d1d5db;padding:.3rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f3f4f6}tfoot th,tfoot td{font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}.loc{overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
-td{overflow-wrap:anywhere}.rank{color:#4b5563}.top{font-size:.85rem}
+.msg{overflow-wrap:anywhere}.rank{color:#4b5563}.top{font-size:.85rem}
 a{color:#1d4ed8}a:focus{outline:2px solid #1d4ed8;outline-offset:2px}
 footer{margin-top:2rem;color:#4b5563;font-size:.85rem}
 @media print{body{max-width:none;padding:0}a{color:inherit;text-decoration:none}.top{display:none}

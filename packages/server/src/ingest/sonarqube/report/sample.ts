@@ -1,4 +1,4 @@
-import type { Finding, Hotspot, LegacySeverity } from './model.js';
+import type { Finding, Hotspot, ImpactSeverity, LegacySeverity } from './model.js';
 
 /*
  * Believable demo data: real SonarQube security rules with their usual messages, CWE and OWASP
@@ -48,7 +48,10 @@ const FILES: Record<string, string[]> = {
   python: ['app/auth/tokens.py', 'app/views/account.py'],
 };
 
-const IMPACT: Readonly<Record<LegacySeverity, NonNullable<Finding['impacts']>[number]['severity']>> = {
+/** Files in the rule's language: "java:S2076" → Java sources. */
+const filesFor = (rule: string): string[] => FILES[rule.slice(0, rule.indexOf(':'))] ?? ['src/main.c'];
+
+const IMPACT: Readonly<Record<LegacySeverity, ImpactSeverity>> = {
   BLOCKER: 'BLOCKER', CRITICAL: 'HIGH', MAJOR: 'MEDIUM', MINOR: 'LOW', INFO: 'INFO',
 };
 // [issueStatus, status, resolution], weighted towards open issues as in a live project.
@@ -76,7 +79,7 @@ export function sampleFindings(seed: string | number, options: SampleOptions = {
     for (const row of rows) if ((r -= row[row.length - 1] as number) < 0) return row;
     return rows[0] as T;
   };
-  const component = (rule: string) => `${options.projectKey ?? 'demo'}:${pick(FILES[rule.split(':')[0] ?? ''] ?? FILES.java!)}`;
+  const component = (rule: string) => `${options.projectKey ?? 'demo'}:${pick(filesFor(rule))}`;
   const key = () => `AY${Array.from({ length: 18 }, () => pick(KEY_ALPHABET)).join('')}`;
   // Each project trips over a few rules, not all of them: that keeps ratings varied across demos.
   const rules = VULNERABILITY_RULES.filter(() => random() < 0.35);
