@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { ConfigError, loadConfig, SETTINGS } from './config.js';
+
+describe('configuration', () => {
+  it('has defaults that run on a laptop', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.blobStore, 'fs');
+    assert.equal(config.maxUploadBytes, 100 * 1024 * 1024);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ ARKIV_PORT: 'eighty' }, /ARKIV_PORT/],
+    [{ ARKIV_PORT: '70000' }, /ARKIV_PORT/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ ARKIV_BLOB_STORE: 'postgres' }, /ARKIV_BLOB_STORE=postgres needs DATABASE_URL/],
+    [{ ARKIV_BLOB_STORE: 's4' }, /ARKIV_BLOB_STORE/],
+    [{ ARKIV_SECRET_KEY: 'short' }, /ARKIV_SECRET_KEY/],
+    [{ ARKIV_WEBHOOK_ALLOW_PRIVATE: 'yes' }, /ARKIV_WEBHOOK_ALLOW_PRIVATE/],
+    [{ ARKIV_MAX_UPLOAD_BYTES: '-1' }, /ARKIV_MAX_UPLOAD_BYTES/],
+  ];
+  for (const [env, message] of bad) {
+    it(`stops with a message naming the variable for ${JSON.stringify(env)}`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+
+  it('documents every setting in docs/operations.md', () => {
+    const doc = fs.readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
+    for (const setting of SETTINGS) {
+      assert.ok(doc.includes(`\`${setting.env}\``), `${setting.env} is missing from docs/operations.md`);
+      assert.ok(doc.includes(`\`${setting.flag}\``), `${setting.flag} is missing from docs/operations.md`);
+    }
+  });
+});
