@@ -3,10 +3,12 @@ import type { AppContext } from '../context.js';
 import { healthRoutes } from './health-routes.js';
 import { reportReadRoutes } from '../reports/read-routes.js';
 import { reportWriteRoutes } from '../reports/write-routes.js';
+import { reportFileDownloadRoutes } from '../reports/file-download-route.js';
 import { orgRoutes } from '../orgs/org-routes.js';
 import { tokenRoutes } from '../accounts/token-routes.js';
+import { webRoutes } from './web-routes.js';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, orgRoutes, tokenRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, webRoutes];

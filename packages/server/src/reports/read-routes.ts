@@ -49,12 +49,12 @@ export function parseListFilter(query: ListQuery) {
 
 /**
  * The read API needs no credentials, as seed 000 says, unless the organisation opted in to
- * requiring a read token. An unknown organisation looks like an empty one: the API does not
+ * requiring a read token; a token never narrows what anonymous callers may read. An unknown organisation looks like an empty one: the API does not
  * reveal which organisation IDs exist.
  */
 async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<void> {
   const org = await findOrganization(ctx.db, orgId);
-  if (org?.requireReadToken || request.principal) requirePermission(request, orgId, 'reports:read');
+  if (org?.requireReadToken) requirePermission(request, orgId, 'reports:read');
 }
 
 /** GET /security/report/list and /security/report/files: the seed-000 read contract. */

@@ -214,6 +214,22 @@ for (const dialect of testDialects) {
       assert.equal((await upload(server, sampleFields({ projectName: 'Revoked' }), token)).status, 401);
     });
 
+    it('serves one report file only as a sandboxed attachment, to members of the organisation', async () => {
+      const html = Buffer.from('<!doctype html><script>alert(document.cookie)</script><p>untrusted</p>');
+      const created = await upload(server, sampleFields({ projectName: 'Attachment' }), server.tokens.upload, { html });
+      const url = `${server.url}/api/orgs/${server.orgId}/reports/${created.body.id}/files/html`;
+      const response = await fetch(url, { headers: { authorization: `Bearer ${server.tokens.read}` } });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename="Attachment_1.0_CWE Top 25_2024.html"/);
+      assert.match(response.headers.get('content-security-policy') ?? '', /sandbox/);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.deepEqual(Buffer.from(await response.arrayBuffer()), html);
+      assert.equal((await fetch(url)).status, 401);
+      const other = await server.addOrganization('Outsider');
+      assert.equal((await fetch(url, { headers: { authorization: `Bearer ${other.adminToken}` } })).status, 403);
+      assert.equal((await fetch(url.replace('/html', '/exe'), { headers: { authorization: `Bearer ${server.tokens.read}` } })).status, 400);
+    });
+
     it('requires a read token once the organisation opts in', async () => {
       const org = await server.addOrganization('Private org');
       const patch = (body: unknown, token = org.adminToken) =>

@@ -24,7 +24,7 @@ export function htmlBytes(title = 'Arkiv test report'): Buffer {
   return Buffer.from(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1></body></html>`);
 }
 
-export interface UploadFields {
+export type UploadFields = {
   projectName: string;
   projectVersion: string;
   reportType: string;
@@ -32,7 +32,7 @@ export interface UploadFields {
   date: string;
   vulnerabilitiesCount: number | string;
   securityRating: string;
-}
+};
 
 export const sampleFields = (overrides: Partial<UploadFields> = {}): UploadFields => ({
   projectName: 'Test product',
