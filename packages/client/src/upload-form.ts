@@ -1,0 +1,43 @@
+import type { ReportMetadata } from './types.js';
+
+/** A report file: a path on disk (streamed, never read whole), or bytes already in memory. */
+export type ReportFileSource = string | URL | Blob;
+
+export interface ReportFiles {
+  html: ReportFileSource;
+  pdf: ReportFileSource;
+}
+
+const MEDIA_TYPES = { html: 'text/html', pdf: 'application/pdf' } as const;
+
+/**
+ * The multipart body of `POST /security/report`: metadata fields named as in the list response,
+ * then the files `html` and `pdf`. Paths become disk-backed Blobs (`fs.openAsBlob`), so fetch
+ * streams them from disk and a 100 MiB PDF never sits in memory.
+ */
+export async function buildUploadForm(metadata: ReportMetadata, files: ReportFiles): Promise<FormData> {
+  const form = new FormData();
+  const fields: Array<keyof ReportMetadata> = ['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating'];
+  for (const name of fields) form.append(name, String(metadata[name]));
+  for (const kind of ['html', 'pdf'] as const) {
+    const { blob, fileName } = await openFile(files[kind], kind);
+    form.append(kind, blob, fileName);
+  }
+  return form;
+}
+
+async function openFile(source: ReportFileSource, kind: 'html' | 'pdf'): Promise<{ blob: Blob; fileName: string }> {
+  const type = MEDIA_TYPES[kind];
+  if (source instanceof Blob) {
+    const name = (source as Partial<File>).name;
+    // The server decides by media type, so a Blob of unknown type is labelled with the field's.
+    const blob = source.type === type ? source : new Blob([source], { type });
+    return { blob, fileName: name || `report.${kind}` };
+  }
+  // Loaded on demand: the client also runs where node:fs does not exist (browsers, workers).
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const filePath = source instanceof URL ? fileURLToPath(source) : source;
+  return { blob: await fs.openAsBlob(filePath, { type }), fileName: path.basename(filePath) };
+}
