@@ -1,21 +1,162 @@
-import type { Readable } from 'node:stream';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
 import type { DatabaseHandle } from '../db/connect.js';
-import type { BlobStore, StagedFile } from './blob-store.js';
+import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
 
-/** PostgreSQL blob store: placeholder until the chunked implementation lands. */
+/** Rows of `blob_chunks` hold this many bytes (the last one fewer); a 0-byte blob has no chunks. */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Blobs inside PostgreSQL, so a deployment with several API replicas needs no shared disk: one
+ * `blobs` row per blob plus its bytes in `blob_chunks` rows, numbered from 0. Both directions
+ * stream: `put` copies the staged file chunk by chunk inside one transaction (a reader never sees
+ * a blob without all its chunks), and `read` fetches one chunk per query as the consumer asks for
+ * it, so memory stays at a few chunks whatever the blob's size.
+ */
 export class PostgresBlobStore implements BlobStore {
   readonly kind = 'postgres' as const;
-  constructor(readonly database: DatabaseHandle) {}
-  put(_staged: StagedFile): Promise<string> {
-    throw new Error('not implemented');
+  readonly chunkBytes: number;
+  private readonly pool: pg.Pool;
+
+  constructor(database: DatabaseHandle, options: { chunkBytes?: number } = {}) {
+    if (!database.pool) throw new Error('the postgres blob store needs a PostgreSQL database (DATABASE_URL)');
+    this.pool = database.pool;
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   }
-  read(_key: string): Readable {
-    throw new Error('not implemented');
+
+  async put(staged: StagedFile): Promise<string> {
+    const key = blobKeyFor(staged.sha256);
+    try {
+      if (!(await this.has(key))) await this.insert(key, staged);
+    } finally {
+      await fs.promises.rm(staged.path, { force: true });
+    }
+    return key;
   }
-  has(_key: string): Promise<boolean> {
-    throw new Error('not implemented');
+
+  /**
+   * Claims the key with an `on conflict do nothing` insert first: a concurrent put of the same
+   * bytes waits on that row's unique index until the first transaction ends, then finds the blob
+   * stored and writes nothing. The transaction commits only when the chunks hash to the key.
+   */
+  private async insert(key: string, staged: StagedFile): Promise<void> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      const claimed = await client.query(
+        'insert into blobs (blob_key, size, sha256, created_at) values ($1, $2, $3, $4) on conflict (blob_key) do nothing',
+        [key, staged.size, staged.sha256, Date.now()],
+      );
+      if (claimed.rowCount === 1) await this.writeChunks(client, key, staged);
+      await client.query('commit');
+    } catch (error) {
+      // A connection whose rollback fails is unusable: the pool must drop it, not hand it out again.
+      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
-  delete(_key: string): Promise<void> {
-    throw new Error('not implemented');
+
+  private async writeChunks(client: pg.PoolClient, key: string, staged: StagedFile): Promise<void> {
+    const handle = await fs.promises.open(staged.path, 'r');
+    const hash = crypto.createHash('sha256');
+    const buffer = Buffer.allocUnsafe(this.chunkBytes);
+    let size = 0;
+    try {
+      for (let seq = 0; ; seq++) {
+        const length = await readFull(handle, buffer);
+        if (length === 0) break;
+        const chunk = buffer.subarray(0, length);
+        hash.update(chunk);
+        size += length;
+        // The buffer is reused: each insert completes before the next read overwrites it.
+        await client.query('insert into blob_chunks (blob_key, seq, data) values ($1, $2, $3)', [key, seq, chunk]);
+        if (length < buffer.length) break;
+      }
+    } finally {
+      await handle.close();
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== staged.sha256 || size !== staged.size) {
+      throw new Error(`staged file changed before it was stored (expected ${staged.sha256}/${staged.size}, read ${sha256}/${size})`);
+    }
+  }
+
+  read(key: string): Readable {
+    return new ChunkReader(this.pool, key, this.chunkBytes);
+  }
+
+  async has(key: string): Promise<boolean> {
+    const result = await this.pool.query('select 1 from blobs where blob_key = $1', [key]);
+    return result.rowCount === 1;
+  }
+
+  async delete(key: string): Promise<void> {
+    // blob_chunks rows go with it (on delete cascade), in the same statement.
+    await this.pool.query('delete from blobs where blob_key = $1', [key]);
+  }
+}
+
+/** Reads until `buffer` is full or the file ends; returns the byte count. */
+async function readFull(handle: fs.promises.FileHandle, buffer: Buffer): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+const missingBlob = (key: string) => Object.assign(new Error(`blob ${key} does not exist`), { code: 'ENOENT' });
+
+/**
+ * One chunk per query, only when the consumer wants more (`_read` is not called again until the
+ * previous push), with room for one chunk read ahead. Each query takes a pooled connection only
+ * for its own duration, so a slow client never holds a connection.
+ */
+class ChunkReader extends Readable {
+  private size: number | undefined;
+  private seq = 0;
+  private sent = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly key: string,
+    chunkBytes: number,
+  ) {
+    super({ highWaterMark: 2 * chunkBytes });
+  }
+
+  override _read(): void {
+    this.next().then(
+      (chunk) => {
+        if (!this.destroyed) this.push(chunk);
+      },
+      (error: Error) => this.destroy(error),
+    );
+  }
+
+  /** The next chunk, or null at the end; fails if the blob or one of its chunks is missing. */
+  private async next(): Promise<Buffer | null> {
+    if (this.size === undefined) {
+      const result = await this.pool.query<{ size: number }>('select size from blobs where blob_key = $1', [this.key]);
+      if (!result.rows[0]) throw missingBlob(this.key);
+      this.size = Number(result.rows[0].size);
+    }
+    if (this.sent >= this.size) return null;
+    // Text results (bytea as hex, decoded natively): pg's `binary: true` reads every field as a
+    // UTF-8 string and so corrupts arbitrary bytes.
+    const result = await this.pool.query<{ data: Buffer }>('select data from blob_chunks where blob_key = $1 and seq = $2', [this.key, this.seq]);
+    const data = result.rows[0]?.data;
+    if (!data || data.length === 0) throw new Error(`blob ${this.key} is missing chunk ${this.seq}`);
+    this.seq += 1;
+    this.sent += data.length;
+    if (this.sent > this.size) throw new Error(`blob ${this.key} has more bytes than its recorded size ${this.size}`);
+    return data;
   }
 }

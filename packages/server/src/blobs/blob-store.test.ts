@@ -1,0 +1,210 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { openDatabase, type DatabaseHandle } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
+import { blobKeyFor, type BlobStore } from './blob-store.js';
+import { FsBlobStore } from './fs-store.js';
+import { PostgresBlobStore } from './postgres-store.js';
+import { stageStream } from './staging.js';
+
+/** A store under test plus a way to look behind it: how many copies of a blob it holds. */
+interface StoreUnderTest {
+  store: BlobStore;
+  stagingDir: string;
+  copiesOf(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+function fsStore(): StoreUnderTest {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-blobs-'));
+  const store = new FsBlobStore(root);
+  return {
+    store,
+    stagingDir: store.stagingDir,
+    copiesOf: async (key) => {
+      const hash = key.slice('sha256/'.length);
+      const found = fs.readdirSync(path.join(root, 'sha256'), { recursive: true }).filter((name) => String(name).endsWith(hash));
+      return found.length;
+    },
+    close: async () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+async function postgresStore(chunkBytes?: number): Promise<StoreUnderTest> {
+  const database: TestDatabase = await createTestDatabase('postgres');
+  const handle: DatabaseHandle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+  await migrateToLatest(handle.db);
+  const store = new PostgresBlobStore(handle, chunkBytes === undefined ? {} : { chunkBytes });
+  return {
+    store,
+    stagingDir: path.join(database.dataDir, 'tmp'),
+    copiesOf: async (key) => {
+      const blobs = await handle.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('blob_key', '=', key).executeTakeFirstOrThrow();
+      return Number(blobs.n);
+    },
+    close: async () => {
+      await handle.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Bytes that differ per call (so keys never collide between tests) and are not all one value. */
+function bytesOf(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  const seed = crypto.randomBytes(Math.min(size, 4096));
+  for (let i = 0; i < size; i += seed.length) seed.copy(bytes, i, 0, Math.min(seed.length, size - i));
+  if (size >= 8) bytes.writeDoubleLE(Math.random(), 0);
+  return bytes;
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const variants: Array<{ name: string; open: () => Promise<StoreUnderTest> | StoreUnderTest; chunkBytes: number }> = [
+  { name: 'fs', open: fsStore, chunkBytes: 256 * 1024 },
+  ...(testDialects.includes('postgres')
+    ? [
+        { name: 'postgres (1 MiB chunks)', open: () => postgresStore(), chunkBytes: MiB },
+        { name: 'postgres (1000-byte chunks)', open: () => postgresStore(1000), chunkBytes: 1000 },
+      ]
+    : []),
+];
+
+for (const variant of variants) {
+  describe(`BlobStore contract: ${variant.name}`, () => {
+    let subject: StoreUnderTest;
+    before(async () => {
+      subject = await variant.open();
+    });
+    after(async () => subject.close());
+
+    const put = async (bytes: Buffer) => {
+      const staged = await stageStream(Readable.from([bytes]), subject.stagingDir, 1024 * MiB);
+      const key = await subject.store.put(staged);
+      assert.equal(fs.existsSync(staged.path), false, 'put consumes the staged file');
+      return key;
+    };
+
+    for (const [label, size] of [
+      ['0 bytes', 0],
+      ['1 byte', 1],
+      ['exactly one chunk', variant.chunkBytes],
+      ['several chunks and a partial one', 3 * variant.chunkBytes + 17],
+      ['2.5 MiB', 2.5 * MiB],
+    ] as const) {
+      it(`stores and streams back ${label}`, async () => {
+        const bytes = bytesOf(size);
+        const key = await put(bytes);
+        assert.equal(key, blobKeyFor(crypto.createHash('sha256').update(bytes).digest('hex')));
+        assert.equal(await subject.store.has(key), true);
+        const back = await readAll(subject.store.read(key));
+        assert.equal(back.length, bytes.length);
+        assert.ok(back.equals(bytes), 'bytes read back equal the bytes put');
+      });
+    }
+
+    it('reports a missing key: has is false and read errors', async () => {
+      const key = blobKeyFor(crypto.randomBytes(32).toString('hex'));
+      assert.equal(await subject.store.has(key), false);
+      await assert.rejects(readAll(subject.store.read(key)), /ENOENT|does not exist|no such file/i);
+    });
+
+    it('stores the same bytes once when put twice, one after the other or concurrently', async () => {
+      const bytes = bytesOf(2 * variant.chunkBytes + 5);
+      const first = await put(bytes);
+      const second = await put(bytes);
+      const concurrent = await Promise.all([put(bytes), put(bytes), put(bytes)]);
+      assert.deepEqual([second, ...concurrent], [first, first, first, first]);
+      assert.equal(await subject.copiesOf(first), 1);
+      assert.ok((await readAll(subject.store.read(first))).equals(bytes));
+
+      const fresh = bytesOf(3 * variant.chunkBytes);
+      const racing = await Promise.all([put(fresh), put(fresh), put(fresh), put(fresh)]);
+      assert.equal(new Set(racing).size, 1);
+      assert.equal(await subject.copiesOf(racing[0]!), 1);
+      assert.ok((await readAll(subject.store.read(racing[0]!))).equals(fresh));
+    });
+
+    it('deletes a blob; deleting a missing one is not an error', async () => {
+      const key = await put(bytesOf(variant.chunkBytes + 1));
+      await subject.store.delete(key);
+      assert.equal(await subject.store.has(key), false);
+      assert.equal(await subject.copiesOf(key), 0);
+      await assert.rejects(readAll(subject.store.read(key)));
+      await subject.store.delete(key);
+    });
+
+    it('reads on demand: an unconsumed stream buffers a few chunks, not the blob', async () => {
+      const size = 8 * MiB;
+      const key = await put(bytesOf(size));
+      const stream = subject.store.read(key);
+      stream.pause();
+      stream.once('readable', () => {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(stream.readableLength > 0, 'the stream started reading');
+      assert.ok(stream.readableLength <= 3 * Math.max(variant.chunkBytes, 256 * 1024), `buffered ${stream.readableLength} bytes of ${size}`);
+      stream.destroy();
+      await new Promise((resolve) => stream.once('close', resolve));
+    });
+
+    it('reads a blob as text like any other stream', async () => {
+      const key = await put(Buffer.from('<!doctype html><p>hello</p>'));
+      assert.equal(await text(subject.store.read(key)), '<!doctype html><p>hello</p>');
+    });
+  });
+}
+
+if (testDialects.includes('postgres')) {
+  describe('PostgresBlobStore specifics', () => {
+    let database: TestDatabase;
+    let handle: DatabaseHandle;
+    let store: PostgresBlobStore;
+    before(async () => {
+      database = await createTestDatabase('postgres');
+      handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+      await migrateToLatest(handle.db);
+      store = new PostgresBlobStore(handle, { chunkBytes: 4096 });
+    });
+    after(async () => {
+      await handle.close();
+      await database.drop();
+    });
+    const stagingDir = () => path.join(database.dataDir, 'tmp');
+
+    it('writes one row per chunk, numbered from 0, and none for a 0-byte blob', async () => {
+      const key = await store.put(await stageStream(Readable.from([bytesOf(3 * 4096 + 1)]), stagingDir(), MiB));
+      const rows = await handle.db.selectFrom('blob_chunks').select('seq').where('blob_key', '=', key).orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => r.seq), [0, 1, 2, 3]);
+      const empty = await store.put(await stageStream(Readable.from([Buffer.alloc(0)]), stagingDir(), MiB));
+      assert.equal((await handle.db.selectFrom('blob_chunks').selectAll().where('blob_key', '=', empty).execute()).length, 0);
+    });
+
+    it('errors instead of ending early when a chunk row is missing', async () => {
+      const key = await store.put(await stageStream(Readable.from([bytesOf(3 * 4096)]), stagingDir(), MiB));
+      await handle.db.deleteFrom('blob_chunks').where('blob_key', '=', key).where('seq', '=', 1).execute();
+      await assert.rejects(readAll(store.read(key)), /missing chunk 1/);
+    });
+
+    it('refuses to be built on SQLite', async () => {
+      const sqlite = openDatabase({ dataDir: database.dataDir });
+      try {
+        assert.throws(() => new PostgresBlobStore(sqlite), /PostgreSQL/);
+      } finally {
+        await sqlite.close();
+      }
+    });
+  });
+}
