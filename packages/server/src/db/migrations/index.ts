@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './0001_core.js';
+import * as integrations from './0004_integrations.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -7,4 +8,5 @@ import * as core from './0001_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
+  '0004_integrations': integrations,
 };
