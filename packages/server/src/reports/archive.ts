@@ -85,6 +85,8 @@ export function createReportArchive(input: {
   blobs: BlobStore;
   log: { error(details: object, message: string): void };
   now: Date;
+  /** ZIP64 records for every entry even when sizes do not need them (tests reach that path cheaply). */
+  forceZip64?: boolean;
 }): { stream: Readable; size: Promise<number> } {
   const plan = planArchive(input.reports);
   const zip = new ZipFile();
@@ -100,7 +102,8 @@ export function createReportArchive(input: {
   // A client that goes away stops the work: the blob being read is closed too.
   output.on('close', () => current?.destroy());
 
-  const entryOptions = { mtime: input.now, compress: false as const };
+  const forceZip64Format = input.forceZip64 ?? false;
+  const entryOptions = { mtime: input.now, compress: false as const, forceZip64Format };
   const manifest = Buffer.from(`${JSON.stringify(buildManifest(input.organizationId, plan, input.now.toISOString()), null, 2)}\n`);
   zip.addBuffer(manifest, 'manifest.json', entryOptions);
   for (const { files } of plan) {
@@ -116,6 +119,6 @@ export function createReportArchive(input: {
       });
     }
   }
-  const size = new Promise<number>((resolve) => zip.end({ forceZip64Format: false, comment: '' }, ((total: number) => resolve(total)) as () => void));
+  const size = new Promise<number>((resolve) => zip.end({ forceZip64Format, comment: '' }, ((total: number) => resolve(total)) as () => void));
   return { stream: output, size };
 }
