@@ -144,7 +144,7 @@ describe('createReportArchive', () => {
     const pdf = reports[0]!.files.find((f) => f.kind === 'pdf')!;
     const blobPath = path.join(blobs.root, 'sha256', pdf.sha256.slice(0, 2), pdf.sha256.slice(2, 4), pdf.sha256);
     const corrupted = fs.readFileSync(blobPath);
-    corrupted[corrupted.length - 10] ^= 0xff;
+    corrupted[corrupted.length - 10] = corrupted[corrupted.length - 10]! ^ 0xff;
     fs.writeFileSync(blobPath, corrupted);
     const logged: object[] = [];
     const archive = createReportArchive({ organizationId: reports[0]!.organizationId, reports, blobs, log: { error: (details) => logged.push(details) }, now: new Date() });
