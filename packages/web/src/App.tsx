@@ -1,0 +1,85 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, setCsrfToken, setUnauthorizedHandler } from './lib/api.ts';
+import { navigate, orgPath, parseOrgPath, usePath } from './lib/router.tsx';
+import { isAdminRole, type Session } from './lib/types.ts';
+import { Layout } from './components/Layout.tsx';
+import { LoginPage } from './components/LoginPage.tsx';
+import { Loading } from './components/Status.tsx';
+import { ReportsPage } from './reports/ReportsPage.tsx';
+import { SettingsPage } from './settings/SettingsPage.tsx';
+import { WebhooksPage } from './webhooks/WebhooksPage.tsx';
+
+/**
+ * Session and routing. The session comes from GET /api/auth/me (401 → the login screen); its CSRF
+ * token goes with every write. Screens are `/orgs/{orgId}/{reports|webhooks|settings}`.
+ */
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const path = usePath();
+
+  const accept = useCallback((next: Session | null) => {
+    setCsrfToken(next?.csrfToken ?? null);
+    setSession(next);
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => accept(null));
+    api.get<Session>('/api/auth/me', { quiet401: true }).then(accept, () => accept(null));
+    return () => setUnauthorizedHandler(null);
+  }, [accept]);
+
+  const logout = async () => {
+    try {
+      await api.post('/api/auth/logout');
+    } finally {
+      accept(null);
+      navigate('/login', { replace: true });
+    }
+  };
+
+  const route = parseOrgPath(path);
+  const first = session?.memberships[0];
+  useEffect(() => {
+    if (session && !route && first) navigate(orgPath(first.orgId), { replace: true });
+  }, [session, route, first]);
+
+  if (session === undefined) return <Loading what="your session" />;
+  if (session === null) return <LoginPage onLogin={accept} />;
+  if (!first) {
+    return (
+      <main className="content narrow">
+        <h1>No organisation yet</h1>
+        <p>Your account ({session.user.email}) does not belong to any organisation. Ask an Owner or Administrator to add you.</p>
+        <button type="button" onClick={logout}>Sign out</button>
+      </main>
+    );
+  }
+  if (!route) return <Loading what="your organisation" />;
+  const membership = session.memberships.find((m) => m.orgId === route.orgId);
+  if (!membership) {
+    return (
+      <main className="content narrow">
+        <h1>Organisation not available</h1>
+        <p role="alert">You are not a member of this organisation.</p>
+        <button type="button" onClick={() => navigate(orgPath(first.orgId))}>Go to {first.orgName}</button>
+      </main>
+    );
+  }
+  const allowed = route.section === 'reports' || isAdminRole(membership.role);
+  return (
+    <Layout session={session} membership={membership} section={route.section} onLogout={logout}>
+      {!allowed ? (
+        <section>
+          <h1>Not permitted</h1>
+          <p role="alert">Only Administrators and Owners of {membership.orgName} can open {route.section === 'settings' ? 'the settings' : 'webhooks'}.</p>
+        </section>
+      ) : route.section === 'reports' ? (
+        <ReportsPage key={membership.orgId} membership={membership} />
+      ) : route.section === 'settings' ? (
+        <SettingsPage key={membership.orgId} membership={membership} userId={session.user.id} />
+      ) : (
+        <WebhooksPage key={membership.orgId} orgId={membership.orgId} />
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,44 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../lib/api.ts';
+import { errorMessage } from '../lib/problem.ts';
+import type { Session } from '../lib/types.ts';
+import { ErrorMessage } from './Status.tsx';
+
+export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onLogin(await api.post<Session>('/api/auth/login', { email: email.trim(), password }));
+    } catch (caught) {
+      setError(errorMessage(caught));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <form className="card" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">Sign in to Arkiv</h1>
+        <label>
+          Email
+          <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <ErrorMessage message={error} />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState, type FormEvent } from 'react';
+import { isVersion } from '../lib/versions.ts';
+
+export interface Filters {
+  version: string;
+  minver: string;
+  maxver: string;
+  projectName: string;
+  reportType: string;
+}
+
+export const NO_FILTERS: Filters = { version: '', minver: '', maxver: '', projectName: '', reportType: '' };
+
+/**
+ * The list API needs version, minver or maxver; with none of them the dashboard asks for every
+ * version (minver 0), which is what a person who left the fields empty means.
+ */
+export function listParameters(orgId: string, filters: Filters): Record<string, string> {
+  const params: Record<string, string> = { org: orgId };
+  for (const [name, value] of Object.entries(filters)) if (value.trim() !== '') params[name] = value.trim();
+  if (!params.version && !params.minver && !params.maxver) params.minver = '0';
+  return params;
+}
+
+export function filterErrors(filters: Filters): Partial<Record<keyof Filters, string>> {
+  const errors: Partial<Record<keyof Filters, string>> = {};
+  for (const name of ['version', 'minver', 'maxver'] as const) {
+    const value = filters[name].trim();
+    if (value !== '' && !isVersion(value)) errors[name] = 'Not a semantic version (e.g. 1.2.3 or 1.0)';
+  }
+  return errors;
+}
+
+const FIELDS: Array<{ name: keyof Filters; label: string; placeholder: string }> = [
+  { name: 'version', label: 'Version', placeholder: '1.0' },
+  { name: 'minver', label: 'Min version', placeholder: '1.0.0' },
+  { name: 'maxver', label: 'Max version', placeholder: '2.0' },
+  { name: 'projectName', label: 'Project', placeholder: 'All projects' },
+  { name: 'reportType', label: 'Report type', placeholder: 'All types' },
+];
+
+export function ReportFilters({ initial, onApply }: { initial: Filters; onApply: (filters: Filters) => void }) {
+  const [draft, setDraft] = useState(initial);
+  const [errors, setErrors] = useState<Partial<Record<keyof Filters, string>>>({});
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found = filterErrors(draft);
+    setErrors(found);
+    if (Object.keys(found).length === 0) onApply(draft);
+  };
+  return (
+    <form className="filters" onSubmit={submit} aria-label="Report filters">
+      {FIELDS.map((field) => (
+        <label key={field.name}>
+          {field.label}
+          <input
+            name={field.name}
+            value={draft[field.name]}
+            placeholder={field.placeholder}
+            aria-invalid={errors[field.name] ? true : undefined}
+            aria-describedby={errors[field.name] ? `filter-${field.name}-error` : undefined}
+            onChange={(e) => setDraft({ ...draft, [field.name]: e.target.value })}
+          />
+          {errors[field.name] ? (
+            <span className="field-error" id={`filter-${field.name}-error`}>
+              {errors[field.name]}
+            </span>
+          ) : null}
+        </label>
+      ))}
+      <div className="filter-actions">
+        <button type="submit" className="primary">
+          Apply filters
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft(NO_FILTERS);
+            setErrors({});
+            onApply(NO_FILTERS);
+          }}
+        >
+          Clear
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,23 @@
+import type { Membership } from '../lib/types.ts';
+import { OrgGeneral } from './OrgGeneral.tsx';
+import { TokensPanel } from './TokensPanel.tsx';
+import { MembersPanel } from './MembersPanel.tsx';
+import { Link, orgPath } from '../lib/router.tsx';
+
+/** Organisation settings (seed 000's settings panel): Administrators and Owners only. */
+export function SettingsPage({ membership, userId }: { membership: Membership; userId: string }) {
+  return (
+    <section aria-labelledby="settings-title" className="stack">
+      <h1 id="settings-title">Settings</h1>
+      <OrgGeneral orgId={membership.orgId} />
+      <section className="card" aria-labelledby="security-reports-title">
+        <h2 id="security-reports-title">Security reports</h2>
+        <p>
+          Webhooks notify your systems when reports are uploaded, replaced or deleted. <Link to={orgPath(membership.orgId, 'webhooks')}>Open the webhook editor</Link>
+        </p>
+      </section>
+      <TokensPanel orgId={membership.orgId} />
+      <MembersPanel orgId={membership.orgId} myRole={membership.role} myUserId={userId} />
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+import { useState } from 'react';
+import { api } from '../lib/api.ts';
+import { errorMessage } from '../lib/problem.ts';
+import { useLoad } from '../lib/use-load.ts';
+import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
+import { listFrom, webhookUrl, type Attempt, type Delivery } from './webhook-types.ts';
+
+const when = (iso: string | null | undefined) => (iso ? iso.slice(0, 19).replace('T', ' ') : '—');
+const attemptCount = (delivery: Delivery) => (Array.isArray(delivery.attempts) ? delivery.attempts.length : delivery.attempts);
+
+function Headers({ title, headers }: { title: string; headers: Record<string, string> | null | undefined }) {
+  if (!headers || Object.keys(headers).length === 0) return null;
+  return (
+    <>
+      <h4>{title}</h4>
+      <pre className="headers">{Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n')}</pre>
+    </>
+  );
+}
+
+function AttemptDetail({ attempt, index }: { attempt: Attempt; index: number }) {
+  return (
+    <li className="attempt">
+      <p>
+        <strong>Attempt {attempt.attempt ?? index + 1}</strong> at {when(attempt.startedAt)} — {attempt.responseStatus ? `HTTP ${attempt.responseStatus}` : 'no response'}
+        {attempt.durationMs !== undefined ? `, ${attempt.durationMs} ms` : ''}
+        {attempt.error ? `, ${attempt.error}` : ''}
+      </p>
+      <Headers title="Request headers" headers={attempt.requestHeaders} />
+      <Headers title="Response headers" headers={attempt.responseHeaders} />
+      {attempt.responseBody ? (
+        <>
+          <h4>Response body</h4>
+          <pre>{attempt.responseBody}</pre>
+        </>
+      ) : null}
+    </li>
+  );
+}
+
+function DeliveryDetailView({ orgId, deliveryId }: { orgId: string; deliveryId: string }) {
+  const detail = useLoad(() => api.get<Record<string, unknown>>(`/api/orgs/${orgId}/deliveries/${deliveryId}`), [orgId, deliveryId]);
+  if (detail.loading && !detail.data) return <Loading what="delivery" />;
+  if (detail.error) return <ErrorMessage message={detail.error} onRetry={detail.reload} />;
+  const data = detail.data ?? {};
+  const attempts = listFrom<Attempt>(data.attempts, 'attempts').length ? listFrom<Attempt>(data.attempts) : listFrom<Attempt>(data, 'attemptList', 'attempts');
+  const body = typeof data.body === 'string' ? data.body : typeof data.payload === 'string' ? data.payload : null;
+  return (
+    <div className="delivery-detail">
+      {body ? (
+        <>
+          <h4>Request body</h4>
+          <pre>{body}</pre>
+        </>
+      ) : null}
+      {attempts.length === 0 ? <Empty>No attempt yet.</Empty> : <ol className="attempts">{attempts.map((a, i) => <AttemptDetail key={i} attempt={a} index={i} />)}</ol>}
+    </div>
+  );
+}
+
+/** The endpoint's deliveries, newest first: status, attempts, timing, detail, Redeliver. */
+export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webhookId: string; refresh: number }) {
+  const [status, setStatus] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = useLoad(
+    () => api.get<unknown>(`${webhookUrl(orgId, webhookId)}/deliveries${status ? `?status=${status}` : ''}`).then((body) => listFrom<Delivery>(body, 'deliveries', 'items')),
+    [orgId, webhookId, status, refresh],
+  );
+  const redeliver = async (id: string) => {
+    setError(null);
+    setNotice(null);
+    try {
+      await api.post(`/api/orgs/${orgId}/deliveries/${id}/redeliver`);
+      setNotice('Redelivery queued: a new attempt is on its way.');
+      list.reload();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+  return (
+    <section className="delivery-log" aria-labelledby="deliveries-title">
+      <div className="page-head">
+        <h3 id="deliveries-title">Delivery log</h3>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">All</option>
+            <option value="pending">Pending</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="failed">Failed</option>
+            <option value="abandoned">Abandoned</option>
+          </select>
+        </label>
+        <button type="button" onClick={list.reload}>
+          Refresh
+        </button>
+      </div>
+      <ErrorMessage message={error ?? list.error} onRetry={list.error ? list.reload : undefined} />
+      {notice ? <Notice>{notice}</Notice> : null}
+      {list.loading && !list.data ? <Loading what="deliveries" /> : null}
+      {list.data && list.data.length === 0 ? <Empty>No deliveries yet. Send a test ping to try the endpoint.</Empty> : null}
+      {list.data && list.data.length > 0 ? (
+        <div className="table-scroll">
+          <table className="deliveries">
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Created</th>
+                <th scope="col">Next attempt</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((delivery) => (
+                <DeliveryRow key={delivery.id} orgId={orgId} delivery={delivery} open={open === delivery.id} onToggle={() => setOpen(open === delivery.id ? null : delivery.id)} onRedeliver={() => void redeliver(delivery.id)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function DeliveryRow({ orgId, delivery, open, onToggle, onRedeliver }: { orgId: string; delivery: Delivery; open: boolean; onToggle: () => void; onRedeliver: () => void }) {
+  return (
+    <>
+      <tr data-delivery-id={delivery.id}>
+        <td className="mono">{delivery.event}</td>
+        <td>
+          <span className={`pill status-${delivery.status}`}>{delivery.status}</span>
+          {delivery.lastStatus ? ` (HTTP ${delivery.lastStatus})` : ''}
+        </td>
+        <td className="numeric">{attemptCount(delivery)}</td>
+        <td>{when(delivery.createdAt)}</td>
+        <td>{delivery.status === 'pending' ? when(delivery.nextAttemptAt) : '—'}</td>
+        <td className="row-actions">
+          <button type="button" aria-expanded={open} onClick={onToggle}>
+            {open ? 'Hide details' : 'Details'}
+          </button>
+          <button type="button" onClick={onRedeliver}>
+            Redeliver
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr className="detail-row">
+          <td colSpan={6}>
+            <DeliveryDetailView orgId={orgId} deliveryId={delivery.id} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
