@@ -72,13 +72,17 @@ export function buildAdminCli(): Command {
       const config = { ...configFrom(options), runWorker: options.worker !== false };
       const ctx = await createContext(config);
       await bootstrapIfEmpty(config, ctx);
-      if (options.demo) {
-        const { seedDemo } = await import('./demo/seed-demo.js');
-        await seedDemo(ctx, { print });
-      }
       const server = await startServer(config, { ctx });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
       stopOnSignals(server.close);
+      if (options.demo) {
+        // After startServer: features have installed their report hooks, so seeding fires webhooks.
+        const { seedDemo } = await import('./demo/seed-demo.js');
+        await seedDemo(server.ctx, { print }).catch(async (error: unknown) => {
+          await server.close();
+          throw error;
+        });
+      }
     });
 
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
