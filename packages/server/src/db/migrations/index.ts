@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as core from './0001_core.js';
 import * as integrations from './0004_integrations.js';
+import * as accounts from './0003_accounts.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -8,5 +9,6 @@ import * as integrations from './0004_integrations.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
+  '0003_accounts': accounts,
   '0004_integrations': integrations,
 };

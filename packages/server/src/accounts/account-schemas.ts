@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox';
+import { SCOPES } from './principal.js';
+
+export const RoleSchema = Type.Union([Type.Literal('member'), Type.Literal('admin'), Type.Literal('owner')], { description: 'owner > admin > member' });
+
+export const AccountSchema = Type.Object({
+  user: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
+  memberships: Type.Array(Type.Object({ orgId: Type.String({ format: 'uuid' }), orgName: Type.String(), role: RoleSchema })),
+  csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie' }),
+});
+
+export const LoginBodySchema = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+export const PasswordChangeSchema = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+export const MemberSchema = Type.Object({
+  userId: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  role: RoleSchema,
+  createdAt: Type.String(),
+});
+
+export const AddMemberSchema = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    role: RoleSchema,
+    password: Type.Optional(Type.String({ maxLength: 1024, description: 'For a new account; omitted: one is generated and returned once' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AddedMemberSchema = Type.Object({
+  ...MemberSchema.properties,
+  userCreated: Type.Boolean({ description: 'A new account was created for this email' }),
+  generatedPassword: Type.Optional(Type.String({ description: 'Only when the account was created without a password: shown this once' })),
+});
+
+export const OrgListSchema = Type.Object({
+  organizations: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      name: Type.String(),
+      role: Type.Union([RoleSchema, Type.Null()], { description: "The caller's role; null for an API token" }),
+      scopes: Type.Optional(Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { description: 'API tokens only' })),
+    }),
+  ),
+});
+
+export const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
+export const MemberParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), userId: Type.String({ format: 'uuid' }) });

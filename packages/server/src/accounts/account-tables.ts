@@ -1,0 +1,52 @@
+/**
+ * Tables of user accounts (migration 0003_accounts). Same conventions as the core: epoch-ms bigint
+ * timestamps, UUID text ids; emails are stored normalised (trimmed, lower case) so one address is
+ * one account.
+ */
+import type { Role } from './principal.js';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  /** PHC-style scrypt string: `$scrypt$ln=…,r=…,p=…$<salt>$<hash>` (parameters travel with the hash). */
+  password_hash: string;
+  created_at: number;
+  password_changed_at: number;
+}
+
+export interface MembershipsTable {
+  org_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** SHA-256 hex of the cookie value: the database never holds a usable session id. */
+  token_hash: string;
+  user_id: string;
+  /** Sent back in X-CSRF-Token on writes; useless without the cookie, so stored as is. */
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute expiry; idle expiry is last_seen_at + the idle timeout. */
+  expires_at: number;
+}
+
+export interface LoginThrottleTable {
+  /** `account:<email>` or `address:<ip>`. */
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number | null;
+}
+
+declare module '../db/schema.js' {
+  interface Database {
+    users: UsersTable;
+    memberships: MembershipsTable;
+    sessions: SessionsTable;
+    login_throttle: LoginThrottleTable;
+  }
+}

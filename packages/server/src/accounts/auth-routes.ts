@@ -1,0 +1,103 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { forbidden, unauthorized } from '../http/errors.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { problemResponses } from '../reports/report-schemas.js';
+import { AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
+import { checkCredentials } from './credentials.js';
+import { csrfFailed, isCrossSiteRequest } from './csrf.js';
+import { membershipsOf } from './memberships.js';
+import { checkNewPassword, hashPassword } from './passwords.js';
+import { sessionOf } from './session-authenticator.js';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
+import { setPasswordHash, type User } from './users.js';
+
+async function accountView(ctx: AppContext, user: User, csrfToken: string) {
+  return { user: { id: user.id, email: user.email }, memberships: await membershipsOf(ctx.db, user.id), csrfToken };
+}
+
+/** Routes about "my session" need a session: a token has no account (403), nobody at all is a 401. */
+function requireSession(request: FastifyRequest): ActiveSession {
+  const session = sessionOf(request);
+  if (session) return session;
+  if (request.principal) throw forbidden('This needs a dashboard session; API tokens have no user account');
+  throw unauthorized('Not logged in');
+}
+
+/** /api/auth/…: login, logout, the current session, password change. */
+export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['auth'];
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { csrfExempt: true },
+      schema: {
+        summary: 'Log in: sets the arkiv_session cookie and returns the CSRF token',
+        description: '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address.',
+        tags,
+        body: LoginBodySchema,
+        response: { 200: AccountSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      if (isCrossSiteRequest(request)) throw csrfFailed('Logging in from another site is not allowed');
+      const user = await checkCredentials(ctx, { email: request.body.email, password: request.body.password, address: request.ip });
+      // A login replaces whatever session this browser held.
+      const previous = sessionOf(request);
+      if (previous) await deleteSession(ctx.db, previous.id);
+      await deleteExpiredSessions(ctx.db, ctx.now());
+      const session = await createSession(ctx.db, user.id, ctx.now());
+      setSessionCookie(request, reply, session.token);
+      request.log.info({ userId: user.id }, 'user logged in');
+      return accountView(ctx, user, session.csrfToken);
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { summary: 'Log out: ends the session server-side', tags, response: { 204: Type.Null(), ...problemResponses } } },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      if (session) await deleteSession(ctx.db, session.id);
+      clearSessionCookie(request, reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    { schema: { summary: 'The logged-in user, their organisations and roles, and the CSRF token', tags, response: { 200: AccountSchema, ...problemResponses } } },
+    async (request) => {
+      const session = requireSession(request);
+      return accountView(ctx, { id: session.userId, email: session.email }, session.csrfToken);
+    },
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      schema: {
+        summary: "Change the logged-in user's password; ends their other sessions",
+        description: '403 invalid_credentials when currentPassword is wrong; 400 password_too_short below 12 characters.',
+        tags,
+        body: PasswordChangeSchema,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      checkNewPassword(request.body.newPassword);
+      await checkCredentials(ctx, { email: session.email, password: request.body.currentPassword, address: request.ip, failureStatus: 403 });
+      await setPasswordHash(ctx.db, session.userId, await hashPassword(request.body.newPassword), ctx.now());
+      // Whoever else held a session (perhaps the reason for the change) is logged out.
+      await revokeUserSessions(ctx.db, session.userId, session.id);
+      request.log.info({ userId: session.userId }, 'password changed');
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,35 @@
+import type { AppContext } from '../context.js';
+import { AppError } from '../http/errors.js';
+import { accountKey, addressKey, clearFailures, lockedFor, recordFailure, tooManyAttempts } from './login-throttle.js';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { findUserByEmail, normalizeEmail, setPasswordHash, type User } from './users.js';
+
+export const invalidCredentials = (status: 401 | 403 = 401) => new AppError(status, 'invalid_credentials', 'The email or password is wrong');
+
+/**
+ * Checks an email and password under the login throttle. Known and unknown emails take the same
+ * path (one scrypt verification, the same throttle writes) so neither the answer nor its timing
+ * tells whether an account exists. `failureStatus` is 403 when an authenticated user re-enters
+ * their password (a 401 there would read as "your session ended").
+ */
+export async function checkCredentials(
+  ctx: AppContext,
+  input: { email: string; password: string; address: string; failureStatus?: 401 | 403 },
+): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const keys = [accountKey(email), addressKey(input.address)];
+  const locked = await lockedFor(ctx.db, keys, ctx.now());
+  if (locked > 0) throw tooManyAttempts(locked);
+  const user = await findUserByEmail(ctx.db, email);
+  const valid = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
+  if (!user || !valid) {
+    for (const key of keys) await recordFailure(ctx.db, key, ctx.now());
+    throw invalidCredentials(input.failureStatus);
+  }
+  await clearFailures(ctx.db, keys[0]!);
+  if (needsRehash(user.password_hash)) {
+    // Parameters were raised since this hash was made: upgrade it while we hold the password.
+    await setPasswordHash(ctx.db, user.id, await hashPassword(input.password));
+  }
+  return { id: user.id, email: user.email };
+}

@@ -1,0 +1,127 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { requirePermission } from '../http/auth.js';
+import { conflict, forbidden, invalidParameter, notFound } from '../http/errors.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { problemResponses } from '../reports/report-schemas.js';
+import { AddedMemberSchema, AddMemberSchema, MemberParams, MemberSchema, OrgParams, RoleSchema } from './account-schemas.js';
+import { addMembership, changeMembership, findMember, listMembers } from './memberships.js';
+import { checkNewPassword, generatePassword } from './passwords.js';
+import { can, type Role } from './principal.js';
+import { createUser, findUserByEmail, isPlausibleEmail } from './users.js';
+
+/**
+ * Administrators manage members and administrators; only owners touch owners (adding, promoting
+ * to, demoting from or removing the owner role). The last-owner rule lives in changeMembership.
+ */
+function requireRoleAuthority(request: FastifyRequest, orgId: string, ...roles: Role[]): void {
+  requirePermission(request, orgId, 'org:admin');
+  if (roles.includes('owner') && !can(request.principal, orgId, 'org:owner')) throw forbidden('Only owners can add, change or remove owners');
+}
+
+/** An existing account keeps its password: no administrator may set the password of someone else's account. */
+async function findOrCreateUser(ctx: AppContext, email: string, password: string | undefined) {
+  const existing = await findUserByEmail(ctx.db, email);
+  if (existing) {
+    if (password !== undefined) throw conflict('user_exists', 'This email already has an account; add it without a password');
+    return { user: existing, created: false, generatedPassword: undefined };
+  }
+  const chosen = password ?? generatePassword();
+  checkNewPassword(chosen);
+  const user = await createUser(ctx.db, { email, password: chosen, now: ctx.now() }).catch(async (error: unknown) => {
+    // Someone created the same account a moment ago: report it like the check above would have.
+    if (await findUserByEmail(ctx.db, email)) throw conflict('user_exists', 'This email already has an account');
+    throw error;
+  });
+  return { user, created: true, generatedPassword: password === undefined ? chosen : undefined };
+}
+
+/** /api/orgs/{orgId}/members: list, add (creating the account if needed), change role, remove. */
+export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['members'];
+  const security = [{ bearer: [] }];
+
+  app.get(
+    '/api/orgs/:orgId/members',
+    { schema: { summary: 'List members and their roles', tags, security, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberSchema) }), ...problemResponses } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      return { members: await listMembers(ctx.db, request.params.orgId) };
+    },
+  );
+
+  app.post(
+    '/api/orgs/:orgId/members',
+    {
+      schema: {
+        summary: 'Add a member (creates the account when the email has none)',
+        description: '409 already_member; 409 user_exists when a password is given for an existing account; 400 password_too_short.',
+        tags,
+        security,
+        params: OrgParams,
+        body: AddMemberSchema,
+        response: { 201: AddedMemberSchema, 409: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { orgId } = request.params;
+      requireRoleAuthority(request, orgId, request.body.role);
+      if (!isPlausibleEmail(request.body.email)) throw invalidParameter('email is not an email address');
+      const { user, created, generatedPassword } = await findOrCreateUser(ctx, request.body.email, request.body.password);
+      await addMembership(ctx.db, { orgId, userId: user.id, role: request.body.role, now: ctx.now() });
+      const member = await findMember(ctx.db, orgId, user.id);
+      if (!member) throw notFound('Member');
+      request.log.info({ orgId, userId: user.id, role: member.role, userCreated: created }, 'member added');
+      return reply.status(201).send({ ...member, userCreated: created, ...(generatedPassword ? { generatedPassword } : {}) });
+    },
+  );
+
+  app.patch(
+    '/api/orgs/:orgId/members/:userId',
+    {
+      schema: {
+        summary: "Change a member's role",
+        description: '409 last_owner when this would leave the organisation without an owner.',
+        tags,
+        security,
+        params: MemberParams,
+        body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+        response: { 200: MemberSchema, 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { orgId, userId } = request.params;
+      const role = request.body.role;
+      requirePermission(request, orgId, 'org:admin');
+      await changeMembership(ctx.db, { orgId, userId, newRole: role, decide: (current) => requireRoleAuthority(request, orgId, current, role) });
+      const member = await findMember(ctx.db, orgId, userId);
+      if (!member) throw notFound('Member');
+      request.log.info({ orgId, userId, role }, 'member role changed');
+      return member;
+    },
+  );
+
+  app.delete(
+    '/api/orgs/:orgId/members/:userId',
+    {
+      schema: {
+        summary: 'Remove a member from the organisation (the account remains)',
+        description: '409 last_owner when this is the last owner.',
+        tags,
+        security,
+        params: MemberParams,
+        response: { 204: Type.Null(), 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, userId } = request.params;
+      requirePermission(request, orgId, 'org:admin');
+      await changeMembership(ctx.db, { orgId, userId, newRole: null, decide: (current) => requireRoleAuthority(request, orgId, current) });
+      request.log.info({ orgId, userId }, 'member removed');
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,11 @@
+import type { RoutePlugin } from '../http/routes.js';
+import { authRoutes } from './auth-routes.js';
+import { memberRoutes } from './member-routes.js';
+import { myOrgsRoute } from './my-orgs-route.js';
+
+/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members. */
+export const accountRoutes: RoutePlugin = async (app, options) => {
+  await app.register(authRoutes, options);
+  await app.register(myOrgsRoute, options);
+  await app.register(memberRoutes, options);
+};

@@ -1,0 +1,81 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import './account-tables.js';
+
+/**
+ * A session ends after IDLE_TIMEOUT_MS without a request, and in any case ABSOLUTE_LIFETIME_MS after
+ * login: a stolen cookie is not useful forever, however busy its thief keeps it.
+ */
+export const IDLE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+export const ABSOLUTE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** Writing last_seen_at on every request would turn reads into writes; once a minute is enough. */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+export interface ActiveSession {
+  id: string;
+  userId: string;
+  email: string;
+  csrfToken: string;
+}
+
+const hashSessionToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** Starts a session; the returned token goes into the cookie and is never stored. */
+export async function createSession(db: Kysely<Database>, userId: string, now: number): Promise<{ token: string; csrfToken: string; id: string }> {
+  const token = crypto.randomBytes(32).toString('base64url');
+  const csrfToken = crypto.randomBytes(32).toString('base64url');
+  const id = crypto.randomUUID();
+  await db
+    .insertInto('sessions')
+    .values({
+      id,
+      token_hash: hashSessionToken(token),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + ABSOLUTE_LIFETIME_MS,
+    })
+    .execute();
+  return { token, csrfToken, id };
+}
+
+/** The live session a cookie names, or null; an expired one is deleted on sight. */
+export async function resolveSession(db: Kysely<Database>, token: string, now: number): Promise<ActiveSession | null> {
+  if (token.length < 20 || token.length > 200) return null;
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['sessions.id', 'sessions.user_id', 'sessions.csrf_token', 'sessions.last_seen_at', 'sessions.expires_at', 'users.email'])
+    .where('sessions.token_hash', '=', hashSessionToken(token))
+    .executeTakeFirst();
+  if (!row) return null;
+  if (now >= row.expires_at || now - row.last_seen_at >= IDLE_TIMEOUT_MS) {
+    await db.deleteFrom('sessions').where('id', '=', row.id).execute();
+    return null;
+  }
+  if (now - row.last_seen_at > LAST_SEEN_RESOLUTION_MS) {
+    await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+  }
+  return { id: row.id, userId: row.user_id, email: row.email, csrfToken: row.csrf_token };
+}
+
+export async function deleteSession(db: Kysely<Database>, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+/** Ends every session of a user except `keep` (the one that changed the password). */
+export async function revokeUserSessions(db: Kysely<Database>, userId: string, keep?: string): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep) query = query.where('id', '<>', keep);
+  return Number((await query.executeTakeFirst()).numDeletedRows);
+}
+
+/** Housekeeping: expired sessions are useless rows. Called opportunistically at login. */
+export async function deleteExpiredSessions(db: Kysely<Database>, now: number): Promise<void> {
+  await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - IDLE_TIMEOUT_MS)]))
+    .execute();
+}
