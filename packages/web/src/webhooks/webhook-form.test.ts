@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { draftFrom, inputFrom, NEW_WEBHOOK, splitList, validateDraft } from './webhook-form.ts';
+import { listFrom, type Webhook } from './webhook-types.ts';
+
+describe('webhook editor', () => {
+  it('splits comma lists, dropping blanks and repeats', () => {
+    assert.deepEqual(splitList(' web , api,,web, '), ['web', 'api']);
+  });
+
+  it('sends no filters and the default retry policy for a plain endpoint', () => {
+    const input = inputFrom({ ...NEW_WEBHOOK, url: ' https://example.com/hook ' });
+    assert.deepEqual(input, {
+      url: 'https://example.com/hook', description: '', enabled: true,
+      events: ['report.created', 'report.updated', 'report.deleted'], filters: null, signatureScheme: 'arkiv', retryPolicy: null,
+    });
+  });
+
+  it('round-trips an endpoint through the editor', () => {
+    const webhook: Webhook = {
+      id: 'w1', url: 'https://example.com/x', description: 'SIEM', enabled: false, events: ['report.created'],
+      filters: { projectName: ['web', 'api'] }, signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1',
+      retryPolicy: { strategy: 'fixed', intervalSeconds: 1800, horizonHours: 24 },
+    };
+    const { id: _id, ...expected } = webhook;
+    assert.deepEqual(inputFrom(draftFrom(webhook)), expected);
+  });
+
+  it('refuses non-http URLs, no events and a zero horizon', () => {
+    const errors = validateDraft({ ...NEW_WEBHOOK, url: 'ftp://example.com', events: [], retryStrategy: 'exponential', retryHorizonHours: '0' });
+    assert.deepEqual(Object.keys(errors).sort(), ['events', 'retryHorizonHours', 'url']);
+    assert.deepEqual(validateDraft({ ...NEW_WEBHOOK, url: 'http://127.0.0.1:9/x' }), {});
+  });
+
+  it('reads lists wrapped or bare', () => {
+    assert.deepEqual(listFrom([1], 'webhooks'), [1]);
+    assert.deepEqual(listFrom({ webhooks: [2] }, 'webhooks'), [2]);
+    assert.deepEqual(listFrom({ other: 3 }, 'webhooks'), []);
+  });
+});
