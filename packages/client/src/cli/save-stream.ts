@@ -34,6 +34,25 @@ export async function saveStream(
   } catch (error) {
     await fs.promises.rm(partPath, { force: true });
     await body.cancel().catch(() => {});
-    throw error;
+    throw new DownloadFailed(received, error);
   }
+}
+
+/** A download that did not complete; the partial file is already gone. `cause` says why. */
+export class DownloadFailed extends Error {
+  override name = 'DownloadFailed';
+
+  constructor(
+    readonly receivedBytes: number,
+    cause: unknown,
+  ) {
+    super(`the download broke off after ${receivedBytes} bytes (${describe(cause)}); the partial file was removed`, { cause });
+  }
+}
+
+/** undici reports a dropped connection as "terminated" and keeps the reason in `cause`. */
+function describe(error: unknown): string {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } };
+  const reason = e?.cause?.code ?? e?.cause?.message;
+  return [e?.message ?? String(error), reason].filter(Boolean).join(': ');
 }
