@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,8 +22,8 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `arkiv` as a child process, asynchronously: the server under test lives in this process. */
-function arkiv(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** Starts `arkiv` as a child process, asynchronously: the server under test lives in this process. */
+function arkivProcess(args: string[], env: Record<string, string | undefined> = {}): { process: ChildProcess; done: Promise<CliResult> } {
   const base = { ...process.env };
   for (const name of ['ARKIV_URL', 'ARKIV_TOKEN', 'ARKIV_ORG', 'DATABASE_URL', 'ARKIV_DATA_DIR']) delete base[name];
   const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', MAIN, ...args], {
@@ -31,12 +33,23 @@ function arkiv(args: string[], env: Record<string, string | undefined> = {}): Pr
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { process: child, done };
+}
+
+const arkiv = (args: string[], env: Record<string, string | undefined> = {}) => arkivProcess(args, env).done;
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 for (const dialect of testDialects) {
@@ -134,6 +147,31 @@ for (const dialect of testDialects) {
       assert.match(result.stderr, /^arkiv: the download broke off after \d+ bytes/m);
       assert.equal(fs.existsSync(out), false);
       assert.equal(fs.existsSync(`${out}.part`), false);
+    });
+
+    it('removes the partial file when interrupted (Ctrl-C) and exits 130', async () => {
+      // A real HTTP server that sends the first bytes of a large ZIP and then stalls, so the
+      // download is certainly in flight when the signal arrives.
+      const stalled = http.createServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(50 * 1024 * 1024) });
+        response.write(Buffer.alloc(64 * 1024, 7));
+      });
+      await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+      const { port } = stalled.address() as AddressInfo;
+      const out = path.join(dir, 'interrupted.zip');
+      try {
+        const child = arkivProcess(['download', '--server', `http://127.0.0.1:${port}`, '--org', server.orgId, '--reports', crypto.randomUUID(), '--out', out]);
+        await waitFor(() => fs.existsSync(`${out}.part`) && fs.statSync(`${out}.part`).size > 0);
+        child.process.kill('SIGINT');
+        const result = await child.done;
+        assert.equal(result.code, 130, result.stderr);
+        assert.match(result.stderr, /interrupted; the partial download was removed/);
+        assert.equal(fs.existsSync(`${out}.part`), false);
+        assert.equal(fs.existsSync(out), false);
+      } finally {
+        stalled.closeAllConnections();
+        await new Promise((resolve) => stalled.close(resolve));
+      }
     });
 
     it('hands org create and token create to the server, printing the documented JSON', async () => {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addDownloadCommand } from './commands/download.js';
 import { addListCommand } from './commands/list.js';
 import { addUploadCommand } from './commands/upload.js';
+import { addSonarqubeCommand } from './sonarqube-command.js';
 import { DEFAULT_SERVER } from './connection.js';
 import type { CliIo } from './io.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
   addUploadCommand(program, io);
   addListCommand(program, io);
   addDownloadCommand(program, io);
+  addSonarqubeCommand(program, io);
   // Subcommands made before exitOverride would not inherit it; set it on each one explicitly.
   for (const command of program.commands) command.exitOverride();
   return program;
