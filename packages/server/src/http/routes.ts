@@ -8,8 +8,9 @@ import { orgRoutes } from '../orgs/org-routes.js';
 import { tokenRoutes } from '../accounts/token-routes.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { webRoutes } from './web-routes.js';
+import { integrationRoutes } from '../ingest/routes.js';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, integrationRoutes];

@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { requirePermission } from '../../http/auth.js';
+import { invalidParameter, notFound } from '../../http/errors.js';
+import type { RoutePlugin } from '../../http/routes.js';
+import { problemResponses } from '../../reports/report-schemas.js';
+import { recentEvents } from '../events-store.js';
+import {
+  ConnectionParams, ConnectionSchema, connectionView, CreateConnectionBody, KindParams, UpdateConnectionBody,
+} from './connection-schemas.js';
+import { createConnection, deleteConnection, findConnection, listConnections, updateConnection, type Connection } from './connection-store.js';
+
+/**
+ * /api/orgs/{orgId}/integrations/{sonarqube|nexus-iq}[/{id}]: administrators create, list, read,
+ * update and delete connections. Each response carries the webhook URL and secret to paste into
+ * the other product and the connection's last received events (the dashboard's Integrations
+ * screen). SonarQube server URLs are not checked by the webhook target guard: SonarQube usually
+ * sits on a private network, and only an organisation's administrators can set one.
+ */
+export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ bearer: [] }];
+  const tags = ['integrations'];
+  const view = async (connection: Connection) => connectionView(connection, ctx.config.publicUrl, await recentEvents(ctx.db, connection.id));
+
+  app.get(
+    '/api/orgs/:orgId/integrations/:kind',
+    { schema: { summary: 'List connections of one kind', tags, security, params: KindParams, response: { 200: Type.Object({ connections: Type.Array(ConnectionSchema) }), ...problemResponses } } },
+    async (request) => {
+      const { orgId, kind } = request.params;
+      requirePermission(request, orgId, 'org:admin');
+      const connections = await listConnections(ctx.db, ctx.secrets, orgId, kind);
+      return { connections: await Promise.all(connections.map(view)) };
+    },
+  );
+
+  app.post(
+    '/api/orgs/:orgId/integrations/:kind',
+    { schema: { summary: 'Create a connection (a webhook secret is generated)', tags, security, params: KindParams, body: CreateConnectionBody, response: { 201: ConnectionSchema, ...problemResponses } } },
+    async (request, reply) => {
+      const { orgId, kind } = request.params;
+      requirePermission(request, orgId, 'org:admin');
+      const body = request.body;
+      if (kind === 'sonarqube' && (!body.serverUrl || !body.token)) throw invalidParameter('A SonarQube connection needs serverUrl and token');
+      if (kind === 'nexus-iq' && (body.serverUrl || body.token || body.projects)) throw invalidParameter('A Nexus IQ connection takes only a name');
+      const connection = await createConnection(ctx.db, ctx.secrets, { ...body, orgId, kind, now: ctx.now() });
+      return reply.status(201).send(await view(connection));
+    },
+  );
+
+  app.get(
+    '/api/orgs/:orgId/integrations/:kind/:id',
+    { schema: { summary: 'Read a connection with its last events', tags, security, params: ConnectionParams, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      const connection = await findConnection(ctx.db, ctx.secrets, request.params.id, request.params);
+      if (!connection) throw notFound('Connection');
+      return view(connection);
+    },
+  );
+
+  app.patch(
+    '/api/orgs/:orgId/integrations/:kind/:id',
+    { schema: { summary: 'Update a connection or rotate its webhook secret', tags, security, params: ConnectionParams, body: UpdateConnectionBody, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      const { rotateSecret, ...fields } = request.body;
+      if (request.params.kind === 'nexus-iq' && (fields.serverUrl || fields.token || fields.projects)) throw invalidParameter('A Nexus IQ connection takes only a name');
+      const connection = await updateConnection(ctx.db, ctx.secrets, request.params, { ...fields, rotateSecret: rotateSecret ?? false, now: ctx.now() });
+      if (!connection) throw notFound('Connection');
+      return view(connection);
+    },
+  );
+
+  app.delete(
+    '/api/orgs/:orgId/integrations/:kind/:id',
+    { schema: { summary: 'Delete a connection, its received events and evaluations', tags, security, params: ConnectionParams, response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses } } },
+    async (request, reply) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      if (!(await deleteConnection(ctx.db, request.params))) throw notFound('Connection');
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,15 @@
+import type { RoutePlugin } from '../http/routes.js';
+import { connectionRoutes } from './connections/connection-routes.js';
+import { evaluationRoutes } from './nexus-iq/evaluation-routes.js';
+import { sonarImportRoutes } from './sonarqube/import-routes.js';
+import { sonarWebhookRoutes } from './sonarqube/sonar-webhook.js';
+
+/**
+ * Every integrations route. Each sub-plugin is its own Fastify scope: the inbound webhook
+ * receivers replace the JSON parser with a raw-bytes one, which must not leak into the others.
+ */
+export const integrationRoutes: RoutePlugin = async (app, options) => {
+  for (const routes of [connectionRoutes, evaluationRoutes, sonarImportRoutes, sonarWebhookRoutes]) {
+    await app.register(routes, options);
+  }
+};

@@ -1,0 +1,65 @@
+import { Readable } from 'node:stream';
+import type { AppContext } from '../../context.js';
+import { discardStaged, stageStream } from '../../blobs/staging.js';
+import type { StagedFile } from '../../blobs/blob-store.js';
+import { validateReportMetadata } from '../../reports/report-input.js';
+import type { ReportListItem } from '../../reports/report-model.js';
+import { storeReports, type ReportToStore } from '../../reports/report-store.js';
+import { publishStagedFiles } from '../../reports/upload.js';
+import { collectAnalysis, type AnalysisRequest } from './collect-analysis.js';
+import { buildSecurityReports, renderHtml, renderPdf, type SecurityReport } from './report/index.js';
+import type { SonarApi } from './sonar-api.js';
+
+export interface ImportResult {
+  created: boolean[];
+  reports: ReportListItem[];
+  /** Whether the stored PDFs are SonarQube's own security report (Enterprise) rather than Arkiv's rendering. */
+  sonarqubePdf: boolean;
+}
+
+/**
+ * Imports one SonarQube analysis as the two reports of seed 000 ("CWE Top 25" 2024, "OWASP Top 10"
+ * 2021), each an HTML file (Arkiv's rendering) and a PDF (SonarQube's own when the server offers it,
+ * else Arkiv's rendering). Stored exactly like an upload: files staged and published to the blob
+ * store first, then both reports in ONE storeReports call, so subscribers get one event carrying both.
+ */
+export async function importSonarAnalysis(
+  ctx: AppContext,
+  input: { api: SonarApi; request: AnalysisRequest; orgId: string; initiator: string },
+): Promise<ImportResult> {
+  const collected = await collectAnalysis(input.api, input.request);
+  const built = buildSecurityReports(collected.input);
+  const toStore: ReportToStore[] = [];
+  for (const report of built) {
+    const metadata = validateReportMetadata({ ...report });
+    const files = await publishStagedFiles(ctx, await stageReportFiles(ctx, report, collected.sonarPdf));
+    toStore.push({ metadata, files });
+  }
+  const stored = await storeReports(ctx.db, ctx.reportHooks, { orgId: input.orgId, reports: toStore, initiator: input.initiator, now: ctx.now() });
+  return {
+    created: stored.map((s) => s.created),
+    reports: stored.map(({ report: { organizationId: _o, files: _f, ...item } }) => item),
+    sonarqubePdf: collected.sonarPdf !== undefined,
+  };
+}
+
+async function stageReportFiles(ctx: AppContext, report: SecurityReport, sonarPdf: Buffer | undefined) {
+  const base = `${report.reportType} ${report.reportVersion}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const staged: StagedFile[] = [];
+  try {
+    const stage = async (bytes: Buffer) => {
+      const file = await stageStream(Readable.from([bytes]), ctx.stagingDir, ctx.config.maxUploadBytes);
+      staged.push(file);
+      return file;
+    };
+    return [
+      { kind: 'html' as const, fileName: `${base}.html`, mediaType: 'text/html', staged: await stage(Buffer.from(renderHtml(report), 'utf8')) },
+      sonarPdf
+        ? { kind: 'pdf' as const, fileName: 'sonarqube-security-report.pdf', mediaType: 'application/pdf', staged: await stage(sonarPdf) }
+        : { kind: 'pdf' as const, fileName: `${base}.pdf`, mediaType: 'application/pdf', staged: await stage(await renderPdf(report)) },
+    ];
+  } catch (error) {
+    await Promise.all(staged.map(discardStaged));
+    throw error;
+  }
+}

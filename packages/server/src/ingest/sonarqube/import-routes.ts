@@ -1,0 +1,109 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Dispatcher } from 'undici';
+import { can, initiatorOf } from '../../accounts/principal.js';
+import { requirePermission } from '../../http/auth.js';
+import { AppError, notFound, unauthorized } from '../../http/errors.js';
+import type { RoutePlugin } from '../../http/routes.js';
+import { problemResponses } from '../../reports/report-schemas.js';
+import { checkWebhookUrl, createGuardedDispatcher } from '../../webhooks/target-guard.js';
+import { findConnection } from '../connections/connection-store.js';
+import { importSonarAnalysis } from './import-analysis.js';
+import { SonarApi } from './sonar-api.js';
+import { sonarProblem } from './sonar-errors.js';
+
+const Target = {
+  projectKey: Type.String({ minLength: 1, maxLength: 400, description: 'SonarQube project key' }),
+  branch: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Default: the main branch' })),
+  version: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Default: the analysis's projectVersion" })),
+};
+const ImportResponse = Type.Object({
+  reports: Type.Array(Type.Ref('ReportListItem'), { description: 'CWE Top 25 (2024) and OWASP Top 10 (2021)' }),
+  sonarqubePdf: Type.Boolean({ description: "Whether the PDFs are SonarQube's own security report (Enterprise)" }),
+});
+const responses = { 200: ImportResponse, 201: ImportResponse, 404: Type.Ref('Problem'), 422: Type.Ref('Problem'), 502: Type.Ref('Problem'), ...problemResponses };
+
+/**
+ * Imports a SonarQube analysis now and answers with the two stored reports.
+ * - Admins, through a stored connection: its URL is trusted (admin-made, often private).
+ * - `arkiv sonarqube import` (upload tokens), with the SonarQube URL and token in the request:
+ *   the URL is the caller's choice, so unless the caller is an administrator it must pass the
+ *   webhook target guard like any other user-supplied outbound URL.
+ */
+export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/api/orgs/:orgId/integrations/sonarqube/:id/import',
+    {
+      schema: {
+        summary: 'Import a SonarQube analysis through a stored connection',
+        tags: ['integrations'], security,
+        params: Type.Object({ orgId: Type.String({ format: 'uuid' }), id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object(Target, { additionalProperties: false }),
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const { orgId, id } = request.params;
+      const principal = requirePermission(request, orgId, 'org:admin');
+      const connection = await findConnection(ctx.db, ctx.secrets, id, { orgId, kind: 'sonarqube' });
+      if (!connection || !connection.serverUrl || !connection.token) throw notFound('SonarQube connection');
+      const { projectKey } = request.body;
+      const mapped = Object.keys(connection.projects).length > 0;
+      if (mapped && !(projectKey in connection.projects)) throw unknownProject(projectKey);
+      const api = new SonarApi({ baseUrl: connection.serverUrl, token: connection.token, maxBytes: ctx.config.maxUploadBytes });
+      const result = await importSonarAnalysis(ctx, {
+        api, orgId, initiator: initiatorOf(principal), request: { ...request.body, projectName: connection.projects[projectKey] },
+      }).catch((error: unknown) => Promise.reject(sonarProblem(error, projectKey)));
+      return reply.status(result.created.some(Boolean) ? 201 : 200).send(result);
+    },
+  );
+
+  app.post(
+    '/security/report/sonarqube',
+    {
+      schema: {
+        summary: 'Import a SonarQube analysis (arkiv sonarqube import)',
+        description: 'The organisation comes from the token. Non-admin callers may only name public SonarQube URLs (webhook target guard).',
+        tags: ['reports', 'integrations'], security,
+        querystring: Type.Object({ org: Type.Optional(Type.String({ format: 'uuid' })) }),
+        body: Type.Object(
+          {
+            sonarUrl: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
+            sonarToken: Type.String({ minLength: 1, maxLength: 1000 }),
+            projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Default: SonarQube's project name" })),
+            ...Target,
+          },
+          { additionalProperties: false },
+        ),
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw unauthorized();
+      const orgId = principal.kind === 'token' ? principal.orgId : request.query.org ?? '';
+      requirePermission(request, orgId, 'reports:write');
+      const { sonarUrl, sonarToken, ...target } = request.body;
+      let dispatcher: Dispatcher | undefined;
+      if (!can(principal, orgId, 'org:admin')) {
+        const policy = { allowPrivate: ctx.config.webhookAllowPrivate };
+        await checkWebhookUrl(sonarUrl, policy);
+        dispatcher = createGuardedDispatcher(policy);
+      }
+      try {
+        const api = new SonarApi({ baseUrl: sonarUrl, token: sonarToken, dispatcher, maxBytes: ctx.config.maxUploadBytes });
+        const result = await importSonarAnalysis(ctx, { api, orgId, initiator: initiatorOf(principal), request: target })
+          .catch((error: unknown) => Promise.reject(sonarProblem(error, target.projectKey)));
+        return reply.status(result.created.some(Boolean) ? 201 : 200).send(result);
+      } finally {
+        await dispatcher?.close();
+      }
+    },
+  );
+};
+
+export const unknownProject = (projectKey: string) =>
+  new AppError(422, 'unknown_project', `SonarQube project "${projectKey}" is not in this connection's project list`);
