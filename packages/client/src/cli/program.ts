@@ -3,7 +3,6 @@ import { addDownloadCommand } from './commands/download.js';
 import { addListCommand } from './commands/list.js';
 import { addUploadCommand } from './commands/upload.js';
 import { addSonarqubeCommand } from './sonarqube-command.js';
-import { addSonarqubeCommand } from './sonarqube-command.js';
 import { DEFAULT_SERVER } from './connection.js';
 import type { CliIo } from './io.js';
 
@@ -30,7 +29,6 @@ export function buildProgram(io: CliIo): Command {
   addUploadCommand(program, io);
   addListCommand(program, io);
   addDownloadCommand(program, io);
-  addSonarqubeCommand(program, io);
   addSonarqubeCommand(program, io);
   // Subcommands made before exitOverride would not inherit it; set it on each one explicitly.
   for (const command of program.commands) command.exitOverride();
