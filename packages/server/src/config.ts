@@ -25,6 +25,26 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Run the webhook dispatcher and job workers inside the API process. */
   runWorker: boolean;
+  /** Webhook delivery settings (webhooks/): timeout, default retry policy, concurrency, retention. */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Whole-request deadline of one delivery attempt (connect, send, response headers and body). */
+  timeoutMs: number;
+  /** Default retry policy of endpoints that set none: fixed interval or exponential with jitter. */
+  retryStrategy: 'fixed' | 'exponential';
+  retryIntervalSeconds: number;
+  /** No retry is scheduled later than this after a delivery was (re)queued; past it, it has failed. */
+  retryHorizonHours: number;
+  /** Deliveries in flight per process, and per endpoint per process. */
+  concurrency: number;
+  endpointConcurrency: number;
+  /** Longest sleep between looks for due deliveries when no wake-up arrives. */
+  pollMs: number;
+  retentionDays: number;
+  /** How long the previous secret still signs after a rotation. */
+  secretGraceHours: number;
 }
 
 export interface SettingDoc {
@@ -48,6 +68,15 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
   { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: '1 trusts X-Forwarded-* (behind a reverse proxy).' },
   { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
+  { env: 'ARKIV_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms', default: '10000', description: 'Deadline of one webhook attempt; a delivery lease lasts this plus a margin.' },
+  { env: 'ARKIV_WEBHOOK_RETRY_STRATEGY', flag: '--webhook-retry-strategy', default: 'fixed', description: 'Default retry policy: fixed (every interval) or exponential (1 min doubling to 1 h, jittered).' },
+  { env: 'ARKIV_WEBHOOK_RETRY_INTERVAL_S', flag: '--webhook-retry-interval-s', default: '3600', description: 'Seconds between attempts under the fixed policy.' },
+  { env: 'ARKIV_WEBHOOK_RETRY_HORIZON_H', flag: '--webhook-retry-horizon-h', default: '72', description: 'Hours after which a failing delivery is given up and a continuously failing endpoint disabled.' },
+  { env: 'ARKIV_WEBHOOK_CONCURRENCY', flag: '--webhook-concurrency', default: '32', description: 'Webhook requests in flight per worker process.' },
+  { env: 'ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY', flag: '--webhook-endpoint-concurrency', default: '4', description: 'Webhook requests in flight per endpoint per worker process.' },
+  { env: 'ARKIV_WEBHOOK_POLL_MS', flag: '--webhook-poll-ms', default: '2000', description: 'Longest wait between looks for due deliveries (wake-ups usually come sooner).' },
+  { env: 'ARKIV_WEBHOOK_RETENTION_DAYS', flag: '--webhook-retention-days', default: '30', description: 'Finished deliveries, their attempts and events are deleted after this many days.' },
+  { env: 'ARKIV_WEBHOOK_SECRET_GRACE_H', flag: '--webhook-secret-grace-h', default: '24', description: 'Hours the previous webhook secret keeps signing after a rotation.' },
 ];
 
 export class ConfigError extends Error {}
@@ -116,5 +145,16 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     trustProxy: flag(source, 'ARKIV_TRUST_PROXY'),
     logLevel: oneOf(source, 'ARKIV_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runWorker: true,
+    webhooks: Object.freeze({
+      timeoutMs: integer(source, 'ARKIV_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+      retryStrategy: oneOf(source, 'ARKIV_WEBHOOK_RETRY_STRATEGY', ['fixed', 'exponential'] as const, 'fixed'),
+      retryIntervalSeconds: integer(source, 'ARKIV_WEBHOOK_RETRY_INTERVAL_S', 3600, 1, 7 * 86_400),
+      retryHorizonHours: integer(source, 'ARKIV_WEBHOOK_RETRY_HORIZON_H', 72, 0, 24 * 365),
+      concurrency: integer(source, 'ARKIV_WEBHOOK_CONCURRENCY', 32, 1, 10_000),
+      endpointConcurrency: integer(source, 'ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 1000),
+      pollMs: integer(source, 'ARKIV_WEBHOOK_POLL_MS', 2000, 10, 3_600_000),
+      retentionDays: integer(source, 'ARKIV_WEBHOOK_RETENTION_DAYS', 30, 1, 36_500),
+      secretGraceHours: integer(source, 'ARKIV_WEBHOOK_SECRET_GRACE_H', 24, 0, 24 * 365),
+    }),
   } satisfies Config);
 }

@@ -6,6 +6,7 @@ import { reportWriteRoutes } from '../reports/write-routes.js';
 import { reportFileDownloadRoutes } from '../reports/file-download-route.js';
 import { orgRoutes } from '../orgs/org-routes.js';
 import { tokenRoutes } from '../accounts/token-routes.js';
+import { webhooksRoutes } from '../webhooks/routes.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { webRoutes } from './web-routes.js';
 import { integrationRoutes } from '../ingest/routes.js';
@@ -13,4 +14,4 @@ import { integrationRoutes } from '../ingest/routes.js';
 export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, integrationRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes];

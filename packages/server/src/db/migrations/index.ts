@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './0001_core.js';
+import * as webhooks from './0002_webhooks.js';
 import * as integrations from './0004_integrations.js';
 import * as accounts from './0003_accounts.js';
 
@@ -9,6 +10,7 @@ import * as accounts from './0003_accounts.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
+  '0002_webhooks': webhooks,
   '0003_accounts': accounts,
   '0004_integrations': integrations,
 };

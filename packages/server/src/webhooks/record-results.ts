@@ -1,0 +1,148 @@
+import crypto from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { isPostgres } from '../db/dialect-sql.js';
+import type { Database } from '../db/schema.js';
+import { disableEndpoint } from './endpoint-state.js';
+import { failingPastHorizon, nextAttemptAt, parseRetryAfter, type ResolvedRetryPolicy } from './retry-policy.js';
+import type { AttemptResult } from './send.js';
+
+export interface FinishedAttempt {
+  deliveryId: string;
+  endpointId: string;
+  /** 1-based number of this attempt. */
+  attempt: number;
+  horizonFrom: number;
+  policy: ResolvedRetryPolicy;
+  startedAt: number;
+  requestHeaders: Record<string, string>;
+  result: AttemptResult;
+}
+
+/**
+ * Writes attempt results in batches: everything finished while the previous batch was being
+ * written goes into the next single transaction (group commit), so the database cost per delivery
+ * falls as load rises. Every write is conditional on still holding the lease.
+ */
+export class ResultRecorder {
+  private queue: FinishedAttempt[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly lockRows: boolean;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly owner: string,
+    private readonly now: () => number,
+    private readonly log: Logger,
+  ) {
+    this.lockRows = isPostgres(db);
+  }
+
+  /** Resolves when the result is committed (or, on a database error, logged and dropped: the lease then expires and the delivery is retried). */
+  record(finished: FinishedAttempt): Promise<void> {
+    this.queue.push(finished);
+    return this.flush();
+  }
+
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.writing = this.write(batch).finally(() => (this.writing = undefined));
+    await this.writing;
+  }
+
+  private async write(batch: FinishedAttempt[]): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const now = this.now();
+        const attempts = batch.filter((f) => !f.result.cancelled);
+        if (attempts.length > 0) await this.insertAttempts(trx, attempts);
+        const recovered = new Set<string>();
+        for (const finished of batch) {
+          if (finished.result.cancelled) await this.release(trx, finished.deliveryId, now);
+          else if (finished.result.ok) {
+            await this.succeed(trx, finished, now);
+            recovered.add(finished.endpointId);
+          } else await this.fail(trx, finished, now);
+        }
+        if (recovered.size > 0) {
+          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...recovered]).where('failing_since', 'is not', null).execute();
+        }
+      });
+    } catch (error) {
+      this.log.error({ err: error, deliveries: batch.length }, 'could not record webhook attempts; their leases will expire and they will be retried');
+    }
+  }
+
+  private async insertAttempts(trx: Transaction<Database>, attempts: FinishedAttempt[]): Promise<void> {
+    // Deliveries deleted meanwhile (endpoint deleted) have nowhere to log to.
+    const ids = [...new Set(attempts.map((a) => a.deliveryId))];
+    // Row locks (PostgreSQL) keep a concurrent endpoint deletion from removing them before we commit.
+    const query = trx.selectFrom('webhook_deliveries').select('id').where('id', 'in', ids);
+    const found = await (this.lockRows ? query.forUpdate() : query).execute();
+    const existing = new Set(found.map((r) => r.id));
+    const rows = attempts
+      .filter((a) => existing.has(a.deliveryId))
+      .map((a) => ({
+        id: crypto.randomUUID(),
+        delivery_id: a.deliveryId,
+        attempt: a.attempt,
+        started_at: a.startedAt,
+        duration_ms: a.result.durationMs,
+        request_headers: JSON.stringify(a.requestHeaders),
+        response_status: a.result.status,
+        response_headers: a.result.headers ? JSON.stringify(a.result.headers) : null,
+        response_body: a.result.body,
+        error: a.result.error,
+        worker: this.owner,
+      }));
+    if (rows.length > 0) await trx.insertInto('webhook_attempts').values(rows).execute();
+  }
+
+  /** A shutdown interrupted it: not an attempt. Due again at once, for any worker. */
+  private async release(trx: Transaction<Database>, id: string, now: number): Promise<void> {
+    await trx.updateTable('webhook_deliveries').set({ lease_owner: null, next_attempt_at: now }).where('id', '=', id).where('lease_owner', '=', this.owner).execute();
+  }
+
+  private async succeed(trx: Transaction<Database>, f: FinishedAttempt, now: number): Promise<void> {
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({ status: 'succeeded', attempts: f.attempt, completed_at: now, lease_owner: null, last_status: f.result.status, last_error: null })
+      .where('id', '=', f.deliveryId)
+      .where('lease_owner', '=', this.owner)
+      .execute();
+  }
+
+  private async fail(trx: Transaction<Database>, f: FinishedAttempt, now: number): Promise<void> {
+    const status = f.result.status;
+    const owned = trx.updateTable('webhook_deliveries').where('id', '=', f.deliveryId).where('lease_owner', '=', this.owner);
+    const common = { attempts: f.attempt, lease_owner: null, last_status: status, last_error: f.result.error };
+    if (status === 410) {
+      // Gone: the receiver asks us to stop. This delivery and every pending one are abandoned.
+      await owned.set({ ...common, status: 'abandoned', completed_at: now }).execute();
+      await disableEndpoint(trx, { id: f.endpointId, reason: 'gone', now });
+      this.log.warn({ endpointId: f.endpointId }, 'webhook endpoint answered 410 Gone: disabled');
+      return;
+    }
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(f.result.headers?.['retry-after'], now) : undefined;
+    const next = nextAttemptAt(f.policy, { now, attempts: f.attempt, horizonFrom: f.horizonFrom, retryAfterMs });
+    const updated = await (next === null
+      ? owned.set({ ...common, status: 'failed', completed_at: now })
+      : owned.set({ ...common, next_attempt_at: next })
+    ).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
+
+    const endpoint = await trx
+      .updateTable('webhook_endpoints')
+      .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(now)) }))
+      .where('id', '=', f.endpointId)
+      .returning(['failing_since', 'enabled'])
+      .executeTakeFirst();
+    if (endpoint?.enabled === 1 && endpoint.failing_since !== null && failingPastHorizon(f.policy, endpoint.failing_since, now)) {
+      await disableEndpoint(trx, { id: f.endpointId, reason: 'failing', now });
+      this.log.warn({ endpointId: f.endpointId }, 'webhook endpoint failed continuously past its retry horizon: disabled');
+    }
+  }
+}

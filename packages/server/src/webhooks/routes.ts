@@ -1,0 +1,9 @@
+import type { RoutePlugin } from '../http/routes.js';
+import { deliveryRoutes } from './delivery-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
+
+/** Every webhook route; registered with one line in http/routes.ts. */
+export const webhooksRoutes: RoutePlugin = async (app, options) => {
+  await webhookRoutes(app, options);
+  await deliveryRoutes(app, options);
+};

@@ -1,0 +1,33 @@
+/**
+ * A wake-up flag for a loop: `notify` before `wait` is not lost (the next wait returns at once),
+ * and a wait ends early on notify or after `ms`.
+ */
+export class Signal {
+  private pending = false;
+  private resolve: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  notify(): void {
+    if (this.resolve) this.release();
+    else this.pending = true;
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.timer = setTimeout(() => this.release(), ms);
+    });
+  }
+
+  private release(): void {
+    clearTimeout(this.timer);
+    const resolve = this.resolve;
+    this.resolve = undefined;
+    this.timer = undefined;
+    resolve?.();
+  }
+}

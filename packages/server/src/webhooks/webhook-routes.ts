@@ -1,0 +1,129 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { initiatorOf } from '../accounts/principal.js';
+import { requirePermission } from '../http/auth.js';
+import type { RoutePlugin } from '../http/routes.js';
+import { problemResponses } from '../reports/report-schemas.js';
+import { createEndpoint, deleteEndpoint, findEndpointRow, listEndpoints, revealSecret, rotateSecret, updateEndpoint } from './endpoint-store.js';
+import { toEndpoint } from './endpoint-model.js';
+import { PING_EVENT_TYPE } from './event-types.js';
+import { emitEvent } from './outbox.js';
+import {
+  CreatedEndpointSchema,
+  CreateEndpointSchema,
+  EndpointParams,
+  EndpointSchema,
+  OrgParams,
+  RotateSchema,
+  SecretSchema,
+  UpdateEndpointSchema,
+} from './webhook-schemas.js';
+
+const tags = ['webhooks'];
+const security = [{ bearer: [] }];
+const withNotFound = { ...problemResponses, 404: Type.Ref('Problem') };
+
+/** Webhook endpoints of an organisation: /api/orgs/{orgId}/webhooks…, all for org admins. */
+export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/orgs/:orgId/webhooks',
+    { schema: { summary: 'Create a webhook endpoint (the response shows its secret once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
+    async (request, reply) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      const { endpoint, secret } = await createEndpoint(ctx, request.params.orgId, request.body);
+      return reply.status(201).send({ ...endpoint, secret });
+    },
+  );
+
+  app.get(
+    '/api/orgs/:orgId/webhooks',
+    { schema: { summary: 'List webhook endpoints', tags, security, params: OrgParams, response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problemResponses } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      return { webhooks: await listEndpoints(ctx, request.params.orgId) };
+    },
+  );
+
+  app.get(
+    '/api/orgs/:orgId/webhooks/:id',
+    { schema: { summary: 'Show a webhook endpoint', tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      return toEndpoint(await findEndpointRow(ctx, request.params.orgId, request.params.id));
+    },
+  );
+
+  app.patch(
+    '/api/orgs/:orgId/webhooks/:id',
+    { schema: { summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: EndpointSchema, ...withNotFound } } },
+    async (request) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      return updateEndpoint(ctx, request.params.orgId, request.params.id, request.body);
+    },
+  );
+
+  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+    app.post(
+      `/api/orgs/:orgId/webhooks/:id/${action}`,
+      { schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+      async (request) => {
+        requirePermission(request, request.params.orgId, 'org:admin');
+        return updateEndpoint(ctx, request.params.orgId, request.params.id, { enabled });
+      },
+    );
+  }
+
+  app.delete(
+    '/api/orgs/:orgId/webhooks/:id',
+    { schema: { summary: 'Delete a webhook endpoint with its delivery log', tags, security, params: EndpointParams, response: { 204: Type.Null(), ...withNotFound } } },
+    async (request, reply) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      await deleteEndpoint(ctx, request.params.orgId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/orgs/:orgId/webhooks/:id/secret',
+    { schema: { summary: 'Reveal the signing secret (and a rotated-out one still in its grace period)', tags, security, params: EndpointParams, response: { 200: SecretSchema, ...withNotFound } } },
+    async (request, reply) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      reply.header('cache-control', 'no-store');
+      return revealSecret(ctx, request.params.orgId, request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/orgs/:orgId/webhooks/:id/secret/rotate',
+    { schema: { summary: 'Rotate the signing secret; the old one keeps signing for the grace period', tags, security, params: EndpointParams, body: Type.Optional(RotateSchema), response: { 200: SecretSchema, ...withNotFound } } },
+    async (request, reply) => {
+      requirePermission(request, request.params.orgId, 'org:admin');
+      reply.header('cache-control', 'no-store');
+      return rotateSecret(ctx, request.params.orgId, request.params.id, request.body?.graceHours);
+    },
+  );
+
+  app.post(
+    '/api/orgs/:orgId/webhooks/:id/ping',
+    {
+      schema: {
+        summary: 'Send a webhook.ping event to this endpoint now',
+        tags,
+        security,
+        params: EndpointParams,
+        response: { 202: Type.Object({ eventId: Type.String({ format: 'uuid' }), deliveryId: Type.String({ format: 'uuid' }) }), ...withNotFound },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePermission(request, request.params.orgId, 'org:admin');
+      const { orgId, id } = request.params;
+      await findEndpointRow(ctx, orgId, id);
+      const emitted = await ctx.db.transaction().execute((trx) =>
+        emitEvent(trx, { orgId, type: PING_EVENT_TYPE, payload: { webhookId: id }, initiator: initiatorOf(principal), at: ctx.now(), endpointIds: [id] }),
+      );
+      return reply.status(202).send({ eventId: emitted!.eventId, deliveryId: emitted!.deliveryIds[0]! });
+    },
+  );
+};

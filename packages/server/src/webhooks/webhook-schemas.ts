@@ -1,0 +1,139 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EVENT_TYPE_PATTERN, REPORT_EVENT_TYPES } from './event-types.js';
+
+const Names = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50 });
+
+export const FiltersSchema = Type.Object(
+  {
+    projectName: Type.Optional(Names),
+    reportType: Type.Optional(Names),
+  },
+  { additionalProperties: false, description: 'The endpoint receives a report event when one of its reports matches every given filter' },
+);
+
+export const RetryPolicySchema = Type.Object(
+  {
+    strategy: Type.Union([Type.Literal('fixed'), Type.Literal('exponential')], { description: 'fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered' }),
+    intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86_400 })),
+    horizonHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 365, description: 'Give up after this many hours' })),
+  },
+  { additionalProperties: false },
+);
+
+const fields = {
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http or https; must resolve to a public address' }),
+  description: Type.String({ maxLength: 500 }),
+  enabled: Type.Boolean(),
+  events: Type.Array(Type.String({ pattern: EVENT_TYPE_PATTERN, maxLength: 100 }), {
+    minItems: 1,
+    maxItems: 50,
+    description: `Event types; "prefix.*" matches a family. Default: ${REPORT_EVENT_TYPES.join(', ')}`,
+  }),
+  filters: Type.Union([FiltersSchema, Type.Null()]),
+  signatureScheme: Type.Union([Type.Literal('arkiv'), Type.Literal('standard-webhooks'), Type.Literal('nexus-iq')], { default: 'arkiv' }),
+  signatureAlgorithm: Type.Union([Type.Literal('HmacSHA1'), Type.Literal('HmacSHA256'), Type.Null()], { description: 'nexus-iq only (default HmacSHA1)' }),
+  retryPolicy: Type.Union([RetryPolicySchema, Type.Null()], { description: 'null: the server default (hourly for 72 h)' }),
+};
+
+export const CreateEndpointSchema = Type.Object(
+  {
+    url: fields.url,
+    description: Type.Optional(fields.description),
+    enabled: Type.Optional(fields.enabled),
+    events: Type.Optional(fields.events),
+    filters: Type.Optional(fields.filters),
+    signatureScheme: Type.Optional(fields.signatureScheme),
+    signatureAlgorithm: Type.Optional(fields.signatureAlgorithm),
+    retryPolicy: Type.Optional(fields.retryPolicy),
+  },
+  { additionalProperties: false },
+);
+export type CreateEndpointInput = Static<typeof CreateEndpointSchema>;
+
+export const UpdateEndpointSchema = Type.Partial(CreateEndpointSchema, { additionalProperties: false, minProperties: 1 });
+export type UpdateEndpointInput = Static<typeof UpdateEndpointSchema>;
+
+const Timestamp = Type.String({ description: 'ISO 8601' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+export const EndpointSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  organizationId: Type.String({ format: 'uuid' }),
+  url: fields.url,
+  description: fields.description,
+  enabled: fields.enabled,
+  events: Type.Array(Type.String()),
+  filters: fields.filters,
+  signatureScheme: fields.signatureScheme,
+  signatureAlgorithm: fields.signatureAlgorithm,
+  retryPolicy: fields.retryPolicy,
+  previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], { description: 'Until then the rotated-out secret also signs' }),
+  failingSince: Type.Union([Timestamp, Type.Null()], { description: 'Start of the current run of failed attempts' }),
+  disabledAt: NullableTimestamp,
+  disabledReason: Type.Union([Type.String({ description: 'manual, gone (HTTP 410) or failing (past the retry horizon)' }), Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const CreatedEndpointSchema = Type.Object({ ...EndpointSchema.properties, secret: Type.String({ description: 'Shown once; GET …/secret reveals it to admins' }) });
+
+export const SecretSchema = Type.Object({
+  secret: Type.String(),
+  previousSecret: Type.Union([Type.String(), Type.Null()]),
+  previousSecretExpiresAt: NullableTimestamp,
+});
+
+export const RotateSchema = Type.Object(
+  { graceHours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 30, description: 'How long the old secret keeps signing (default 24)' })) },
+  { additionalProperties: false },
+);
+
+export const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
+export const EndpointParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), id: Type.String({ format: 'uuid' }) });
+
+export const DeliveryStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('abandoned')]);
+
+export const DeliverySchema = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'The delivery id receivers see (idempotency key)' }),
+  webhookId: Type.String({ format: 'uuid' }),
+  eventId: Type.String({ format: 'uuid' }),
+  event: Type.String({ description: 'Event type' }),
+  status: DeliveryStatusSchema,
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([Timestamp, Type.Null()], { description: 'Pending only' }),
+  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  completedAt: NullableTimestamp,
+});
+
+export const AttemptSchema = Type.Object({
+  attempt: Type.Integer(),
+  startedAt: Timestamp,
+  durationMs: Type.Integer(),
+  requestHeaders: Type.Record(Type.String(), Type.String()),
+  responseStatus: Type.Union([Type.Integer(), Type.Null()]),
+  responseHeaders: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+  responseBody: Type.Union([Type.String({ description: 'First 4 KiB' }), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DeliveryDetailSchema = Type.Object({
+  ...DeliverySchema.properties,
+  body: Type.String({ description: 'The exact bytes every attempt sends' }),
+  attemptLog: Type.Array(AttemptSchema),
+});
+
+export const DeliveryListQuery = Type.Object({
+  status: Type.Optional(DeliveryStatusSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+export const BulkRedeliverSchema = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'Deliveries created at or after' }),
+    until: Type.String({ format: 'date-time', description: 'Deliveries created at or before' }),
+  },
+  { additionalProperties: false },
+);
