@@ -30,9 +30,13 @@ describe('chart scaling', () => {
   });
 
   it('puts integer ticks from 0 to the maximum', () => {
-    assert.deepEqual(ticks(10), [0, 3, 6, 9, 10]);
     assert.deepEqual(ticks(1), [0, 1]);
+    assert.deepEqual(ticks(5), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(ticks(10), [0, 2, 4, 6, 8, 10]);
+    assert.deepEqual(ticks(20), [0, 5, 10, 15, 20]);
     assert.deepEqual(ticks(200), [0, 50, 100, 150, 200]);
+    // Every nice maximum is itself a tick.
+    for (const max of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]) assert.equal(ticks(max).at(-1), max);
   });
 
   it('maps linearly and keeps a flat domain in the middle', () => {
@@ -43,14 +47,15 @@ describe('chart scaling', () => {
   });
 
   it('places points inside the plot: zero on the baseline, A at the top, E at the bottom', () => {
-    const plot = { left: 10, right: 110, top: 0, bottom: 100 };
+    const plot = { left: 10, right: 130, top: 0, bottom: 100 };
     const { placed, maxCount } = placePoints(
       [{ version: '1', vulnerabilities: 0, rating: 'A' }, { version: '2', vulnerabilities: 8, rating: 'E' }, { version: '3', vulnerabilities: 4, rating: 'C' }],
       plot,
     );
     assert.equal(maxCount, 10);
-    assert.deepEqual(placed.map((p) => [p.x, p.yCount, p.yRating]), [[10, 100, 0], [60, 20, 100], [110, 60, 50]]);
+    // Three bands of 40 px: centres at 30, 70 and 110.
+    assert.deepEqual(placed.map((p) => [p.x, p.yCount, p.yRating]), [[30, 100, 0], [70, 20, 100], [110, 60, 50]]);
     const single = placePoints([{ version: '1', vulnerabilities: 3, rating: 'B' }], plot).placed[0]!;
-    assert.equal(single.x, 60);
+    assert.equal(single.x, 70);
   });
 });

@@ -53,12 +53,14 @@ export function niceCeiling(value: number): number {
   return 10 * magnitude;
 }
 
-/** Evenly spaced integer ticks from 0 to max inclusive, at most `count` + 1 of them. */
-export function ticks(max: number, count = 4): number[] {
-  const step = Math.max(1, Math.ceil(max / count));
+/**
+ * Round ticks from 0 to a `niceCeiling` maximum: every integer up to 5, otherwise about five
+ * steps of 1, 2 or 5 × 10ⁿ, which divide such a maximum exactly.
+ */
+export function ticks(max: number): number[] {
+  const step = max <= 5 ? 1 : niceCeiling(max / 5);
   const result: number[] = [];
   for (let value = 0; value <= max; value += step) result.push(value);
-  if (result[result.length - 1] !== max) result.push(max);
   return result;
 }
 
@@ -81,18 +83,21 @@ export interface PlacedPoint extends ChartPoint {
   yRating: number;
 }
 
-/** Versions are categories spaced evenly; counts on the left axis, ratings A (top) to E (bottom). */
-export function placePoints(points: readonly ChartPoint[], plot: Plot): { placed: PlacedPoint[]; maxCount: number } {
+/**
+ * Versions are categories: each gets an equal band and sits at its centre, so bars never touch
+ * the axes. Counts on the left axis, ratings A (top) to E (bottom).
+ */
+export function placePoints(points: readonly ChartPoint[], plot: Plot): { placed: PlacedPoint[]; maxCount: number; band: number } {
   const maxCount = niceCeiling(Math.max(0, ...points.map((p) => p.vulnerabilities)));
-  const x = linearScale(0, Math.max(1, points.length - 1), plot.left, plot.right);
+  const band = (plot.right - plot.left) / Math.max(1, points.length);
   const yCount = linearScale(0, maxCount, plot.bottom, plot.top);
   const yRating = linearScale(0, RATINGS.length - 1, plot.top, plot.bottom);
-  const single = points.length === 1;
   return {
     maxCount,
+    band,
     placed: points.map((point, i) => ({
       ...point,
-      x: single ? (plot.left + plot.right) / 2 : x(i),
+      x: plot.left + (i + 0.5) * band,
       yCount: yCount(point.vulnerabilities),
       yRating: yRating(ratingRank(point.rating)),
     })),

@@ -10,9 +10,11 @@ const PLOT = { left: 44, right: WIDTH - 40, top: 16, bottom: HEIGHT - 44 };
  * is in the <desc> for screen readers.
  */
 export function ProjectChart({ series }: { series: ProjectSeries }) {
-  const { placed, maxCount } = placePoints(series.points, PLOT);
-  const barWidth = Math.max(6, Math.min(28, (PLOT.right - PLOT.left) / Math.max(1, placed.length) / 2));
+  const { placed, maxCount, band } = placePoints(series.points, PLOT);
+  const barWidth = Math.max(4, Math.min(28, band / 2));
   const countTicks = ticks(maxCount);
+  // At most about ten version labels fit under the axis; the rest are in each bar's tooltip.
+  const labelEvery = Math.ceil(placed.length / 10);
   const titleId = `chart-${series.projectName.replace(/\W+/g, '-')}`;
   const ratingLine = placed.map((p) => `${p.x},${p.yRating}`).join(' ');
   const tickY = (value: number) => PLOT.bottom - (value / maxCount) * (PLOT.bottom - PLOT.top);
@@ -35,14 +37,16 @@ export function ProjectChart({ series }: { series: ProjectSeries }) {
             {rating}
           </text>
         ))}
-        {placed.map((p) => (
+        {placed.map((p, i) => (
           <g key={p.version}>
             <rect className="bar" x={p.x - barWidth / 2} y={p.yCount} width={barWidth} height={Math.max(0, PLOT.bottom - p.yCount)}>
               <title>{`${p.version}: ${p.vulnerabilities} vulnerabilities`}</title>
             </rect>
-            <text className="version-label" x={p.x} y={PLOT.bottom + 16} textAnchor="middle">
-              {p.version}
-            </text>
+            {i % labelEvery === 0 ? (
+              <text className="version-label" x={p.x} y={PLOT.bottom + 16} textAnchor="middle">
+                {p.version}
+              </text>
+            ) : null}
           </g>
         ))}
         {placed.length > 1 ? <polyline className="rating-line" points={ratingLine} /> : null}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Field } from '../components/Field.tsx';
 import { filterErrors, NO_FILTERS, type Filters } from './filters.ts';
 
 const FIELDS: Array<{ name: keyof Filters; label: string; placeholder: string }> = [
@@ -21,8 +22,7 @@ export function ReportFilters({ initial, onApply }: { initial: Filters; onApply:
   return (
     <form className="filters" onSubmit={submit} aria-label="Report filters">
       {FIELDS.map((field) => (
-        <label key={field.name}>
-          {field.label}
+        <Field key={field.name} label={field.label} error={errors[field.name]} errorId={`filter-${field.name}-error`}>
           <input
             name={field.name}
             value={draft[field.name]}
@@ -31,12 +31,7 @@ export function ReportFilters({ initial, onApply }: { initial: Filters; onApply:
             aria-describedby={errors[field.name] ? `filter-${field.name}-error` : undefined}
             onChange={(e) => setDraft({ ...draft, [field.name]: e.target.value })}
           />
-          {errors[field.name] ? (
-            <span className="field-error" id={`filter-${field.name}-error`}>
-              {errors[field.name]}
-            </span>
-          ) : null}
-        </label>
+        </Field>
       ))}
       <div className="filter-actions">
         <button type="submit" className="primary">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../lib/problem.ts';
 import { sendUpload, toIsoDateTime, validateUpload, type UploadErrors, type UploadFields } from '../lib/upload.ts';
 import { ErrorMessage, Notice } from '../components/Status.tsx';
+import { Field } from '../components/Field.tsx';
 
 const EMPTY: UploadFields = { projectName: '', projectVersion: '', reportType: '', reportVersion: String(new Date().getFullYear()), date: '', vulnerabilitiesCount: '0', securityRating: 'A' };
 
@@ -59,12 +60,11 @@ export function UploadForm({ orgId, onUploaded }: { orgId: string; onUploaded: (
   const describedBy = (name: keyof UploadErrors) => (errors[name] ? `upload-${name}-error` : undefined);
 
   return (
-    <form className="upload card" onSubmit={submit} key={formKey} aria-labelledby="upload-title" noValidate>
-      <h2 id="upload-title">Upload a report</h2>
+    <form className="upload card" onSubmit={submit} key={formKey} aria-label="Upload a report" noValidate>
+      <h2>Upload a report</h2>
       <div className="grid">
         {TEXT_FIELDS.map((field) => (
-          <label key={field.name}>
-            {field.label}
+          <Field key={field.name} label={field.label} error={errors[field.name]} errorId={`upload-${field.name}-error`}>
             <input
               name={field.name}
               type={field.type ?? 'text'}
@@ -74,18 +74,15 @@ export function UploadForm({ orgId, onUploaded }: { orgId: string; onUploaded: (
               aria-describedby={describedBy(field.name)}
               onChange={(e) => setFields({ ...fields, [field.name]: e.target.value })}
             />
-            {fieldError(field.name)}
-          </label>
+          </Field>
         ))}
-        <label>
-          Security rating
+        <Field label="Security rating" error={errors.securityRating} errorId="upload-securityRating-error">
           <select name="securityRating" value={fields.securityRating} onChange={(e) => setFields({ ...fields, securityRating: e.target.value })}>
             {['A', 'B', 'C', 'D', 'E'].map((r) => (
               <option key={r}>{r}</option>
             ))}
           </select>
-          {fieldError('securityRating')}
-        </label>
+        </Field>
         <label>
           HTML report
           <input type="file" name="html" accept=".html,.htm,text/html" aria-describedby={describedBy('files')} onChange={(e) => setFiles({ ...files, html: e.target.files?.[0] ?? null })} />

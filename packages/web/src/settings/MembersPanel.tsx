@@ -26,7 +26,7 @@ export function MembersPanel({ orgId, myRole, myUserId }: { orgId: string; myRol
     setNotice(null);
     try {
       const result = await work();
-      const generated = (result as { password?: string } | undefined)?.password;
+      const generated = (result as { generatedPassword?: string } | undefined)?.generatedPassword;
       setNotice(generated ? `${done} Initial password (shown once): ${generated}` : done);
       members.reload();
       return true;

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Field } from '../components/Field.tsx';
 import { draftFrom, inputFrom, NEW_WEBHOOK, validateDraft, type DraftErrors, type WebhookDraft } from './webhook-form.ts';
 import { REPORT_EVENTS, SIGNATURE_SCHEMES, type Webhook, type WebhookInput } from './webhook-types.ts';
 
@@ -37,11 +38,9 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
   return (
     <form className="card webhook-form" onSubmit={submit} noValidate aria-labelledby="webhook-form-title">
       <h2 id="webhook-form-title">{webhook ? 'Edit webhook' : 'Add webhook'}</h2>
-      <label>
-        Payload URL
+      <Field label="Payload URL" error={errors.url} errorId="webhook-url-error">
         <input type="url" value={draft.url} placeholder="https://example.com/arkiv" aria-invalid={errors.url ? true : undefined} aria-describedby={errors.url ? 'webhook-url-error' : undefined} onChange={(e) => set('url', e.target.value)} />
-        {error('url')}
-      </label>
+      </Field>
       <label>
         Description
         <input value={draft.description} maxLength={500} onChange={(e) => set('description', e.target.value)} />
@@ -101,18 +100,14 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
           </select>
         </label>
         {draft.retryStrategy === 'fixed' ? (
-          <label>
-            Interval (minutes)
-            <input inputMode="numeric" value={draft.retryIntervalMinutes} onChange={(e) => set('retryIntervalMinutes', e.target.value)} />
-            {error('retryIntervalMinutes')}
-          </label>
+          <Field label="Interval (minutes)" error={errors.retryIntervalMinutes} errorId="webhook-retryIntervalMinutes-error">
+            <input inputMode="numeric" value={draft.retryIntervalMinutes} aria-describedby={errors.retryIntervalMinutes ? 'webhook-retryIntervalMinutes-error' : undefined} onChange={(e) => set('retryIntervalMinutes', e.target.value)} />
+          </Field>
         ) : null}
         {draft.retryStrategy !== 'default' ? (
-          <label>
-            Give up after (hours)
-            <input inputMode="numeric" value={draft.retryHorizonHours} onChange={(e) => set('retryHorizonHours', e.target.value)} />
-            {error('retryHorizonHours')}
-          </label>
+          <Field label="Give up after (hours)" error={errors.retryHorizonHours} errorId="webhook-retryHorizonHours-error">
+            <input inputMode="numeric" value={draft.retryHorizonHours} aria-describedby={errors.retryHorizonHours ? 'webhook-retryHorizonHours-error' : undefined} onChange={(e) => set('retryHorizonHours', e.target.value)} />
+          </Field>
         ) : null}
       </fieldset>
       <div className="actions">

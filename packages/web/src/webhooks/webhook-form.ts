@@ -64,7 +64,8 @@ export function validateDraft(draft: WebhookDraft): DraftErrors {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) errors.url = 'Enter an http:// or https:// URL';
   if (draft.events.length === 0) errors.events = 'Choose at least one event';
   if (draft.retryStrategy === 'fixed' && !(Number(draft.retryIntervalMinutes) >= 1)) errors.retryIntervalMinutes = 'At least 1 minute';
-  if (draft.retryStrategy !== 'default' && !(Number(draft.retryHorizonHours) > 0)) errors.retryHorizonHours = 'More than 0 hours';
+  const horizon = Number(draft.retryHorizonHours);
+  if (draft.retryStrategy !== 'default' && !(Number.isInteger(horizon) && horizon > 0)) errors.retryHorizonHours = 'A whole number of hours, 1 or more';
   return errors;
 }
 

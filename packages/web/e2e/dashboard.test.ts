@@ -1,0 +1,160 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { serverModules } from './server.ts';
+import { skipWithoutChromium } from './chromium.ts';
+import type { Page } from 'playwright-core';
+import { startDashboard, type Dashboard } from './harness.ts';
+import { readZip } from './zip.ts';
+
+const { htmlBytes, pdfBytes, sampleFields, uploadForm } = await serverModules();
+/** Elements sticking out of the viewport (empty when the page fits); a string expression, so no bundler helpers leak into the page. */
+const widerThanViewport = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.table-scroll'))
+    .map((e) => e.tagName.toLowerCase() + '.' + e.className + ' right=' + Math.round(e.getBoundingClientRect().right))
+    .join('; ')`) as Promise<string>;
+
+const sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
+  let dash: Dashboard;
+  before(async () => {
+    dash = await startDashboard();
+  });
+  after(async () => dash?.close());
+
+  it('logs an Owner in and shows every section', async () => {
+    const page = await dash.newPage();
+    await page.goto(dash.server.url);
+    await page.getByLabel('Password').waitFor();
+    await dash.screenshot(page, 'login');
+    await page.getByLabel('Email').fill('nobody@example.test');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /\S/);
+
+    await dash.login(page, await dash.user('owner'));
+    assert.equal(new URL(page.url()).pathname, `/orgs/${dash.server.orgId}/reports`);
+    for (const name of ['Reports', 'Webhooks', 'Settings']) assert.equal(await page.getByRole('link', { name, exact: true }).count(), 1, name);
+    await page.getByText('No reports match these filters.').waitFor();
+  });
+
+  it('copies the organisation ID to the clipboard with feedback', async () => {
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('owner'));
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('button', { name: 'Copy ID' }).click();
+    await page.getByText('Organisation ID copied to the clipboard').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), dash.server.orgId);
+    await dash.screenshot(page, 'settings');
+  });
+
+  it('uploads a report through the form and lists it', async () => {
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('admin'));
+    await page.getByRole('button', { name: 'Upload a report' }).click();
+    const form = page.getByRole('form', { name: 'Upload a report' });
+    await form.getByRole('button', { name: 'Upload report' }).click();
+    // Client-side validation names each missing field before anything is sent.
+    await page.getByText('Enter the project name').waitFor();
+    await page.getByText('Attach the HTML report, the PDF report, or both').waitFor();
+
+    await form.getByLabel('Project name', { exact: true }).fill('Browser product');
+    await form.getByLabel('Project version', { exact: true }).fill('2.1');
+    await form.getByLabel('Report type', { exact: true }).fill('OWASP Top 10');
+    await form.getByLabel('Report edition', { exact: true }).fill('2021');
+    await form.getByLabel('Analysis date', { exact: true }).fill('2025-12-17T09:05');
+    await form.getByLabel('Vulnerabilities', { exact: true }).fill('7');
+    await form.getByLabel('Security rating').selectOption('C');
+    await form.getByLabel('HTML report', { exact: true }).setInputFiles({ name: 'report.html', mimeType: 'text/html', buffer: htmlBytes('Browser upload') });
+    await form.getByLabel('PDF report', { exact: true }).setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: pdfBytes('Browser upload') });
+    await form.getByRole('button', { name: 'Upload report' }).click();
+    await page.getByText('Uploaded Browser product 2.1 (OWASP Top 10).').waitFor();
+    const row = page.getByRole('row', { name: /Browser product.*2\.1.*OWASP Top 10/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), /\b7\b/);
+
+    const listed = await fetch(`${dash.server.url}/security/report/list?org=${dash.server.orgId}&version=2.1`);
+    const body = (await listed.json()) as { reports: Array<{ projectName: string; vulnerabilitiesCount: number; securityRating: string }> };
+    assert.deepEqual(body.reports.map((r) => [r.projectName, r.vulnerabilitiesCount, r.securityRating]), [['Browser product', 7, 'C']]);
+  });
+
+  it('downloads a ZIP of two selected reports', async () => {
+    const uploads = [
+      { fields: sampleFields({ projectName: 'Zip product', projectVersion: '1.0.0' }), html: htmlBytes('zip one'), pdf: pdfBytes('zip one') },
+      { fields: sampleFields({ projectName: 'Zip product', projectVersion: '1.1.0', vulnerabilitiesCount: 3, securityRating: 'B' }), html: htmlBytes('zip two'), pdf: pdfBytes('zip two') },
+    ];
+    const ids: string[] = [];
+    for (const upload of uploads) {
+      const response = await fetch(`${dash.server.url}/security/report`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dash.server.tokens.upload}` },
+        body: uploadForm(upload.fields, { html: upload.html, pdf: upload.pdf }),
+      });
+      assert.equal(response.status, 201);
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('member'));
+    await page.getByLabel('Project', { exact: true }).fill('Zip product');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('checkbox', { name: 'Select Zip product 1.0.0 CWE Top 25' }).check();
+    await page.getByRole('checkbox', { name: 'Select Zip product 1.1.0 CWE Top 25' }).check();
+    await page.getByRole('figure').filter({ hasText: 'Zip product' }).waitFor();
+    await dash.screenshot(page, 'reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download ZIP (2)' }).click()]);
+    const file = await download.path();
+    const entries = await readZip(file);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as {
+      organizationId: string;
+      reports: Array<{ id: string; files: Array<{ path: string; sha256: string; kind: string }> }>;
+    };
+    assert.equal(manifest.organizationId, dash.server.orgId);
+    assert.deepEqual(manifest.reports.map((r) => r.id).sort(), [...ids].sort());
+    for (const [i, upload] of uploads.entries()) {
+      const files = manifest.reports.find((r) => r.id === ids[i])!.files;
+      assert.equal(files.length, 2);
+      for (const entry of files) {
+        const bytes = entries.get(entry.path);
+        assert.ok(bytes, `${entry.path} is in the archive`);
+        assert.equal(sha256(bytes), entry.sha256);
+        assert.deepEqual(bytes, entry.kind === 'pdf' ? upload.pdf : upload.html);
+      }
+    }
+  });
+
+  it('hides Settings and Webhooks from a Member, and the API refuses them', async () => {
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('member'));
+    assert.equal(await page.getByRole('link', { name: 'Reports', exact: true }).count(), 1);
+    assert.equal(await page.getByRole('link', { name: 'Settings', exact: true }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Webhooks', exact: true }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Upload a report' }).count(), 0);
+
+    await page.goto(`${dash.server.url}/orgs/${dash.server.orgId}/settings`);
+    await page.getByRole('heading', { name: 'Not permitted' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Copy ID' }).count(), 0);
+    // The browser's own session cookie, straight at the API: refused whatever the UI shows.
+    const statuses: number[] = [];
+    for (const path of ['', '/members', '/tokens', '/webhooks']) {
+      statuses.push((await page.request.get(`${dash.server.url}/api/orgs/${dash.server.orgId}${path}`)).status());
+    }
+    const patch = await page.request.patch(`${dash.server.url}/api/orgs/${dash.server.orgId}`, { data: { name: 'taken over' } });
+    assert.ok([403, 401].includes(patch.status()), `PATCH answered ${patch.status()}`);
+    assert.deepEqual(statuses, [403, 403, 403, 403]);
+  });
+
+  it('works at 390 px wide', async () => {
+    const page = await dash.newPage({ width: 390 });
+    await dash.login(page, await dash.user('owner'));
+    assert.equal(await widerThanViewport(page), '');
+    await dash.screenshot(page, 'reports-390px');
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('button', { name: 'Copy ID' }).waitFor();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    assert.equal(await widerThanViewport(page), '');
+    await dash.screenshot(page, 'settings-390px');
+  });
+});
