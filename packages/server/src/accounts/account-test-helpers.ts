@@ -4,6 +4,9 @@ import { addMembership } from './memberships.js';
 import type { Role } from './principal.js';
 import { createUser } from './users.js';
 
+/** A response body as loosely typed JSON, for assertions. */
+export const json = (response: Response): Promise<any> => response.json();
+
 export interface TestUser {
   id: string;
   email: string;

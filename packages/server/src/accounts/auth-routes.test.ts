@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
-import { addUser, login, postLogin, sessionCookieOf, type TestUser } from './account-test-helpers.js';
+import { addUser, json, login, postLogin, sessionCookieOf, type TestUser } from './account-test-helpers.js';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from './sessions.js';
 
 for (const dialect of testDialects) {
@@ -26,7 +26,7 @@ for (const dialect of testDialects) {
     it('logs in with a session cookie that is httpOnly, SameSite=Lax, Path=/ and not Secure over plain HTTP', async () => {
       const response = await postLogin(server, owner.email.toUpperCase(), owner.password);
       assert.equal(response.status, 200);
-      const body = await response.json();
+      const body = await json(response);
       assert.deepEqual(body.user, { id: owner.id, email: owner.email });
       assert.deepEqual(body.memberships, [{ orgId: server.orgId, orgName: 'Test organisation', role: 'owner' }]);
       assert.match(body.csrfToken, /^[\w-]{40,}$/);
@@ -39,7 +39,7 @@ for (const dialect of testDialects) {
 
       const current = await me({ cookie: sessionCookieOf(response) });
       assert.equal(current.status, 200);
-      assert.deepEqual(await current.json(), body);
+      assert.deepEqual(await json(current), body);
     });
 
     it('stores only hashes: of the session id and, with scrypt parameters, of the password', async () => {
@@ -57,7 +57,7 @@ for (const dialect of testDialects) {
       const unknown = await postLogin(server, 'nobody@example.test', 'not the password at all');
       assert.equal(wrong.status, 401);
       assert.equal(unknown.status, 401);
-      const [a, b] = [await wrong.json(), await unknown.json()];
+      const [a, b] = [await json(wrong), await json(unknown)];
       assert.equal(a.code, 'invalid_credentials');
       assert.deepEqual(a, b);
       assert.equal(wrong.headers.getSetCookie().length, 0);
@@ -77,7 +77,7 @@ for (const dialect of testDialects) {
       for (const headers of [session.headers(), { ...session.headers(), 'x-csrf-token': 'wrong' }, { ...session.headers(), 'x-csrf-token': `${session.csrfToken}x` }]) {
         const refused = await post(url, headers, body);
         assert.equal(refused.status, 403);
-        assert.equal((await refused.json()).code, 'csrf_failed');
+        assert.equal((await json(refused)).code, 'csrf_failed');
       }
       assert.equal((await post(url, session.headers(true), body)).status, 201);
       assert.equal((await post(url, { authorization: `Bearer ${server.tokens.admin}` }, body)).status, 201);
@@ -86,13 +86,13 @@ for (const dialect of testDialects) {
     });
 
     it('refuses a login posted from another site (login CSRF) but accepts same-origin and non-browser logins', async () => {
-      for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }]) {
+      for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }]) {
         const response = await postLogin(server, owner.email, owner.password, headers);
         assert.equal(response.status, 403, JSON.stringify(headers));
-        assert.equal((await response.json()).code, 'csrf_failed');
+        assert.equal((await json(response)).code, 'csrf_failed');
       }
       const host = new URL(server.url).host;
-      for (const headers of [{ 'sec-fetch-site': 'same-origin', origin: server.url }, { origin: `http://${host}` }, {}]) {
+      for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'same-origin', origin: server.url }, { origin: `http://${host}` }, {}]) {
         assert.equal((await postLogin(server, owner.email, owner.password, headers)).status, 200, JSON.stringify(headers));
       }
     });
@@ -118,10 +118,10 @@ for (const dialect of testDialects) {
 
       const wrong = await change({ currentPassword: 'not my password', newPassword: 'a brand new passphrase' });
       assert.equal(wrong.status, 403);
-      assert.equal((await wrong.json()).code, 'invalid_credentials');
+      assert.equal((await json(wrong)).code, 'invalid_credentials');
       const short = await change({ currentPassword: user.password, newPassword: 'elevenchars' });
       assert.equal(short.status, 400);
-      assert.equal((await short.json()).code, 'password_too_short');
+      assert.equal((await json(short)).code, 'password_too_short');
       assert.equal((await me(second.headers())).status, 200, 'failed attempts change nothing');
 
       assert.equal((await change({ currentPassword: user.password, newPassword: 'a brand new passphrase' })).status, 204);

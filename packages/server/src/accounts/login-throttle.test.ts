@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
-import { addUser, postLogin } from './account-test-helpers.js';
+import { addUser, json, postLogin } from './account-test-helpers.js';
 import { THROTTLE } from './login-throttle.js';
 
 for (const dialect of testDialects) {
@@ -28,7 +28,7 @@ for (const dialect of testDialects) {
         }
         const locked = await postLogin(server, user.email, user.password, from(newAddress()));
         assert.equal(locked.status, 429);
-        assert.equal((await locked.json()).code, 'too_many_attempts');
+        assert.equal((await json(locked)).code, 'too_many_attempts');
         assert.equal(Number(locked.headers.get('retry-after')), THROTTLE.account.lockMs / 1000);
         now += THROTTLE.account.lockMs / 2;
         assert.equal(Number((await postLogin(server, user.email, user.password, from(newAddress()))).headers.get('retry-after')), THROTTLE.account.lockMs / 2000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
-import { addUser, login, postLogin, type LoggedIn, type TestUser } from './account-test-helpers.js';
+import { addUser, json, login, postLogin, type LoggedIn, type TestUser } from './account-test-helpers.js';
 
 for (const dialect of testDialects) {
   describe(`members and roles (${dialect})`, () => {
@@ -24,19 +24,19 @@ for (const dialect of testDialects) {
         headers: { ...session.headers(method !== 'GET'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? null : JSON.stringify(body),
       });
-    const members = async () => ((await (await call(ownerSession, 'GET', '/members')).json()) as { members: Array<{ userId: string; email: string; role: string }> }).members;
+    const members = async () => ((await json(await call(ownerSession, 'GET', '/members'))) as { members: Array<{ userId: string; email: string; role: string }> }).members;
 
     it('creates an account with a generated password shown once, which then logs in', async () => {
       const response = await call(adminSession, 'POST', '/members', { email: '  New.Person@Example.test ', role: 'member' });
       assert.equal(response.status, 201);
-      const added = await response.json();
+      const added = await json(response);
       assert.equal(added.email, 'new.person@example.test');
       assert.equal(added.role, 'member');
       assert.equal(added.userCreated, true);
       assert.match(added.generatedPassword, /^[A-Za-z2-9]{24}$/);
       const loggedIn = await postLogin(server, 'new.person@example.test', added.generatedPassword);
       assert.equal(loggedIn.status, 200);
-      assert.deepEqual((await loggedIn.json()).memberships.map((m: { role: string }) => m.role), ['member']);
+      assert.deepEqual((await json(loggedIn)).memberships.map((m: { role: string }) => m.role), ['member']);
       assert.ok((await members()).some((m) => m.userId === added.userId && m.role === 'member'));
     });
 
@@ -45,22 +45,22 @@ for (const dialect of testDialects) {
       const elsewhere = await addUser(server, 'owner', other.orgId);
       const withPassword = await call(adminSession, 'POST', '/members', { email: elsewhere.email, role: 'member', password: 'attacker chosen password' });
       assert.equal(withPassword.status, 409);
-      assert.equal((await withPassword.json()).code, 'user_exists');
-      const added = await (await call(adminSession, 'POST', '/members', { email: elsewhere.email, role: 'admin' })).json();
+      assert.equal((await json(withPassword)).code, 'user_exists');
+      const added = await json(await call(adminSession, 'POST', '/members', { email: elsewhere.email, role: 'admin' }));
       assert.equal(added.userCreated, false);
       assert.equal(added.generatedPassword, undefined);
       const loggedIn = await postLogin(server, elsewhere.email, elsewhere.password);
-      const roles = (await loggedIn.json()).memberships.map((m: { orgId: string; role: string }) => `${m.orgId === server.orgId ? 'own' : 'other'}:${m.role}`);
+      const roles = (await json(loggedIn)).memberships.map((m: { orgId: string; role: string }) => `${m.orgId === server.orgId ? 'own' : 'other'}:${m.role}`);
       assert.deepEqual(roles.sort(), ['other:owner', 'own:admin']);
       const again = await call(adminSession, 'POST', '/members', { email: elsewhere.email, role: 'member' });
       assert.equal(again.status, 409);
-      assert.equal((await again.json()).code, 'already_member');
+      assert.equal((await json(again)).code, 'already_member');
     });
 
     it('rejects a short chosen password and a malformed email', async () => {
       const short = await call(adminSession, 'POST', '/members', { email: 'short@example.test', role: 'member', password: 'too short' });
       assert.equal(short.status, 400);
-      assert.equal((await short.json()).code, 'password_too_short');
+      assert.equal((await json(short)).code, 'password_too_short');
       assert.equal((await call(adminSession, 'POST', '/members', { email: 'not an email', role: 'member' })).status, 400);
       assert.ok(!(await members()).some((m) => m.email === 'short@example.test'));
     });
@@ -76,7 +76,7 @@ for (const dialect of testDialects) {
         await call(adminSession, 'DELETE', `/members/${owner.id}`),
       ]) {
         assert.equal(refused.status, 403);
-        assert.equal((await refused.json()).code, 'forbidden');
+        assert.equal((await json(refused)).code, 'forbidden');
       }
       assert.equal((await call(ownerSession, 'PATCH', `/members/${target.id}`, { role: 'owner' })).status, 200);
       assert.equal((await call(ownerSession, 'DELETE', `/members/${target.id}`)).status, 204);
@@ -86,7 +86,7 @@ for (const dialect of testDialects) {
     it('never lets the last owner go: not by demotion, not by removal, not by two owners at once', async () => {
       const demote = await call(ownerSession, 'PATCH', `/members/${owner.id}`, { role: 'admin' });
       assert.equal(demote.status, 409);
-      assert.equal((await demote.json()).code, 'last_owner');
+      assert.equal((await json(demote)).code, 'last_owner');
       assert.equal((await call(ownerSession, 'DELETE', `/members/${owner.id}`)).status, 409);
 
       const second = await addUser(server, 'owner');
@@ -117,7 +117,7 @@ for (const dialect of testDialects) {
       assert.equal((await call(ownerSession, 'PATCH', `/members/${user.id}`, { role: 'member' })).status, 200);
       assert.equal((await call(session, 'GET', '/members')).status, 403);
       assert.equal((await call(ownerSession, 'DELETE', `/members/${user.id}`)).status, 204);
-      const orgs = await (await fetch(`${server.url}/api/orgs`, { headers: session.headers() })).json();
+      const orgs = await json(await fetch(`${server.url}/api/orgs`, { headers: session.headers() }));
       assert.deepEqual(orgs, { organizations: [] });
     });
 
@@ -127,7 +127,7 @@ for (const dialect of testDialects) {
       assert.equal((await call(ownerSession, 'PATCH', `/members/${stranger.id}`, { role: 'admin' })).status, 404);
       assert.equal((await call(ownerSession, 'DELETE', `/members/${stranger.id}`)).status, 404);
       const theirs = await fetch(`${server.url}/api/orgs/${other.orgId}/members`, { headers: { authorization: `Bearer ${other.adminToken}` } });
-      assert.deepEqual((await theirs.json()).members.map((m: { role: string }) => m.role), ['member']);
+      assert.deepEqual((await json(theirs)).members.map((m: { role: string }) => m.role), ['member']);
     });
 
     it('lists the caller’s organisations with their role; a token sees its own with its scopes', async () => {
@@ -139,12 +139,12 @@ for (const dialect of testDialects) {
         body: JSON.stringify({ email: user.email, role: 'admin' }),
       });
       const session = await login(server, user);
-      const mine = await (await fetch(`${server.url}/api/orgs`, { headers: session.headers() })).json();
+      const mine = await json(await fetch(`${server.url}/api/orgs`, { headers: session.headers() }));
       assert.deepEqual(mine.organizations, [
         { id: other.orgId, name: 'Second organisation', role: 'admin' },
         { id: server.orgId, name: 'Test organisation', role: 'member' },
       ]);
-      const token = await (await fetch(`${server.url}/api/orgs`, { headers: { authorization: `Bearer ${server.tokens.upload}` } })).json();
+      const token = await json(await fetch(`${server.url}/api/orgs`, { headers: { authorization: `Bearer ${server.tokens.upload}` } }));
       assert.deepEqual(token.organizations, [{ id: server.orgId, name: 'Test organisation', role: null, scopes: ['upload'] }]);
     });
   });

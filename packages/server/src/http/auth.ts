@@ -11,12 +11,32 @@ declare module 'fastify' {
   }
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const routesByApp = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route registered on the app, as Fastify saw it. The authorization-matrix test walks this
+ * list, so a route that anyone adds is checked for its access rule without being named first.
+ */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routesByApp.get(app) ?? [];
+}
+
 /**
  * Resolves the caller once per request: a bearer token if present (a bad one is a 401, never a
  * silent downgrade to anonymous), otherwise the registered authenticators (sessions).
  */
 export function installAuthentication(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
+  const routes: RegisteredRoute[] = [];
+  routesByApp.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
