@@ -104,3 +104,23 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A clock tests move by hand; install it with `startTestServer(dialect, env, clock.install)`. */
+export function manualClock(start = Date.UTC(2026, 0, 1)) {
+  const clock = {
+    now: start,
+    install: (ctx: { now: () => number }) => {
+      ctx.now = () => clock.now;
+    },
+  };
+  return clock;
+}
+
+/** Makes the dispatcher look for due deliveries now (after the clock moved). */
+export function wakeDispatcher(server: TestServer): void {
+  for (const worker of server.ctx.workers) (worker as { wake?: () => void }).wake?.();
+}
+
+export async function deliveryRow(server: TestServer, id: string) {
+  return server.ctx.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
