@@ -1,12 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
-import { listFrom, webhookUrl, type Attempt, type Delivery } from './webhook-types.ts';
+import { listFrom, webhookUrl, type Attempt, type Delivery, type DeliveryDetail } from './webhook-types.ts';
 
 const when = (iso: string | null | undefined) => (iso ? iso.slice(0, 19).replace('T', ' ') : '—');
-const attemptCount = (delivery: Delivery) => (Array.isArray(delivery.attempts) ? delivery.attempts.length : delivery.attempts);
 
 function Headers({ title, headers }: { title: string; headers: Record<string, string> | null | undefined }) {
   if (!headers || Object.keys(headers).length === 0) return null;
@@ -22,9 +21,8 @@ function AttemptDetail({ attempt, index }: { attempt: Attempt; index: number }) 
   return (
     <li className="attempt">
       <p>
-        <strong>Attempt {attempt.attempt ?? index + 1}</strong> at {when(attempt.startedAt)} — {attempt.responseStatus ? `HTTP ${attempt.responseStatus}` : 'no response'}
-        {attempt.durationMs !== undefined ? `, ${attempt.durationMs} ms` : ''}
-        {attempt.error ? `, ${attempt.error}` : ''}
+        <strong>Attempt {attempt.attempt ?? index + 1}</strong> at {when(attempt.startedAt)} — {attempt.responseStatus ? `HTTP ${attempt.responseStatus}` : 'no response'}, {attempt.durationMs} ms
+        {attempt.error && attempt.error !== `HTTP ${attempt.responseStatus}` ? `, ${attempt.error}` : ''}
       </p>
       <Headers title="Request headers" headers={attempt.requestHeaders} />
       <Headers title="Response headers" headers={attempt.responseHeaders} />
@@ -39,21 +37,18 @@ function AttemptDetail({ attempt, index }: { attempt: Attempt; index: number }) 
 }
 
 function DeliveryDetailView({ orgId, deliveryId }: { orgId: string; deliveryId: string }) {
-  const detail = useLoad(() => api.get<Record<string, unknown>>(`/api/orgs/${orgId}/deliveries/${deliveryId}`), [orgId, deliveryId]);
+  const detail = useLoad(() => api.get<DeliveryDetail>(`/api/orgs/${orgId}/deliveries/${deliveryId}`), [orgId, deliveryId]);
   if (detail.loading && !detail.data) return <Loading what="delivery" />;
-  if (detail.error) return <ErrorMessage message={detail.error} onRetry={detail.reload} />;
-  const data = detail.data ?? {};
-  const attempts = listFrom<Attempt>(data.attempts, 'attempts').length ? listFrom<Attempt>(data.attempts) : listFrom<Attempt>(data, 'attemptList', 'attempts');
-  const body = typeof data.body === 'string' ? data.body : typeof data.payload === 'string' ? data.payload : null;
+  if (detail.error || !detail.data) return <ErrorMessage message={detail.error} onRetry={detail.reload} />;
+  const { body, attemptLog, id, lastError } = detail.data;
   return (
     <div className="delivery-detail">
-      {body ? (
-        <>
-          <h4>Request body</h4>
-          <pre>{body}</pre>
-        </>
-      ) : null}
-      {attempts.length === 0 ? <Empty>No attempt yet.</Empty> : <ol className="attempts">{attempts.map((a, i) => <AttemptDetail key={i} attempt={a} index={i} />)}</ol>}
+      <p className="hint">
+        Delivery ID <span className="mono">{id}</span> (the receiver's idempotency key){lastError ? ` · last error: ${lastError}` : ''}
+      </p>
+      <h4>Request body</h4>
+      <pre>{body}</pre>
+      {attemptLog.length === 0 ? <Empty>No attempt yet.</Empty> : <ol className="attempts">{attemptLog.map((a, i) => <AttemptDetail key={i} attempt={a} index={i} />)}</ol>}
     </div>
   );
 }
@@ -68,6 +63,13 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
     () => api.get<unknown>(`${webhookUrl(orgId, webhookId)}/deliveries${status ? `?status=${status}` : ''}`).then((body) => listFrom<Delivery>(body, 'deliveries', 'items')),
     [orgId, webhookId, status, refresh],
   );
+  // While a delivery is due soon, keep the log current without a click.
+  const dueSoon = (list.data ?? []).some((d) => d.status === 'pending' && (!d.nextAttemptAt || Date.parse(d.nextAttemptAt) < Date.now() + 30_000));
+  useEffect(() => {
+    if (!dueSoon || list.loading) return;
+    const timer = window.setTimeout(list.reload, 1000);
+    return () => window.clearTimeout(timer);
+  }, [dueSoon, list.loading, list.reload]);
   const redeliver = async (id: string) => {
     setError(null);
     setNotice(null);
@@ -137,13 +139,14 @@ function DeliveryRow({ orgId, delivery, open, onToggle, onRedeliver }: { orgId: 
           <span className={`pill status-${delivery.status}`}>{delivery.status}</span>
           {delivery.lastStatus ? ` (HTTP ${delivery.lastStatus})` : ''}
         </td>
-        <td className="numeric">{attemptCount(delivery)}</td>
+        <td className="numeric">{delivery.attempts}</td>
         <td>{when(delivery.createdAt)}</td>
         <td>{delivery.status === 'pending' ? when(delivery.nextAttemptAt) : '—'}</td>
         <td className="row-actions">
           <button type="button" aria-expanded={open} onClick={onToggle}>
             {open ? 'Hide details' : 'Details'}
           </button>
+          {/* Pending too: a delivery waiting for its next retry is sent now. */}
           <button type="button" onClick={onRedeliver}>
             Redeliver
           </button>

@@ -1,45 +1,46 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import { ErrorMessage } from '../components/Status.tsx';
-import { webhookUrl } from './webhook-types.ts';
+import { webhookUrl, type DeliveryDetail } from './webhook-types.ts';
+import { describePing } from './ping.ts';
 
-export interface PingResult {
-  deliveryId?: string;
-  id?: string;
-  status?: string;
-  responseStatus?: number | null;
-  durationMs?: number;
-  error?: string | null;
-}
+const POLL_MS = 400;
+const GIVE_UP_MS = 20_000;
 
-/** One line saying what the ping did, whatever subset of fields the server reports. */
-export function describePing(result: PingResult): string {
-  const parts: string[] = [];
-  if (result.status) parts.push(`Ping ${result.status}`);
-  else parts.push('Ping sent');
-  if (result.responseStatus !== undefined && result.responseStatus !== null) parts.push(`endpoint answered HTTP ${result.responseStatus}`);
-  if (result.durationMs !== undefined) parts.push(`in ${result.durationMs} ms`);
-  if (result.error) parts.push(`error: ${result.error}`);
-  return parts.join(', ');
-}
-
-/** "Send test ping": a webhook.ping event to this endpoint now; the result shows here and in the log. */
+/**
+ * "Send test ping": the server queues a webhook.ping delivery (202) and the dispatcher sends it;
+ * this polls that delivery until its first attempt is recorded and says what happened.
+ */
 export function PingButton({ orgId, webhookId, onSent }: { orgId: string; webhookId: string; onSent: () => void }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const alive = useRef(true);
+  useEffect(() => () => void (alive.current = false), []);
+
   const ping = async () => {
     setBusy(true);
     setError(null);
-    setResult(null);
+    setResult('Sending ping…');
     try {
-      setResult(describePing(await api.post<PingResult>(`${webhookUrl(orgId, webhookId)}/ping`)));
+      const { deliveryId } = await api.post<{ deliveryId: string }>(`${webhookUrl(orgId, webhookId)}/ping`);
+      const deadline = Date.now() + GIVE_UP_MS;
+      for (;;) {
+        const delivery = await api.get<DeliveryDetail>(`/api/orgs/${orgId}/deliveries/${deliveryId}`);
+        if (!alive.current) return;
+        if (delivery.attemptLog.length > 0 || Date.now() > deadline) {
+          setResult(delivery.attemptLog.length > 0 ? describePing(delivery) : 'Ping queued; no attempt yet. Check the delivery log.');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
       onSent();
     } catch (caught) {
+      setResult(null);
       setError(errorMessage(caught));
     } finally {
-      setBusy(false);
+      if (alive.current) setBusy(false);
     }
   };
   return (

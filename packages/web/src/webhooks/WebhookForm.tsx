@@ -105,7 +105,7 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
           </Field>
         ) : null}
         {draft.retryStrategy !== 'default' ? (
-          <Field label="Give up after (hours)" error={errors.retryHorizonHours} errorId="webhook-retryHorizonHours-error">
+          <Field label="Give up after (hours, 0 = no retries)" error={errors.retryHorizonHours} errorId="webhook-retryHorizonHours-error">
             <input inputMode="numeric" value={draft.retryHorizonHours} aria-describedby={errors.retryHorizonHours ? 'webhook-retryHorizonHours-error' : undefined} onChange={(e) => set('retryHorizonHours', e.target.value)} />
           </Field>
         ) : null}

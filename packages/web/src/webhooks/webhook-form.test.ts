@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { draftFrom, inputFrom, NEW_WEBHOOK, splitList, validateDraft } from './webhook-form.ts';
 import { listFrom, type Webhook } from './webhook-types.ts';
+import { describePing } from './ping.ts';
 
 describe('webhook editor', () => {
   it('splits comma lists, dropping blanks and repeats', () => {
@@ -26,15 +27,27 @@ describe('webhook editor', () => {
     assert.deepEqual(inputFrom(draftFrom(webhook)), expected);
   });
 
-  it('refuses non-http URLs, no events and a zero horizon', () => {
-    const errors = validateDraft({ ...NEW_WEBHOOK, url: 'ftp://example.com', events: [], retryStrategy: 'exponential', retryHorizonHours: '0' });
+  it('refuses non-http URLs, no events and a fractional horizon', () => {
+    const errors = validateDraft({ ...NEW_WEBHOOK, url: 'ftp://example.com', events: [], retryStrategy: 'exponential', retryHorizonHours: '1.5' });
     assert.deepEqual(Object.keys(errors).sort(), ['events', 'retryHorizonHours', 'url']);
     assert.deepEqual(validateDraft({ ...NEW_WEBHOOK, url: 'http://127.0.0.1:9/x' }), {});
+    assert.deepEqual(validateDraft({ ...NEW_WEBHOOK, url: 'http://127.0.0.1:9/x', retryStrategy: 'fixed', retryHorizonHours: '0' }), {});
+    assert.ok(validateDraft({ ...NEW_WEBHOOK, url: 'https://x.test', retryStrategy: 'fixed', retryHorizonHours: ' ' }).retryHorizonHours);
   });
 
   it('reads lists wrapped or bare', () => {
     assert.deepEqual(listFrom([1], 'webhooks'), [1]);
     assert.deepEqual(listFrom({ webhooks: [2] }, 'webhooks'), [2]);
     assert.deepEqual(listFrom({ other: 3 }, 'webhooks'), []);
+  });
+});
+
+describe('ping result', () => {
+  const attempt = { attempt: 1, startedAt: '2026-01-01T00:00:00Z', durationMs: 12, requestHeaders: {}, responseHeaders: null, responseBody: null };
+  it('says whether the endpoint took the ping and what it answered', () => {
+    assert.equal(describePing({ status: 'succeeded', attemptLog: [{ ...attempt, responseStatus: 204, error: null }] }), 'Ping delivered: the endpoint answered HTTP 204 in 12 ms');
+    assert.equal(describePing({ status: 'pending', attemptLog: [{ ...attempt, responseStatus: 500, error: null }] }), 'Ping failed: the endpoint answered HTTP 500 in 12 ms');
+    assert.equal(describePing({ status: 'pending', attemptLog: [{ ...attempt, responseStatus: null, error: 'connect ECONNREFUSED' }] }), 'Ping failed: no answer (connect ECONNREFUSED) in 12 ms');
+    assert.match(describePing({ status: 'pending', attemptLog: [] }), /waiting/);
   });
 });

@@ -65,7 +65,9 @@ export function validateDraft(draft: WebhookDraft): DraftErrors {
   if (draft.events.length === 0) errors.events = 'Choose at least one event';
   if (draft.retryStrategy === 'fixed' && !(Number(draft.retryIntervalMinutes) >= 1)) errors.retryIntervalMinutes = 'At least 1 minute';
   const horizon = Number(draft.retryHorizonHours);
-  if (draft.retryStrategy !== 'default' && !(Number.isInteger(horizon) && horizon > 0)) errors.retryHorizonHours = 'A whole number of hours, 1 or more';
+  if (draft.retryStrategy !== 'default' && !(draft.retryHorizonHours.trim() !== '' && Number.isInteger(horizon) && horizon >= 0)) {
+    errors.retryHorizonHours = 'A whole number of hours (0: never retry)';
+  }
   return errors;
 }
 

@@ -27,39 +27,42 @@ export interface Webhook {
   disabledReason?: string | null;
   disabledAt?: string | null;
   failingSince?: string | null;
+  previousSecretExpiresAt?: string | null;
   createdAt?: string;
 }
 
-export type WebhookInput = Omit<Webhook, 'id' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'createdAt'>;
+export type WebhookInput = Omit<Webhook, 'id' | 'disabledReason' | 'disabledAt' | 'failingSince' | 'previousSecretExpiresAt' | 'createdAt'>;
 
 export interface Delivery {
+  /** The delivery id receivers see in X-Arkiv-Webhook-Delivery (stable across retries). */
   id: string;
+  webhookId: string;
+  eventId: string;
   event: string;
-  status: 'pending' | 'succeeded' | 'failed' | 'abandoned' | string;
-  attempts: number | Attempt[];
-  nextAttemptAt?: string | null;
-  createdAt?: string;
-  completedAt?: string | null;
-  lastStatus?: number | null;
-  lastError?: string | null;
+  status: 'pending' | 'succeeded' | 'failed' | 'abandoned';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  completedAt: string | null;
 }
 
 export interface Attempt {
-  attempt?: number;
-  startedAt?: string;
-  durationMs?: number;
-  requestHeaders?: Record<string, string>;
-  requestBody?: string;
-  responseStatus?: number | null;
-  responseHeaders?: Record<string, string> | null;
-  responseBody?: string | null;
-  error?: string | null;
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseStatus: number | null;
+  responseHeaders: Record<string, string> | null;
+  responseBody: string | null;
+  error: string | null;
 }
 
 export interface DeliveryDetail extends Delivery {
-  payload?: string;
-  body?: string;
-  attemptList: Attempt[];
+  /** The exact bytes every attempt sends. */
+  body: string;
+  attemptLog: Attempt[];
 }
 
 /** Lists come as `{ <name>: [...] }` or a bare array; accept both so a wrapper change does not blank a screen. */

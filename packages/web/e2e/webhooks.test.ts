@@ -1,0 +1,102 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { verifyWebhook } from '@arkiv/client/webhooks';
+import { skipWithoutChromium } from './chromium.ts';
+import { startDashboard, type Dashboard } from './harness.ts';
+import { startReceiver, type ReceivedRequest, type Receiver } from './receiver.ts';
+
+async function openWebhooks(dash: Dashboard): Promise<Page> {
+  const page = await dash.newPage();
+  await dash.login(page, await dash.user('admin'));
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+  await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  return page;
+}
+
+/** Creates an endpoint through the editor; returns the secret the dashboard shows once. */
+async function addWebhook(page: Page, url: string, options: { neverRetry?: boolean } = {}): Promise<string> {
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  const form = page.getByRole('form', { name: 'Add webhook' });
+  await form.getByLabel('Payload URL').fill(url);
+  await form.getByLabel('Description').fill('e2e receiver');
+  if (options.neverRetry) {
+    await form.getByLabel('Retry policy').selectOption('fixed');
+    await form.getByLabel('Give up after (hours, 0 = no retries)').fill('0');
+  }
+  await form.getByRole('button', { name: 'Create webhook' }).click();
+  await page.getByText('Webhook created.').waitFor();
+  const secret = await page.getByLabel('Signing secret').inputValue();
+  assert.ok(secret.length >= 32, 'the secret is shown once after creation');
+  return secret;
+}
+
+const header = (request: ReceivedRequest, name: string) => String(request.headers[name.toLowerCase()] ?? '');
+
+describe('webhook editor in Chromium', { skip: skipWithoutChromium() }, () => {
+  let dash: Dashboard;
+  let receiver: Receiver;
+  before(async () => {
+    receiver = await startReceiver();
+    dash = await startDashboard();
+  });
+  after(async () => {
+    await dash?.close();
+    await receiver?.close();
+  });
+
+  it('creates a webhook, sends a test ping that arrives signed, and rotates the secret', async () => {
+    receiver.status = 200;
+    const page = await openWebhooks(dash);
+    const secret = await addWebhook(page, `${receiver.url}/ping-hook`);
+    const before = receiver.requests.length;
+    await page.getByRole('button', { name: 'Send test ping' }).click();
+    await page.getByText(/Ping delivered: the endpoint answered HTTP 200/).waitFor();
+    const ping = (await receiver.waitFor(before + 1))[before]!;
+    assert.equal(ping.url, '/ping-hook');
+    assert.equal(header(ping, 'X-Arkiv-Webhook-Id'), 'webhook.ping');
+    const verified = verifyWebhook({ scheme: 'arkiv', secret, body: ping.body, headers: ping.headers });
+    assert.equal(verified.ok, true, JSON.stringify(verified));
+    assert.equal(verifyWebhook({ scheme: 'arkiv', secret: `${secret}x`, body: ping.body, headers: ping.headers }).ok, false);
+    assert.equal((JSON.parse(ping.body.toString('utf8')) as { organizationId: string }).organizationId, dash.server.orgId);
+    await page.getByRole('cell', { name: 'webhook.ping' }).first().waitFor();
+    await dash.screenshot(page, 'webhooks');
+
+    // Rotation: a new secret signs from now on; the old one still signs during the grace period.
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    await page.getByText(/New secret/).waitFor();
+    const rotated = await page.getByLabel('Signing secret').inputValue();
+    assert.notEqual(rotated, secret);
+    await page.getByRole('button', { name: 'Send test ping' }).click();
+    const second = (await receiver.waitFor(before + 2))[before + 1]!;
+    assert.equal(verifyWebhook({ scheme: 'arkiv', secret: rotated, body: second.body, headers: second.headers }).ok, true);
+    assert.equal(verifyWebhook({ scheme: 'arkiv', secret, body: second.body, headers: second.headers }).ok, true);
+  });
+
+  it('redelivers a failed delivery with the same delivery id once the receiver is back', async () => {
+    receiver.status = 500;
+    const page = await openWebhooks(dash);
+    await addWebhook(page, `${receiver.url}/flaky-hook`, { neverRetry: true });
+    const before = receiver.requests.length;
+    await page.getByRole('button', { name: 'Send test ping' }).click();
+    await page.getByText(/Ping failed: the endpoint answered HTTP 500/).waitFor();
+    const failed = (await receiver.waitFor(before + 1))[before]!;
+    const deliveryId = header(failed, 'X-Arkiv-Webhook-Delivery');
+    const row = page.locator(`tr[data-delivery-id="${deliveryId}"]`);
+    await row.getByText('failed', { exact: true }).waitFor();
+
+    receiver.status = 200;
+    await row.getByRole('button', { name: 'Redeliver' }).click();
+    await row.getByText('succeeded', { exact: true }).waitFor();
+    const redelivered = (await receiver.waitFor(before + 2))[before + 1]!;
+    assert.equal(header(redelivered, 'X-Arkiv-Webhook-Delivery'), deliveryId);
+    assert.deepEqual(redelivered.body, failed.body, 'a redelivery sends the identical bytes');
+
+    await row.getByRole('button', { name: 'Details' }).click();
+    const detail = page.locator('.delivery-detail');
+    await detail.getByText(/Attempt 2 .*HTTP 200/).waitFor();
+    assert.match(await detail.innerText(), /Attempt 1 .*HTTP 500/);
+    await dash.screenshot(page, 'webhook-deliveries');
+  });
+});
