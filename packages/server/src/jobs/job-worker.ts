@@ -99,14 +99,16 @@ export class JobWorker implements BackgroundWorker {
   }
 
   private sleep(): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(done, this.pollIntervalMs);
       function done() {
         clearTimeout(timer);
         resolve();
       }
       this.wakeUp = done;
-    }).finally(() => (this.wakeUp = undefined)) as Promise<void>;
+    }).finally(() => {
+      this.wakeUp = undefined;
+    });
   }
 
   private async execute(job: JobsTable): Promise<void> {
