@@ -69,6 +69,17 @@ for (const dialect of testDialects) {
       assert.equal((await call(server, 'GET', `/api/orgs/${server.orgId}/integrations/sonarqube`, server.tokens.upload)).status, 403);
     });
 
+    it('documents every integrations route in the OpenAPI document', async () => {
+      const { paths } = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      for (const [path, method] of [
+        ['/api/orgs/{orgId}/integrations/{kind}', 'post'], ['/api/orgs/{orgId}/integrations/{kind}/{id}', 'patch'],
+        ['/api/orgs/{orgId}/integrations/sonarqube/{id}/import', 'post'], ['/api/orgs/{orgId}/integrations/nexus-iq/evaluations', 'get'],
+        ['/security/report/sonarqube', 'post'], ['/integrations/sonarqube/{connectionId}/webhook', 'post'], ['/integrations/nexus-iq/{connectionId}/webhook', 'post'],
+      ] as const) {
+        assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path} is in /openapi.json`);
+      }
+    });
+
     it('queues a durable import for a signed analysis and imports it in the background', async () => {
       const body = analysisPayload('AXtask-1');
       const response = await post(body, signed(body));
@@ -141,6 +152,22 @@ for (const dialect of testDialects) {
       assert.equal(response.status, 202);
       await until(async () => (await eventStatus(response.body.eventId)).status === 'failed', 'the permanent failure');
       assert.match((await eventStatus(response.body.eventId)).detail ?? '', /401/);
+    });
+
+    it('updates, rotates the secret of and deletes a connection', async () => {
+      const base = `/api/orgs/${server.orgId}/integrations/sonarqube/${connection.id}`;
+      const renamed = await call(server, 'PATCH', base, server.tokens.admin, { name: 'Renamed', projects: { [PROJECT_KEY]: 'Shop' } });
+      assert.deepEqual([renamed.status, renamed.body.name, renamed.body.projects, renamed.body.secret], [200, 'Renamed', { [PROJECT_KEY]: 'Shop' }, connection.secret]);
+      const rotated = await call(server, 'PATCH', base, server.tokens.admin, { rotateSecret: true });
+      assert.notEqual(rotated.body.secret, connection.secret);
+      const body = analysisPayload('AXtask-after-rotation');
+      assert.equal((await post(body, signed(body))).status, 401, 'the old secret stops working at once');
+      assert.equal((await post(body, signed(body, rotated.body.secret))).status, 202);
+      assert.equal((await call(server, 'DELETE', base, server.tokens.admin)).status, 204);
+      assert.equal((await call(server, 'GET', base, server.tokens.admin)).status, 404);
+      assert.equal((await post(body, signed(body, rotated.body.secret))).status, 404);
+      const left = await server.ctx.db.selectFrom('integration_events').select('id').where('connection_id', '=', connection.id).execute();
+      assert.equal(left.length, 0, 'its events went with it');
     });
   });
 }
