@@ -7,6 +7,8 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
+import { createUserWithRole, DEFAULT_ADMIN_EMAIL, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
+import { ROLES, type Role } from './accounts/principal.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
 function withSettings(command: Command): Command {
@@ -36,6 +38,10 @@ async function bootstrapIfEmpty(config: Readonly<Config>, ctx: Awaited<ReturnTyp
   print(`  Organisation ID: ${org.id}`);
   print(`  Admin token:     ${token}`);
   print('  The token is shown only this once: store it now (arkiv token create makes more).');
+  const owner = await createUserWithRole(ctx.db, { email: process.env.ARKIV_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL, orgId: org.id, role: 'owner', now: ctx.now() });
+  print(`  Owner login:     ${owner.email}`);
+  print(`  Password:        ${owner.password}`);
+  print('  The password is shown only this once: log in to the dashboard and change it (arkiv user reset-password resets it).');
   print(`  Try: curl "${config.publicUrl}/security/report/list?org=${org.id}&minver=0.0.0"`);
   print('');
 }
@@ -119,6 +125,41 @@ export function buildAdminCli(): Command {
         return createApiToken(db, { orgId, name: String(options.name), scopes: options.scope as Scope[] });
       });
       print(options.json ? JSON.stringify({ id: created.id, token: created.token }) : created.token);
+    });
+
+  const user = program.command('user').description('Manage dashboard users');
+  withSettings(user.command('create').description('Create a user (or add an existing one) with a role in an organisation'))
+    .requiredOption('--email <email>', 'login email')
+    .requiredOption('--org <id>', 'organisation id')
+    .addOption(new Option('--role <role>', 'owner, admin or member').choices([...ROLES]).makeOptionMandatory())
+    .option('--json', 'print {"userId", "email", "orgId", "role", "userCreated", "password"?}')
+    .action(async (options: Record<string, unknown>) => {
+      const orgId = String(options.org);
+      const password = await readPipedPassword();
+      const created = await withDatabase(configFrom(options), async (db) => {
+        if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
+        return createUserWithRole(db, { email: String(options.email), orgId, role: options.role as Role, password, now: Date.now() });
+      });
+      if (options.json) {
+        print(JSON.stringify(created));
+        return;
+      }
+      print(`${created.userCreated ? 'created' : 'added existing'} user ${created.email} (${created.userId}) as ${created.role} of ${orgId}`);
+      if (created.password) print(`password (shown only this once): ${created.password}`);
+    });
+
+  withSettings(user.command('reset-password').description("Set a user's password (piped on stdin, or generated and printed once); ends their sessions"))
+    .requiredOption('--email <email>', 'login email')
+    .option('--json', 'print {"userId", "email", "sessionsEnded", "password"?}')
+    .action(async (options: Record<string, unknown>) => {
+      const password = await readPipedPassword();
+      const reset = await withDatabase(configFrom(options), (db) => resetUserPassword(db, { email: String(options.email), password, now: Date.now() }));
+      if (options.json) {
+        print(JSON.stringify(reset));
+        return;
+      }
+      print(`password of ${reset.email} changed; ${reset.sessionsEnded} session(s) ended`);
+      if (reset.password) print(`password (shown only this once): ${reset.password}`);
     });
 
   return program;

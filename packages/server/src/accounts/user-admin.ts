@@ -1,0 +1,98 @@
+/**
+ * Account administration outside HTTP: the first-start owner and the `arkiv user …` commands.
+ * Same rules as the API: passwords of at least 12 characters, a generated password is shown once,
+ * resetting a password ends every session of that user.
+ */
+import type { Kysely } from 'kysely';
+import { ConfigError } from '../config.js';
+import type { Database } from '../db/schema.js';
+import { AppError } from '../http/errors.js';
+import { accountKey, clearFailures } from './login-throttle.js';
+import { addMembership } from './memberships.js';
+import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
+import type { Role } from './principal.js';
+import { revokeUserSessions } from './sessions.js';
+import { createUser, findUserByEmail, isPlausibleEmail, normalizeEmail, setPasswordHash } from './users.js';
+
+export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
+
+/** The API's password and membership errors, as the CLI's one-line errors. */
+async function asCliError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && error.status < 500) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/** Picks the given password (checked) or generates one; says which, so only a generated one is printed. */
+function choosePassword(given: string | undefined): { password: string; generated: boolean } {
+  if (given === undefined) return { password: generatePassword(), generated: true };
+  checkNewPassword(given);
+  return { password: given, generated: false };
+}
+
+export interface CreatedUser {
+  userId: string;
+  email: string;
+  orgId: string;
+  role: Role;
+  userCreated: boolean;
+  /** Only when generated: shown once, never stored in clear. */
+  password?: string;
+}
+
+/**
+ * Creates the account (or finds it) and gives it `role` in `orgId`. An existing account keeps its
+ * password: a piped password for it is refused rather than silently ignored.
+ */
+export function createUserWithRole(db: Kysely<Database>, input: { email: string; orgId: string; role: Role; password?: string; now: number }): Promise<CreatedUser> {
+  return asCliError(async () => {
+    if (!isPlausibleEmail(input.email)) throw new ConfigError(`"${input.email}" is not an email address`);
+    const existing = await findUserByEmail(db, input.email);
+    if (existing && input.password !== undefined) {
+      throw new ConfigError(`${existing.email} already has an account; its password stays (arkiv user reset-password changes it)`);
+    }
+    const chosen = existing ? undefined : choosePassword(input.password);
+    const user = existing ?? (await createUser(db, { email: input.email, password: chosen!.password, now: input.now }));
+    await addMembership(db, { orgId: input.orgId, userId: user.id, role: input.role, now: input.now });
+    return {
+      userId: user.id,
+      email: user.email,
+      orgId: input.orgId,
+      role: input.role,
+      userCreated: !existing,
+      ...(chosen?.generated ? { password: chosen.password } : {}),
+    };
+  });
+}
+
+/** Sets a new password, ends every session of the user and lifts a login lockout. */
+export function resetUserPassword(
+  db: Kysely<Database>,
+  input: { email: string; password?: string; now: number },
+): Promise<{ userId: string; email: string; sessionsEnded: number; password?: string }> {
+  return asCliError(async () => {
+    const user = await findUserByEmail(db, input.email);
+    if (!user) throw new ConfigError(`no user with email ${normalizeEmail(input.email)}`);
+    const chosen = choosePassword(input.password);
+    await setPasswordHash(db, user.id, await hashPassword(chosen.password), input.now);
+    const sessionsEnded = await revokeUserSessions(db, user.id);
+    await clearFailures(db, accountKey(user.email));
+    return { userId: user.id, email: user.email, sessionsEnded, ...(chosen.generated ? { password: chosen.password } : {}) };
+  });
+}
+
+/**
+ * Reads a password piped to the command (`printf %s "$PW" | arkiv user create …`). A terminal is
+ * never read from (the password would echo); empty input means "generate one". One trailing
+ * newline is dropped, as `echo` adds it.
+ */
+export async function readPipedPassword(stdin: NodeJS.ReadStream = process.stdin): Promise<string | undefined> {
+  if (stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return text === '' ? undefined : text;
+}

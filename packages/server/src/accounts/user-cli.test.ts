@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { openDatabase } from '../db/connect.js';
+import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
+import { json } from './account-test-helpers.js';
+import { verifyPassword } from './passwords.js';
+import { createSession } from './sessions.js';
+
+const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
+
+function cliEnv(database: TestDatabase): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ARKIV_DATA_DIR: database.dataDir,
+    ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
+    ARKIV_LOG_LEVEL: 'silent',
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+  };
+}
+
+/** Runs `arkiv …` to completion with `stdin` piped in (empty: nothing piped). */
+function arkiv(database: TestDatabase, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', mainScript, ...args], { env: cliEnv(database), stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** Runs `arkiv serve` on a free port, calls `work` once it listens, then stops it with SIGTERM. */
+async function whileServing<T>(database: TestDatabase, env: Record<string, string>, work: (url: string, banner: string) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', mainScript, 'serve'], { env: { ...cliEnv(database), ARKIV_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  try {
+    let banner = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        banner += chunk;
+        const match = /Arkiv listening on (\S+)/.exec(banner);
+        if (match) resolve(match[1]!);
+      });
+      child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
+    });
+    return await work(url, banner);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+for (const dialect of testDialects) {
+  describe(`arkiv user commands and the first-start owner (${dialect})`, () => {
+    it('prints an owner login on first start, and the user commands follow the password rules', async () => {
+      const database = await createTestDatabase(dialect);
+      const handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, poolSize: 1 });
+      try {
+        const orgId = await whileServing(database, { ARKIV_ADMIN_EMAIL: 'Boss@Example.test' }, async (url, banner) => {
+          const owner = /Owner login:\s+(\S+)\n\s+Password:\s+(\S+)/.exec(banner);
+          assert.ok(owner, banner);
+          assert.equal(owner[1], 'boss@example.test');
+          const id = /Organisation ID: (\S+)/.exec(banner)![1]!;
+          const loggedIn = await fetch(`${url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: owner[1], password: owner[2] }),
+          });
+          assert.equal(loggedIn.status, 200);
+          assert.deepEqual((await json(loggedIn)).memberships, [{ orgId: id, orgName: 'My organisation', role: 'owner' }]);
+          return id;
+        });
+
+        const piped = await arkiv(database, ['user', 'create', '--email', 'dev@example.test', '--org', orgId, '--role', 'admin', '--json'], 'a piped passphrase\n');
+        assert.equal(piped.code, 0, piped.stderr);
+        const created = JSON.parse(piped.stdout);
+        assert.deepEqual({ ...created, userId: undefined }, { userId: undefined, email: 'dev@example.test', orgId, role: 'admin', userCreated: true });
+        const passwordOf = async (email: string) => (await handle.db.selectFrom('users').select('password_hash').where('email', '=', email).executeTakeFirstOrThrow()).password_hash;
+        assert.ok(await verifyPassword('a piped passphrase', await passwordOf('dev@example.test')));
+
+        const generated = await arkiv(database, ['user', 'create', '--email', 'viewer@example.test', '--org', orgId, '--role', 'member']);
+        assert.equal(generated.code, 0, generated.stderr);
+        const shown = /password \(shown only this once\): (\S+)/.exec(generated.stdout)![1]!;
+        assert.ok(await verifyPassword(shown, await passwordOf('viewer@example.test')));
+
+        const short = await arkiv(database, ['user', 'create', '--email', 'short@example.test', '--org', orgId, '--role', 'member'], 'too short');
+        assert.equal(short.code, 2);
+        assert.match(short.stderr, /at least 12 characters/);
+        const existing = await arkiv(database, ['user', 'create', '--email', 'dev@example.test', '--org', orgId, '--role', 'member'], 'another passphrase');
+        assert.equal(existing.code, 2);
+        assert.match(existing.stderr, /already has an account/);
+
+        const devId = created.userId as string;
+        await createSession(handle.db, devId, Date.now());
+        const reset = await arkiv(database, ['user', 'reset-password', '--email', 'DEV@example.test', '--json']);
+        assert.equal(reset.code, 0, reset.stderr);
+        const result = JSON.parse(reset.stdout);
+        assert.equal(result.sessionsEnded, 1);
+        assert.ok(await verifyPassword(result.password, await passwordOf('dev@example.test')));
+        assert.equal(await verifyPassword('a piped passphrase', await passwordOf('dev@example.test')), false);
+        const unknown = await arkiv(database, ['user', 'reset-password', '--email', 'nobody@example.test']);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /no user with email nobody@example.test/);
+      } finally {
+        await handle.close();
+        await database.drop();
+      }
+    });
+  });
+}
