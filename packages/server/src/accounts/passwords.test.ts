@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkNewPassword, generatePassword, hashPassword, needsRehash, PASSWORD_PARAMS, verifyPassword } from './passwords.js';
+
+describe('passwords', () => {
+  it('hashes with scrypt, a fresh salt each time and the parameters in the stored string', async () => {
+    const [a, b] = await Promise.all([hashPassword('correct horse battery'), hashPassword('correct horse battery')]);
+    assert.match(a, new RegExp(`^\\$scrypt\\$ln=${PASSWORD_PARAMS.ln},r=${PASSWORD_PARAMS.r},p=${PASSWORD_PARAMS.p}\\$[\\w-]{22}\\$[\\w-]{43}$`));
+    assert.notEqual(a, b);
+    assert.equal(await verifyPassword('correct horse battery', a), true);
+    assert.equal(await verifyPassword('correct horse battery', b), true);
+    assert.equal(await verifyPassword('correct horse batterY', a), false);
+    assert.equal(await verifyPassword('', a), false);
+  });
+
+  it('verifies a hash made with other parameters, and says it needs upgrading', async () => {
+    const weaker = await hashPassword('an older password', { ln: 14, r: 8, p: 1 });
+    assert.equal(await verifyPassword('an older password', weaker), true);
+    assert.equal(needsRehash(weaker), true);
+    assert.equal(needsRehash(await hashPassword('a current password')), false);
+  });
+
+  it('treats a damaged or foreign hash as a mismatch, never as a match or a crash', async () => {
+    for (const stored of ['', 'plain text', '$2b$12$abcdefghijklmnopqrstuv', '$scrypt$ln=40,r=8,p=1$c2FsdA$aGFzaA', '$scrypt$ln=17,r=8,p=1$$']) {
+      assert.equal(await verifyPassword('anything at all', stored), false, stored);
+    }
+  });
+
+  it('treats Unicode spellings of one password alike (NFC)', async () => {
+    const stored = await hashPassword('caf\u00e9 au lait, bitte');
+    assert.equal(await verifyPassword('cafe\u0301 au lait, bitte', stored), true);
+  });
+
+  it('generates long passwords without look-alike characters that pass the password rule', () => {
+    const seen = new Set(Array.from({ length: 200 }, generatePassword));
+    assert.equal(seen.size, 200);
+    for (const password of seen) {
+      assert.match(password, /^[A-HJ-NP-Za-km-z2-9]{24}$/);
+      assert.doesNotThrow(() => checkNewPassword(password));
+    }
+  });
+
+  it('wants at least 12 characters (counted as characters, not bytes) and at most 1024', () => {
+    assert.throws(() => checkNewPassword('elevenchars'), { code: 'password_too_short' });
+    assert.doesNotThrow(() => checkNewPassword('twelve chars'));
+    assert.throws(() => checkNewPassword('🔒🔒🔒🔒🔒🔒'), { code: 'password_too_short' });
+    assert.throws(() => checkNewPassword('x'.repeat(1025)), { code: 'password_too_long' });
+  });
+});
