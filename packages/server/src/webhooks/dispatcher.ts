@@ -186,7 +186,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
     await this.loop;
     this.unsubscribe?.();
     await this.listener?.stop();
-    const grace = Math.min(this.settings.timeoutMs, 5000);
+    // Short, so shutdowns stay quick; anything slower is released and retried by the next worker.
+    const grace = Math.min(2000, Math.floor(this.settings.timeoutMs / 2));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(this.inFlight), new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
     clearTimeout(timer);
