@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from './harness.ts';
 import { readZip } from './zip.ts';
 
-const { htmlBytes, pdfBytes, sampleFields, uploadForm } = await serverModules();
+const { htmlBytes, pdfBytes, sampleFields, uploadForm, addMembership } = await serverModules();
 /** Elements sticking out of the viewport (empty when the page fits); a string expression, so no bundler helpers leak into the page. */
 const widerThanViewport = (page: Page) =>
   page.evaluate(`[...document.querySelectorAll('body *')]
@@ -146,6 +146,36 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     assert.deepEqual(statuses, [403, 403, 403, 403]);
   });
 
+  it('signs in with the keyboard alone', async () => {
+    const user = await dash.user('member');
+    const page = await dash.newPage();
+    await page.goto(dash.server.url);
+    await page.getByLabel('Email').waitFor();
+    // The Email field has focus on arrival; Tab reaches Password, Enter submits.
+    await page.keyboard.type(user.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+  });
+
+  it('switches organisation, landing a Member of the other one on its reports', async () => {
+    const admin = await dash.user('admin');
+    const other = await dash.server.addOrganization('Second organisation');
+    await addMembership(dash.server.ctx.db, { orgId: other.orgId, userId: admin.id, role: 'member', now: dash.server.ctx.now() });
+    const page = await dash.newPage();
+    await dash.login(page, admin);
+    await page.goto(`${dash.server.url}/orgs/${dash.server.orgId}/settings`);
+    await page.getByRole('button', { name: 'Copy ID' }).waitFor();
+    await page.getByRole('combobox', { name: 'Organisation', exact: true }).selectOption({ label: 'Second organisation' });
+    await page.waitForURL(`**/orgs/${other.orgId}/reports`);
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Settings', exact: true }).count(), 0);
+    await page.getByRole('combobox', { name: 'Organisation', exact: true }).selectOption({ label: 'Test organisation' });
+    await page.waitForURL(`**/orgs/${dash.server.orgId}/reports`);
+    assert.equal(await page.getByRole('link', { name: 'Settings', exact: true }).count(), 1);
+  });
+
   it('works at 390 px wide', async () => {
     const page = await dash.newPage({ width: 390 });
     await dash.login(page, await dash.user('owner'));
@@ -156,5 +186,9 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     await page.getByRole('heading', { name: 'API tokens' }).waitFor();
     assert.equal(await widerThanViewport(page), '');
     await dash.screenshot(page, 'settings-390px');
+  });
+
+  it('ran every screen without a CSP violation or script error', () => {
+    assert.deepEqual(dash.browserProblems, []);
   });
 });

@@ -17,6 +17,8 @@ export interface Dashboard {
   /** Logs a user in through the form and waits for the Reports screen. */
   login(page: Page, user: E2eUser): Promise<void>;
   screenshot(page: Page, name: string): Promise<void>;
+  /** CSP violations and uncaught script errors seen in any page so far. */
+  browserProblems: string[];
   close(): Promise<void>;
 }
 
@@ -37,10 +39,12 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
   }
   const contexts: BrowserContext[] = [];
   const users = new Map<Role, E2eUser>();
+  const browserProblems: string[] = [];
   fs.mkdirSync(screenshotDir, { recursive: true });
   return {
     server,
     browser,
+    browserProblems,
     user: async (role) => {
       const existing = users.get(role);
       if (existing) return existing;
@@ -56,6 +60,11 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
       contexts.push(context);
       const page = await context.newPage();
+      // The dashboard must run under its CSP without a single violation; Chromium reports them on the console.
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) browserProblems.push(`CSP: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => browserProblems.push(`script error: ${error.message}`));
       page.setDefaultTimeout(15_000);
       return page;
     },

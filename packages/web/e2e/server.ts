@@ -10,6 +10,8 @@ export interface E2eServer {
   url: string;
   orgId: string;
   tokens: { read: string; upload: string; admin: string };
+  ctx: { db: unknown; now(): number };
+  addOrganization(name: string): Promise<{ orgId: string; adminToken: string }>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export interface UploadFields {
 interface ServerModules {
   startTestServer(dialect: 'sqlite', env?: Record<string, string>): Promise<E2eServer>;
   addUser(server: E2eServer, role: Role, orgId: string, email: string): Promise<E2eUser>;
+  addMembership(db: unknown, input: { orgId: string; userId: string; role: Role; now: number }): Promise<void>;
   htmlBytes(title?: string): Buffer;
   pdfBytes(text?: string): Buffer;
   sampleFields(overrides?: Partial<UploadFields>): UploadFields;
@@ -42,9 +45,9 @@ const serverSrc = new URL('../../server/src/', import.meta.url);
 const load = async (file: string): Promise<Record<string, unknown>> => (await import(new URL(file, serverSrc).href)) as Record<string, unknown>;
 
 export async function serverModules(): Promise<ServerModules> {
-  const [testServer, accounts, fixtures] = await Promise.all([load('test/test-server.ts'), load('accounts/account-test-helpers.ts'), load('test/fixtures.ts')]);
-  const modules = { ...testServer, ...accounts, ...fixtures } as unknown as ServerModules;
-  for (const name of ['startTestServer', 'addUser', 'htmlBytes', 'pdfBytes', 'sampleFields', 'uploadForm'] as const) {
+  const files = ['test/test-server.ts', 'accounts/account-test-helpers.ts', 'accounts/memberships.ts', 'test/fixtures.ts'];
+  const modules = Object.assign({}, ...(await Promise.all(files.map(load)))) as ServerModules;
+  for (const name of ['startTestServer', 'addUser', 'addMembership', 'htmlBytes', 'pdfBytes', 'sampleFields', 'uploadForm'] as const) {
     if (typeof modules[name] !== 'function') throw new Error(`server test helper ${name} is missing`);
   }
   return modules;

@@ -99,4 +99,8 @@ describe('webhook editor in Chromium', { skip: skipWithoutChromium() }, () => {
     assert.match(await detail.innerText(), /Attempt 1 .*HTTP 500/);
     await dash.screenshot(page, 'webhook-deliveries');
   });
+
+  it('ran every screen without a CSP violation or script error', () => {
+    assert.deepEqual(dash.browserProblems, []);
+  });
 });

@@ -9,6 +9,23 @@ import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
 import { WebhooksPage } from './webhooks/WebhooksPage.tsx';
 
+const lastOrg = {
+  read: (): string | null => {
+    try {
+      return window.localStorage.getItem('arkiv.lastOrg');
+    } catch {
+      return null;
+    }
+  },
+  write: (orgId: string) => {
+    try {
+      window.localStorage.setItem('arkiv.lastOrg', orgId);
+    } catch {
+      // Storage disabled: the first organisation is the landing page instead.
+    }
+  },
+};
+
 /**
  * Session and routing. The session comes from GET /api/auth/me (401 → the login screen); its CSRF
  * token goes with every write. Screens are `/orgs/{orgId}/{reports|webhooks|settings}`.
@@ -38,7 +55,12 @@ export function App() {
   };
 
   const route = parseOrgPath(path);
-  const first = session?.memberships[0];
+  // Land where the person last worked, else in their first organisation.
+  const remembered = session?.memberships.find((m) => m.orgId === lastOrg.read());
+  const first = remembered ?? session?.memberships[0];
+  useEffect(() => {
+    if (route && session?.memberships.some((m) => m.orgId === route.orgId)) lastOrg.write(route.orgId);
+  }, [route?.orgId, session]);
   useEffect(() => {
     if (session && !route && first) navigate(orgPath(first.orgId), { replace: true });
   }, [session, route, first]);
