@@ -1,7 +1,7 @@
 import { loadConfig, startServer } from '@arkiv/server';
-import { closeOnStop } from './child.js';
+import { serveParent } from './child.js';
 
 // The real Arkiv, configured only through its environment (see list-bench.ts for the settings).
 const server = await startServer(loadConfig(process.env));
-closeOnStop(() => server.close());
+serveParent(() => server.close());
 process.send!({ url: server.url });

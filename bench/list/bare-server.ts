@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { closeOnStop } from './child.js';
+import { serveParent } from './child.js';
 
 /**
  * The baseline: a bare Fastify route that returns a precomputed JSON body (the Arkiv response to
@@ -12,5 +12,5 @@ const body = await new Promise<string>((resolve) =>
 const app = Fastify({ logger: false });
 app.get('/security/report/list', async (_request, reply) => reply.type('application/json; charset=utf-8').send(body));
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
-closeOnStop(() => app.close());
+serveParent(() => app.close());
 process.send!({ url: address });

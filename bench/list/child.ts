@@ -4,14 +4,16 @@ import { fileURLToPath } from 'node:url';
 export interface RunningChild {
   url: string;
   pid: number;
+  /** CPU time (user + system, µs) the child has used so far: per-request cost, robust to a busy machine. */
+  cpuMicros(): Promise<number>;
   /** Asks the child to close its server and waits for it to exit (profiles are written then). */
   stop(): Promise<void>;
 }
 
 /**
  * Runs a server in its own process, so the load generator never shares its event loop. The child
- * sends `{ url }` once it listens and closes itself on the message 'stop'. Its stdout (logs) is
- * discarded; stderr is shown.
+ * sends `{ url }` once it listens, answers 'cpu' with `{ cpu }` and closes itself on 'stop'. Its
+ * stdout (logs) is discarded; stderr is shown.
  */
 export function startChild(
   module: string,
@@ -32,6 +34,11 @@ export function startChild(
       resolve({
         url,
         pid: child.pid!,
+        cpuMicros: () =>
+          new Promise((answer) => {
+            child.once('message', (reply) => answer((reply as { cpu: number }).cpu));
+            child.send('cpu');
+          }),
         stop: async () => {
           if (child.exitCode === null) child.send('stop');
           await exited;
@@ -42,14 +49,20 @@ export function startChild(
   });
 }
 
-/** For the child side: runs `close` and exits when the parent says 'stop' or goes away. */
-export function closeOnStop(close: () => Promise<void>): void {
+/** For the child side: reports CPU use on 'cpu'; runs `close` and exits on 'stop' or when the parent goes away. */
+export function serveParent(close: () => Promise<void>): void {
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
     void close().finally(() => process.disconnect?.());
   };
-  process.on('message', (message) => message === 'stop' && stop());
+  process.on('message', (message) => {
+    if (message === 'stop') stop();
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpu: user + system });
+    }
+  });
   process.once('disconnect', stop);
 }

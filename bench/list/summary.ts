@@ -21,13 +21,13 @@ const fixed = (n: number, digits = 0) => n.toFixed(digits);
  * measured at two sizes, how much slower the largest is than the smallest (req/s and p99).
  */
 export function printSummary(results: CaseResult[], _load: LoadOptions): void {
-  console.log('| engine | reports | seed s | Arkiv req/s | p50 ms | p99 ms | bare req/s | ratio | targets |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| engine | reports | seed s | Arkiv req/s | p50 ms | p99 ms | bare req/s | ratio | CPU µs/req Arkiv / bare | targets |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results) {
     const ratio = r.arkiv.requestsPerSecond / r.bare.requestsPerSecond;
     const targets = `ratio ${mark(ratio >= TARGETS.throughputRatio)}, p99 ${mark(r.arkiv.p99Ms <= TARGETS.p99Ms)}`;
     console.log(
-      `| ${r.dialect} | ${r.reports.toLocaleString('en')} | ${fixed(r.seedSeconds, 1)} | ${fixed(r.arkiv.requestsPerSecond)} | ${r.arkiv.p50Ms} | ${r.arkiv.p99Ms} | ${fixed(r.bare.requestsPerSecond)} | ${fixed(ratio, 2)} | ${targets} |`,
+      `| ${r.dialect} | ${r.reports.toLocaleString('en')} | ${fixed(r.seedSeconds, 1)} | ${fixed(r.arkiv.requestsPerSecond)} | ${r.arkiv.p50Ms} | ${r.arkiv.p99Ms} | ${fixed(r.bare.requestsPerSecond)} | ${fixed(ratio, 2)} | ${fixed(r.arkiv.cpuMicrosPerRequest)} / ${fixed(r.bare.cpuMicrosPerRequest)} | ${targets} |`,
     );
   }
   for (const dialect of new Set(results.map((r) => r.dialect))) {

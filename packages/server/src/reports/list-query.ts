@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { invalidParameter } from '../http/errors.js';
-import { toListItem, type ReportListItem } from './report-model.js';
+import { formatTimestamp, type ReportListItem } from './report-model.js';
 
 export interface ListFilter {
   orgId: string;
@@ -34,11 +34,33 @@ function decodeCursor(cursor: string): CursorTuple {
 }
 
 /**
+ * Only what a list item and its cursor need. The list is the hottest read: every column not
+ * fetched is bytes not read, decoded and collected, 50 times per typical response.
+ */
+const LIST_COLUMNS = [
+  'project_name', 'id', 'report_type', 'report_version', 'project_version', 'version_key',
+  'date', 'uploaded_at', 'vulnerabilities_count', 'security_rating',
+] as const;
+type ListRow = Pick<Database['reports'], (typeof LIST_COLUMNS)[number]>;
+
+const toListItem = (row: ListRow): ReportListItem => ({
+  projectName: row.project_name,
+  id: row.id,
+  reportType: row.report_type,
+  reportVersion: row.report_version,
+  projectVersion: row.project_version,
+  date: row.date,
+  uploadDate: formatTimestamp(row.uploaded_at),
+  vulnerabilitiesCount: row.vulnerabilities_count,
+  securityRating: row.security_rating,
+});
+
+/**
  * One indexed query. Order: projectName, version descending, reportType, reportVersion descending,
  * id — total, so keyset pagination never skips or repeats a report.
  */
 export async function listReports(db: Kysely<Database>, f: ListFilter): Promise<{ reports: ReportListItem[]; nextCursor: string | null }> {
-  let query = db.selectFrom('reports').selectAll().where('org_id', '=', f.orgId);
+  let query = db.selectFrom('reports').select(LIST_COLUMNS).where('org_id', '=', f.orgId);
   if (f.exactKey !== undefined) query = query.where('version_key', '=', f.exactKey);
   if (f.minKey !== undefined) query = query.where('version_key', '>=', f.minKey);
   if (f.maxKey !== undefined) query = query.where('version_key', '<=', f.maxKey);
