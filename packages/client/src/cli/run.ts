@@ -16,7 +16,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number | undefi
       line(io.stderr, `arkiv: "${argv[0]}" is a server command; install @arkiv/server to use it`);
       return EXIT.usage;
     }
-    await server.runAdminCli(argv);
+    try {
+      await server.runAdminCli(argv);
+    } catch (error) {
+      // A failure while setting up (database unreachable, port taken): one line, no stack trace.
+      return reportError(error, io);
+    }
     return undefined;
   }
   try {
