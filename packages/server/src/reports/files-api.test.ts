@@ -110,8 +110,9 @@ async function expectProblem(url: string, code = 'invalid_parameter') {
 }
 
 // PostgreSQL runs twice: blobs on disk, and blobs in the database (ARKIV_BLOB_STORE=postgres).
-const setups: Array<{ dialect: DialectName; blobStore: 'fs' | 'postgres' }> = testDialects.flatMap((dialect) =>
-  dialect === 'postgres' ? [{ dialect, blobStore: 'fs' as const }, { dialect, blobStore: 'postgres' as const }] : [{ dialect, blobStore: 'fs' as const }],
+type Setup = { dialect: DialectName; blobStore: 'fs' | 'postgres' };
+const setups = testDialects.flatMap((dialect): Setup[] =>
+  dialect === 'postgres' ? [{ dialect, blobStore: 'fs' }, { dialect, blobStore: 'postgres' }] : [{ dialect, blobStore: 'fs' }],
 );
 
 for (const { dialect, blobStore } of setups) {
