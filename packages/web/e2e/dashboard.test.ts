@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import { serverModules } from './server.ts';
 import { skipWithoutChromium } from './chromium.ts';
 import type { Page } from 'playwright-core';
@@ -104,6 +105,8 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     await page.getByRole('checkbox', { name: 'Select Zip product 1.1.0 CWE Top 25' }).check();
     await page.getByRole('figure').filter({ hasText: 'Zip product' }).waitFor();
     await dash.screenshot(page, 'reports');
+    const [single] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PDF of Zip product 1.1.0 CWE Top 25' }).click()]);
+    assert.deepEqual(await fs.readFile(await single.path()), uploads[1]!.pdf);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download ZIP (2)' }).click()]);
     const file = await download.path();
     const entries = await readZip(file);
@@ -144,6 +147,51 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     const patch = await page.request.patch(`${dash.server.url}/api/orgs/${dash.server.orgId}`, { data: { name: 'taken over' } });
     assert.ok([403, 401].includes(patch.status()), `PATCH answered ${patch.status()}`);
     assert.deepEqual(statuses, [403, 403, 403, 403]);
+  });
+
+  it('lets an Administrator delete a report after confirming', async () => {
+    const response = await fetch(`${dash.server.url}/security/report`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dash.server.tokens.upload}` },
+      body: uploadForm(sampleFields({ projectName: 'Doomed product', projectVersion: '0.1' })),
+    });
+    assert.equal(response.status, 201);
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('admin'));
+    const row = page.getByRole('row', { name: /Doomed product/ });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    // The first press only asks; Cancel has focus so a stray Enter deletes nothing.
+    await page.keyboard.press('Enter');
+    assert.equal(await row.count(), 1);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await row.getByRole('button', { name: 'Delete Doomed product 0.1' }).click();
+    await row.waitFor({ state: 'detached' });
+    const listed = (await (await fetch(`${dash.server.url}/security/report/list?org=${dash.server.orgId}&version=0.1`)).json()) as { reports: unknown[] };
+    assert.deepEqual(listed.reports, []);
+  });
+
+  it('changes the password, which then signs in', async () => {
+    const user = await dash.newUser('member');
+    const page = await dash.newPage();
+    await dash.login(page, user);
+    await page.getByRole('link', { name: user.email }).click();
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password').fill(user.password);
+    await form.getByLabel('New password', { exact: true }).fill('short');
+    await form.getByLabel('Repeat new password').fill('short');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByText('At least 12 characters').waitFor();
+    await form.getByLabel('Current password').fill('not my password');
+    await form.getByLabel('New password', { exact: true }).fill('a much longer new password');
+    await form.getByLabel('Repeat new password').fill('a much longer new password');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    // The server's refusal, as a readable sentence from its problem+json.
+    await form.getByRole('alert').waitFor();
+    await form.getByLabel('Current password').fill(user.password);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByText('Password changed.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await dash.login(page, { ...user, password: 'a much longer new password' });
   });
 
   it('signs in with the keyboard alone', async () => {

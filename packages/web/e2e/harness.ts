@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,6 +13,8 @@ export interface Dashboard {
   browser: Browser;
   /** A user of the test organisation with this role (created on first use). */
   user(role: Role): Promise<E2eUser>;
+  /** Another, new user with this role (for tests that change the account). */
+  newUser(role: Role): Promise<E2eUser>;
   /** A fresh browser context (own cookies) with clipboard permission, at `width` px. */
   newPage(options?: { width?: number }): Promise<Page>;
   /** Logs a user in through the form and waits for the Reports screen. */
@@ -52,6 +55,7 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
       users.set(role, created);
       return created;
     },
+    newUser: (role) => addUser(server, role, server.orgId, `${role}-${crypto.randomUUID()}@example.test`),
     newPage: async ({ width = 1280 } = {}) => {
       const context = await browser.newContext({
         viewport: { width, height: width < 600 ? 844 : 900 },

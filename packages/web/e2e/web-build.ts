@@ -19,7 +19,7 @@ function newestSource(dir: string): number {
 function isStale(): boolean {
   if (!fs.existsSync(distIndex)) return true;
   const built = fs.statSync(distIndex).mtimeMs;
-  const sources = Math.max(newestSource(path.join(webRoot, 'src')), ...['index.html', 'vite.config.ts'].map((f) => fs.statSync(path.join(webRoot, f)).mtimeMs));
+  const sources = Math.max(newestSource(path.join(webRoot, 'src')), newestSource(path.join(webRoot, 'public')), ...['index.html', 'vite.config.ts'].map((f) => fs.statSync(path.join(webRoot, f)).mtimeMs));
   return sources > built;
 }
 

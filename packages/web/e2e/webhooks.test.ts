@@ -98,6 +98,17 @@ describe('webhook editor in Chromium', { skip: skipWithoutChromium() }, () => {
     await detail.getByText(/Attempt 2 .*HTTP 200/).waitFor();
     assert.match(await detail.innerText(), /Attempt 1 .*HTTP 500/);
     await dash.screenshot(page, 'webhook-deliveries');
+
+    const narrow = await dash.newPage({ width: 390 });
+    await dash.login(narrow, await dash.user('admin'));
+    await narrow.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await narrow.getByRole('button', { name: 'Open' }).first().click();
+    await narrow.getByRole('button', { name: 'Send test ping' }).waitFor();
+    const sticksOut = await narrow.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.table-scroll') && !e.closest('pre'))
+      .map((e) => e.tagName.toLowerCase() + '.' + e.className).join('; ')`);
+    assert.equal(sticksOut, '');
+    await dash.screenshot(narrow, 'webhooks-390px');
   });
 
   it('ran every screen without a CSP violation or script error', () => {

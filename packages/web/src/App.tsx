@@ -4,6 +4,7 @@ import { navigate, orgPath, parseOrgPath, usePath } from './lib/router.tsx';
 import { isAdminRole, type Session } from './lib/types.ts';
 import { Layout } from './components/Layout.tsx';
 import { LoginPage } from './components/LoginPage.tsx';
+import { AccountPage } from './components/AccountPage.tsx';
 import { Loading } from './components/Status.tsx';
 import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
@@ -61,9 +62,13 @@ export function App() {
   useEffect(() => {
     if (route && session?.memberships.some((m) => m.orgId === route.orgId)) lastOrg.write(route.orgId);
   }, [route?.orgId, session]);
+  const onAccount = path === '/account';
   useEffect(() => {
-    if (session && !route && first) navigate(orgPath(first.orgId), { replace: true });
-  }, [session, route, first]);
+    if (session && !route && !onAccount && first) navigate(orgPath(first.orgId), { replace: true });
+  }, [session, route, onAccount, first]);
+  const refreshSession = useCallback(() => {
+    api.get<Session>('/api/auth/me').then(accept, () => undefined);
+  }, [accept]);
 
   if (session === undefined) return <Loading what="your session" />;
   if (session === null) return <LoginPage onLogin={accept} />;
@@ -74,6 +79,13 @@ export function App() {
         <p>Your account ({session.user.email}) does not belong to any organisation. Ask an Owner or Administrator to add you.</p>
         <button type="button" onClick={logout}>Sign out</button>
       </main>
+    );
+  }
+  if (onAccount) {
+    return (
+      <Layout session={session} membership={first} section={null} onLogout={logout}>
+        <AccountPage email={session.user.email} />
+      </Layout>
     );
   }
   if (!route) return <Loading what="your organisation" />;
@@ -98,7 +110,7 @@ export function App() {
       ) : route.section === 'reports' ? (
         <ReportsPage key={membership.orgId} membership={membership} />
       ) : route.section === 'settings' ? (
-        <SettingsPage key={membership.orgId} membership={membership} userId={session.user.id} />
+        <SettingsPage key={membership.orgId} membership={membership} userId={session.user.id} onOrgChanged={refreshSession} />
       ) : (
         <WebhooksPage key={membership.orgId} orgId={membership.orgId} />
       )}

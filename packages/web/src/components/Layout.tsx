@@ -8,13 +8,13 @@ const ROLE_NAMES = { owner: 'Owner', admin: 'Administrator', member: 'Member' } 
  * Header (brand, organisation switcher, account), navigation and the screen. Settings and
  * Webhooks links exist only for Administrators and Owners; the server refuses others anyway.
  */
-export function Layout({ session, membership, section, onLogout, children }: { session: Session; membership: Membership; section: Section; onLogout: () => void; children: ReactNode }) {
+export function Layout({ session, membership, section, onLogout, children }: { session: Session; membership: Membership; section: Section | null; onLogout: () => void; children: ReactNode }) {
   const links: Array<{ section: Section; label: string }> = [{ section: 'reports', label: 'Reports' }];
   if (isAdminRole(membership.role)) links.push({ section: 'webhooks', label: 'Webhooks' }, { section: 'settings', label: 'Settings' });
   // A Member switching from an organisation they administer lands on Reports, not on a refusal.
   const switchTo = (orgId: string) => {
     const target = session.memberships.find((m) => m.orgId === orgId);
-    navigate(orgPath(orgId, target && isAdminRole(target.role) ? section : 'reports'));
+    navigate(orgPath(orgId, section && target && isAdminRole(target.role) ? section : 'reports'));
   };
   return (
     <div className="shell">
@@ -34,7 +34,9 @@ export function Layout({ session, membership, section, onLogout, children }: { s
           {ROLE_NAMES[membership.role]}
         </span>
         <span className="account">
-          <span className="email">{session.user.email}</span>
+          <Link to="/account" className="email" aria-current={section === null ? 'page' : undefined} title="Account: change password">
+            {session.user.email}
+          </Link>
           <button type="button" className="link" onClick={onLogout}>
             Sign out
           </button>

@@ -1,5 +1,6 @@
 import { nextOrder, sortReports, type SortKey, type SortOrder } from '../lib/sort.ts';
 import type { Report } from '../lib/types.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 
 const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
   { key: 'projectName', label: 'Project' },
@@ -17,13 +18,19 @@ const formatDate = (iso: string) => {
   return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 16).replace('T', ' ');
 };
 
-/** Sortable by every column (click or Enter on a header); rows selectable for the ZIP download. */
-export function ReportTable({ reports, order, onOrder, selected, onSelect }: {
+/**
+ * Sortable by every column (click or Enter on a header); rows selectable for the ZIP download;
+ * each report's files downloadable one by one; Administrators may delete a report.
+ */
+export function ReportTable({ orgId, reports, order, onOrder, selected, onSelect, onDelete }: {
+  orgId: string;
   reports: readonly Report[];
   order: SortOrder;
   onOrder: (order: SortOrder) => void;
   selected: ReadonlySet<string>;
   onSelect: (ids: Set<string>) => void;
+  /** Present for Administrators and Owners only. */
+  onDelete?: (report: Report) => void;
 }) {
   const rows = sortReports(reports, order);
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
@@ -50,6 +57,12 @@ export function ReportTable({ reports, order, onOrder, selected, onSelect }: {
                 </button>
               </th>
             ))}
+            <th scope="col">Files</th>
+            {onDelete ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
@@ -73,6 +86,18 @@ export function ReportTable({ reports, order, onOrder, selected, onSelect }: {
               <td>
                 <span className={`rating rating-${report.securityRating}`}>{report.securityRating}</span>
               </td>
+              <td className="files">
+                {(['html', 'pdf'] as const).map((kind) => (
+                  <a key={kind} href={`/api/orgs/${orgId}/reports/${report.id}/files/${kind}`} download aria-label={`Download ${kind.toUpperCase()} of ${report.projectName} ${report.projectVersion} ${report.reportType}`}>
+                    {kind.toUpperCase()}
+                  </a>
+                ))}
+              </td>
+              {onDelete ? (
+                <td>
+                  <ConfirmButton label="Delete" confirmLabel={`Delete ${report.projectName} ${report.projectVersion}`} onConfirm={() => onDelete(report)} />
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { api, withQuery } from '../lib/api.ts';
+import { errorMessage } from '../lib/problem.ts';
 import { projectSeries } from '../lib/chart.ts';
 import type { SortOrder } from '../lib/sort.ts';
 import { isAdminRole, type Membership, type Report } from '../lib/types.ts';
@@ -27,6 +28,16 @@ export function ReportsPage({ membership }: { membership: Membership }) {
   // Only reports still listed can be downloaded: a filter change drops hidden selections.
   const chosen = reports.filter((r) => selected.has(r.id)).map((r) => r.id);
   const canUpload = isAdminRole(membership.role);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const remove = async (report: Report) => {
+    setDeleteError(null);
+    try {
+      await api.delete(withQuery(`/security/report/${report.id}`, { org: orgId }));
+      list.reload();
+    } catch (caught) {
+      setDeleteError(errorMessage(caught));
+    }
+  };
 
   return (
     <section aria-labelledby="reports-title">
@@ -56,7 +67,10 @@ export function ReportsPage({ membership }: { membership: Membership }) {
       <ErrorMessage message={list.error} onRetry={list.reload} />
       {list.loading && !list.data ? <Loading what="reports" /> : null}
       {list.data && reports.length === 0 ? <Empty>No reports match these filters.</Empty> : null}
-      {reports.length > 0 ? <ReportTable reports={reports} order={order} onOrder={setOrder} selected={selected} onSelect={setSelected} /> : null}
+      <ErrorMessage message={deleteError} />
+      {reports.length > 0 ? (
+        <ReportTable orgId={orgId} reports={reports} order={order} onOrder={setOrder} selected={selected} onSelect={setSelected} onDelete={canUpload ? (r) => void remove(r) : undefined} />
+      ) : null}
       {series.length > 0 ? (
         <section aria-labelledby="charts-title" className="charts">
           <h2 id="charts-title">Across versions</h2>

@@ -7,7 +7,7 @@ import { ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { CopyId } from './CopyId.tsx';
 
 /** Name, organisation ID (with Copy ID) and whether the read API requires a token. */
-export function OrgGeneral({ orgId }: { orgId: string }) {
+export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () => void }) {
   const org = useLoad(() => api.get<Organization>(`/api/orgs/${orgId}`), [orgId]);
   const [name, setName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -21,6 +21,8 @@ export function OrgGeneral({ orgId }: { orgId: string }) {
       setSaved(what);
       setName(null);
       org.reload();
+      // The organisation switcher shows the name from the session: refresh it.
+      if (change.name !== undefined) onChanged();
     } catch (caught) {
       setError(errorMessage(caught));
     }

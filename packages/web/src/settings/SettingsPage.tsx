@@ -5,11 +5,11 @@ import { MembersPanel } from './MembersPanel.tsx';
 import { Link, orgPath } from '../lib/router.tsx';
 
 /** Organisation settings (seed 000's settings panel): Administrators and Owners only. */
-export function SettingsPage({ membership, userId }: { membership: Membership; userId: string }) {
+export function SettingsPage({ membership, userId, onOrgChanged }: { membership: Membership; userId: string; onOrgChanged: () => void }) {
   return (
     <section aria-labelledby="settings-title" className="stack">
       <h1 id="settings-title">Settings</h1>
-      <OrgGeneral orgId={membership.orgId} />
+      <OrgGeneral orgId={membership.orgId} onChanged={onOrgChanged} />
       <section className="card" aria-labelledby="security-reports-title">
         <h2 id="security-reports-title">Security reports</h2>
         <p>

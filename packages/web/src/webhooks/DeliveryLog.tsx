@@ -142,7 +142,8 @@ function DeliveryRow({ orgId, delivery, open, onToggle, onRedeliver }: { orgId: 
         <td className="numeric">{delivery.attempts}</td>
         <td>{when(delivery.createdAt)}</td>
         <td>{delivery.status === 'pending' ? when(delivery.nextAttemptAt) : '—'}</td>
-        <td className="row-actions">
+        <td>
+          <span className="row-actions">
           <button type="button" aria-expanded={open} onClick={onToggle}>
             {open ? 'Hide details' : 'Details'}
           </button>
@@ -150,6 +151,7 @@ function DeliveryRow({ orgId, delivery, open, onToggle, onRedeliver }: { orgId: 
           <button type="button" onClick={onRedeliver}>
             Redeliver
           </button>
+          </span>
         </td>
       </tr>
       {open ? (
