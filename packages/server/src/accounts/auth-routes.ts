@@ -7,6 +7,7 @@ import type { RoutePlugin } from '../http/routes.js';
 import { problemResponses } from '../reports/report-schemas.js';
 import { AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
 import { checkCredentials } from './credentials.js';
+import { forgetStaleFailures } from './login-throttle.js';
 import { csrfFailed, isCrossSiteRequest } from './csrf.js';
 import { membershipsOf } from './memberships.js';
 import { checkNewPassword, hashPassword } from './passwords.js';
@@ -51,6 +52,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const previous = sessionOf(request);
       if (previous) await deleteSession(ctx.db, previous.id);
       await deleteExpiredSessions(ctx.db, ctx.now());
+      await forgetStaleFailures(ctx.db, ctx.now());
       const session = await createSession(ctx.db, user.id, ctx.now());
       setSessionCookie(request, reply, session.token);
       request.log.info({ userId: user.id }, 'user logged in');

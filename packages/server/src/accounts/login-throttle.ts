@@ -66,3 +66,13 @@ export async function recordFailure(db: Kysely<Database>, { kind, key }: Throttl
 export async function clearFailures(db: Kysely<Database>, key: ThrottleKey): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', '=', key.key).execute();
 }
+
+/** Housekeeping: counts whose window and lock have both passed decide nothing. Called at login. */
+export async function forgetStaleFailures(db: Kysely<Database>, now: number): Promise<void> {
+  const longest = Math.max(...Object.values(THROTTLE).map((p) => Math.max(p.windowMs, p.lockMs)));
+  await db
+    .deleteFrom('login_throttle')
+    .where('window_started_at', '<', now - longest)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .execute();
+}
