@@ -19,6 +19,8 @@ export interface Receiver {
   status: number;
   /** Resolves when at least `count` requests have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Resolves with the requests matching `match` once there are at least `count` of them. */
+  waitForMatching(match: (request: ReceivedRequest) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,21 @@ export async function startReceiver(): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const waitForMatching = async (match: (request: ReceivedRequest) => boolean, count = 1, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matching = requests.filter(match);
+      if (matching.length >= count) return matching;
+      if (Date.now() > deadline) throw new Error(`receiver got ${matching.length} of ${count} matching requests within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -46,20 +63,8 @@ export async function startReceiver(): Promise<Receiver> {
     set status(value: number) {
       state.status = value;
     },
-    waitFor: async (count, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (requests.length < count) {
-        if (Date.now() > deadline) throw new Error(`receiver got ${requests.length} of ${count} requests within ${timeoutMs} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 200);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return requests;
-    },
+    waitFor: (count, timeoutMs) => waitForMatching(() => true, count, timeoutMs),
+    waitForMatching: (match, count, timeoutMs) => waitForMatching(match, count, timeoutMs),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -4,7 +4,10 @@ import type { Page } from 'playwright-core';
 import { verifyWebhook } from '@arkiv/client/webhooks';
 import { skipWithoutChromium } from './chromium.ts';
 import { startDashboard, type Dashboard } from './harness.ts';
+import { serverModules } from './server.ts';
 import { startReceiver, type ReceivedRequest, type Receiver } from './receiver.ts';
+
+const { uploadForm, sampleFields } = await serverModules();
 
 async function openWebhooks(dash: Dashboard): Promise<Page> {
   const page = await dash.newPage();
@@ -30,6 +33,13 @@ async function addWebhook(page: Page, url: string, options: { neverRetry?: boole
   assert.ok(secret.length >= 32, 'the secret is shown once after creation');
   return secret;
 }
+
+const adminApi = async (dash: Dashboard, path: string) =>
+  (await (await fetch(`${dash.server.url}/api/orgs/${dash.server.orgId}${path}`, { headers: { authorization: `Bearer ${dash.server.tokens.admin}` } })).json()) as {
+    webhooks: Array<{ id: string; url: string; enabled: boolean }>;
+  };
+const endpointId = async (dash: Dashboard, suffix: string) => (await adminApi(dash, '/webhooks')).webhooks.find((w) => w.url.endsWith(suffix))?.id;
+const endpointEnabled = async (dash: Dashboard, id: string) => (await adminApi(dash, '/webhooks')).webhooks.find((w) => w.id === id)?.enabled;
 
 const header = (request: ReceivedRequest, name: string) => String(request.headers[name.toLowerCase()] ?? '');
 
@@ -109,6 +119,63 @@ describe('webhook editor in Chromium', { skip: skipWithoutChromium() }, () => {
       .map((e) => e.tagName.toLowerCase() + '.' + e.className).join('; ')`);
     assert.equal(sticksOut, '');
     await dash.screenshot(narrow, 'webhooks-390px');
+  });
+
+  it('edits filters and scheme, reveals, disables, enables and deletes an endpoint', async () => {
+    receiver.status = 200;
+    const page = await openWebhooks(dash);
+    await addWebhook(page, `${receiver.url}/edit-hook`);
+    const card = page.getByRole('listitem').filter({ hasText: '/edit-hook' });
+    await card.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit webhook' });
+    await form.getByLabel('Only these projects (comma-separated)').fill('Filtered product');
+    await form.getByLabel('report.deleted').uncheck();
+    await form.getByLabel('Signature scheme').selectOption('standard-webhooks');
+    await form.getByText(/rotate the secret to get one made for this scheme/).waitFor();
+    await form.getByRole('button', { name: 'Save webhook' }).click();
+    await page.getByText('Webhook saved.').waitFor();
+    await card.getByText(/projects: Filtered product/).waitFor();
+
+    // The scheme's own secret form comes with a rotation; Reveal shows the same secret again.
+    await card.getByRole('button', { name: 'Rotate secret' }).click();
+    await card.getByRole('button', { name: 'Rotate now' }).click();
+    await card.getByText(/New secret/).waitFor();
+    const secret = await card.getByLabel('Signing secret').inputValue();
+    assert.match(secret, /^whsec_/);
+    await card.getByRole('button', { name: 'Hide secret' }).click();
+    await card.getByRole('button', { name: 'Reveal secret' }).click();
+    await card.getByText('Secret revealed.').waitFor();
+    assert.equal(await card.getByLabel('Signing secret').inputValue(), secret);
+
+    // Only reports of the filtered project reach the endpoint, signed per Standard Webhooks.
+    for (const projectName of ['Unrelated product', 'Filtered product']) {
+      const response = await fetch(`${dash.server.url}/security/report`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${dash.server.tokens.upload}` },
+        body: uploadForm(sampleFields({ projectName })),
+      });
+      assert.equal(response.status, 201);
+    }
+    const arrived = (await receiver.waitForMatching((r) => r.url === '/edit-hook')).slice(0);
+    // Deliveries are written with the report, in one transaction: the log proves the unrelated upload made none.
+    const webhookId = (await endpointId(dash, '/edit-hook'))!;
+    const log = (await adminApi(dash, `/webhooks/${webhookId}/deliveries`)) as unknown as { deliveries: Array<{ event: string }> };
+    assert.deepEqual(log.deliveries.map((d) => d.event), ['report.created']);
+    const event = JSON.parse(arrived[0]!.body.toString('utf8')) as { type: string; reports: Array<{ projectName: string }> };
+    assert.equal(event.type, 'report.created');
+    assert.deepEqual(event.reports.map((r) => r.projectName), ['Filtered product']);
+    assert.equal(verifyWebhook({ scheme: 'standard-webhooks', secret, body: arrived[0]!.body, headers: arrived[0]!.headers }).ok, true);
+
+    await card.getByRole('button', { name: 'Disable' }).click();
+    await card.getByText('disabled', { exact: true }).waitFor();
+    await card.getByRole('button', { name: 'Enable' }).click();
+    await card.getByText('enabled', { exact: true }).waitFor();
+    assert.equal(await endpointEnabled(dash, webhookId), true);
+
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await card.getByRole('button', { name: 'Delete webhook' }).click();
+    await card.waitFor({ state: 'detached' });
+    assert.equal(await endpointId(dash, '/edit-hook'), undefined);
   });
 
   it('ran every screen without a CSP violation or script error', () => {

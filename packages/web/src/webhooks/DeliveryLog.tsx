@@ -144,13 +144,13 @@ function DeliveryRow({ orgId, delivery, open, onToggle, onRedeliver }: { orgId: 
         <td>{delivery.status === 'pending' ? when(delivery.nextAttemptAt) : '—'}</td>
         <td>
           <span className="row-actions">
-          <button type="button" aria-expanded={open} onClick={onToggle}>
-            {open ? 'Hide details' : 'Details'}
-          </button>
-          {/* Pending too: a delivery waiting for its next retry is sent now. */}
-          <button type="button" onClick={onRedeliver}>
-            Redeliver
-          </button>
+            <button type="button" aria-expanded={open} onClick={onToggle}>
+              {open ? 'Hide details' : 'Details'}
+            </button>
+            {/* Pending too: a delivery waiting for its next retry is sent now. */}
+            <button type="button" onClick={onRedeliver}>
+              Redeliver
+            </button>
           </span>
         </td>
       </tr>

@@ -80,6 +80,11 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
           ))}
         </select>
       </label>
+      {webhook && draft.signatureScheme !== webhook.signatureScheme ? (
+        <p className="hint" role="note">
+          The secret keeps its current form. After saving, rotate the secret to get one made for this scheme{draft.signatureScheme === 'standard-webhooks' ? ' (whsec_…)' : ''}, and give it to the receiver.
+        </p>
+      ) : null}
       {draft.signatureScheme === 'nexus-iq' ? (
         <label>
           Nexus IQ algorithm

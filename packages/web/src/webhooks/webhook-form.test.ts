@@ -13,8 +13,13 @@ describe('webhook editor', () => {
     const input = inputFrom({ ...NEW_WEBHOOK, url: ' https://example.com/hook ' });
     assert.deepEqual(input, {
       url: 'https://example.com/hook', description: '', enabled: true,
-      events: ['report.created', 'report.updated', 'report.deleted'], filters: null, signatureScheme: 'arkiv', retryPolicy: null,
+      events: ['report.created', 'report.updated', 'report.deleted'], filters: null, signatureScheme: 'arkiv', signatureAlgorithm: null, retryPolicy: null,
     });
+  });
+
+  it('clears the nexus-iq algorithm when the scheme changes', () => {
+    const draft = draftFrom({ id: 'w', url: 'https://x.test', description: '', enabled: true, events: ['report.created'], filters: null, signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1', retryPolicy: null });
+    assert.equal(inputFrom({ ...draft, signatureScheme: 'standard-webhooks' }).signatureAlgorithm, null);
   });
 
   it('round-trips an endpoint through the editor', () => {

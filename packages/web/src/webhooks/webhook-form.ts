@@ -82,7 +82,9 @@ export function inputFrom(draft: WebhookDraft): WebhookInput {
     events: draft.events,
     filters,
     signatureScheme: draft.signatureScheme,
-    ...(draft.signatureScheme === 'nexus-iq' ? { signatureAlgorithm: draft.signatureAlgorithm } : {}),
+    // Explicit null: the server refuses an algorithm on any other scheme, including one left over
+    // from before a switch away from nexus-iq.
+    signatureAlgorithm: draft.signatureScheme === 'nexus-iq' ? draft.signatureAlgorithm : null,
     retryPolicy:
       draft.retryStrategy === 'default'
         ? null
