@@ -9,6 +9,7 @@ import { ArkivApiError, ArkivClient, ArkivTransportError, type ReportMetadata } 
 import { htmlBytes, pdfBytes, startServerUnderTest, testDialects, type ServerUnderTest } from './test/server-under-test.js';
 import { readZipEntries } from './test/zip-entries.js';
 
+const UPLOAD_LIMIT = 4 * 1024 * 1024;
 const sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 const metadata = (overrides: Partial<ReportMetadata> = {}): ReportMetadata => ({
@@ -33,7 +34,7 @@ for (const dialect of testDialects) {
     const anonymous = () => new ArkivClient({ baseUrl: server.url });
 
     before(async () => {
-      server = await startServerUnderTest(dialect);
+      server = await startServerUnderTest(dialect, { ARKIV_MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT) });
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-client-'));
       htmlPath = path.join(dir, 'report.html');
       pdfPath = path.join(dir, 'report.pdf');
@@ -113,6 +114,15 @@ for (const dialect of testDialects) {
       const readOnly = new ArkivClient({ baseUrl: server.url, token: server.tokens.read });
       await assert.rejects(readOnly.uploadReport(metadata(), { html: htmlPath, pdf: pdfPath }), { code: 'forbidden', status: 403 });
       await assert.rejects(upload().uploadReport(metadata({ securityRating: 'F' }), { html: htmlPath, pdf: pdfPath }), { code: 'invalid_parameter' });
+    });
+
+    it('gets the server\'s answer when it refuses a streamed upload before reading it all', async () => {
+      const large = path.join(dir, 'large.pdf');
+      fs.writeFileSync(large, Buffer.concat([pdfBytes(), Buffer.alloc(UPLOAD_LIMIT + 1024 * 1024, 32)]));
+      const wrongToken = new ArkivClient({ baseUrl: server.url, token: 'arkiv_wrong' });
+      await assert.rejects(wrongToken.uploadReport(metadata(), { html: htmlPath, pdf: large }), { code: 'unauthorized', status: 401 });
+      await assert.rejects(upload().uploadReport(metadata({ projectName: 'Too large' }), { html: htmlPath, pdf: large }), { code: 'payload_too_large', status: 413 });
+      assert.deepEqual((await anonymous().listReports({ org: server.orgId, version: '1', projectName: 'Too large' })).reports, []);
     });
 
     it('reports an unreachable server as ArkivTransportError', async () => {

@@ -1,10 +1,12 @@
 import { archiveFromResponse, type ArchiveDownload } from './archive-download.js';
 import { ArkivTransportError } from './errors.js';
 import { HttpTransport, type ClientOptions } from './http.js';
-import { buildUploadForm, type ReportFiles } from './upload-form.js';
+import { buildUploadForm, MEDIA_TYPES, metadataFields, type ReportFiles } from './upload-form.js';
 import type {
   ApiToken, CreatedToken, ListReportsQuery, ListReportsResponse, Organization, ReportListItem, ReportMetadata, Scope, StoredReport,
 } from './types.js';
+
+const isNode = () => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 /** Largest page the server serves; listAllReports asks for this by default. */
 const MAX_PAGE_SIZE = 1000;
@@ -63,10 +65,16 @@ export class ArkivClient {
     return archiveFromResponse(response);
   }
 
-  /** `POST /security/report` with an upload token; files given as paths stream from disk. */
+  /**
+   * `POST /security/report` with an upload token. Files given as paths stream from disk in
+   * constant memory (node:http on Node); Blobs go through fetch.
+   */
   async uploadReport(metadata: ReportMetadata, files: ReportFiles, options: { signal?: AbortSignal } = {}): Promise<UploadResult> {
-    const form = await buildUploadForm(metadata, files);
-    const response = await this.http.send('POST', '/security/report', { form, signal: options.signal });
+    const onDisk = typeof files.html === 'string' && typeof files.pdf === 'string' && isNode() && this.http.usesPlatformFetch;
+    const request = onDisk
+      ? { diskUpload: { fields: metadataFields(metadata), files: (['html', 'pdf'] as const).map((kind) => ({ field: kind, filePath: files[kind] as string, mediaType: MEDIA_TYPES[kind] })) } }
+      : { form: await buildUploadForm(metadata, files) };
+    const response = await this.http.send('POST', '/security/report', { ...request, signal: options.signal });
     return { report: (await response.json()) as StoredReport, created: response.status === 201 };
   }
 

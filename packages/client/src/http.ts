@@ -1,4 +1,5 @@
 import { apiErrorFrom, ArkivTransportError } from './errors.js';
+import type { DiskFilePart } from './node-upload.js';
 
 export type QueryValue = string | number | boolean | Date | readonly string[] | undefined;
 
@@ -15,6 +16,8 @@ interface RequestOptions {
   query?: Record<string, QueryValue>;
   json?: unknown;
   form?: FormData;
+  /** Node only: a multipart body streamed from files on disk (see node-upload.ts). */
+  diskUpload?: { fields: Record<string, string>; files: DiskFilePart[] };
   signal?: AbortSignal;
   /** Statuses that are answers, not errors (e.g. 204 of the archive route). */
   accept?: readonly number[];
@@ -44,6 +47,11 @@ export class HttpTransport {
     return this.options.baseUrl;
   }
 
+  /** A caller-supplied fetch (a proxy, a test double) must see every request, uploads included. */
+  get usesPlatformFetch(): boolean {
+    return this.options.fetch === undefined;
+  }
+
   /** Sends a request; a status outside 2xx (and `accept`) becomes an ArkivApiError. */
   async send(method: string, path: string, request: RequestOptions = {}): Promise<Response> {
     const url = buildUrl(this.options.baseUrl, path, request.query);
@@ -56,7 +64,10 @@ export class HttpTransport {
     }
     let response: Response;
     try {
-      response = await this.fetch(url, { method, headers, body, signal: request.signal });
+      const upload = request.diskUpload;
+      response = upload
+        ? await (await import('./node-upload.js')).postMultipartFromDisk(url, headers, upload.fields, upload.files, request.signal)
+        : await this.fetch(url, { method, headers, body, signal: request.signal });
     } catch (error) {
       if ((error as Error)?.name === 'AbortError') throw error;
       throw new ArkivTransportError(`cannot reach ${url.origin}: ${causeOf(error)}`, { cause: error });

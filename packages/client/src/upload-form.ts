@@ -8,7 +8,14 @@ export interface ReportFiles {
   pdf: ReportFileSource;
 }
 
-const MEDIA_TYPES = { html: 'text/html', pdf: 'application/pdf' } as const;
+export const MEDIA_TYPES = { html: 'text/html', pdf: 'application/pdf' } as const;
+
+const METADATA_FIELDS: Array<keyof ReportMetadata> = ['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating'];
+
+/** The metadata as multipart text fields, named as in the list response. */
+export function metadataFields(metadata: ReportMetadata): Record<string, string> {
+  return Object.fromEntries(METADATA_FIELDS.map((name) => [name, String(metadata[name])]));
+}
 
 /**
  * The multipart body of `POST /security/report`: metadata fields named as in the list response,
@@ -17,8 +24,7 @@ const MEDIA_TYPES = { html: 'text/html', pdf: 'application/pdf' } as const;
  */
 export async function buildUploadForm(metadata: ReportMetadata, files: ReportFiles): Promise<FormData> {
   const form = new FormData();
-  const fields: Array<keyof ReportMetadata> = ['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating'];
-  for (const name of fields) form.append(name, String(metadata[name]));
+  for (const [name, value] of Object.entries(metadataFields(metadata))) form.append(name, value);
   for (const kind of ['html', 'pdf'] as const) {
     const { blob, fileName } = await openFile(files[kind], kind);
     form.append(kind, blob, fileName);
