@@ -227,6 +227,9 @@ for (const dialect of testDialects) {
       assert.match(unknown.stderr, /unknown option/);
       const badUrl = await arkiv(['list', '--server', 'ftp://example', '--org', server.orgId]);
       assert.equal(badUrl.code, 2);
+      const noDir = await arkiv(['download', ...connection(), '--org', server.orgId, '--reports', crypto.randomUUID(), '--out', path.join(dir, 'absent', 'x.zip')]);
+      assert.equal(noDir.code, 2);
+      assert.match(noDir.stderr, /directory does not exist/);
     });
   });
 }

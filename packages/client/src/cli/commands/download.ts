@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ArkivApiError } from '../../errors.js';
 import { connect, orgOf, type ConnectionOptions } from '../connection.js';
-import { line, type CliIo } from '../io.js';
+import { line, UsageError, type CliIo } from '../io.js';
 import { formatBytes, progressBar } from '../progress.js';
 import { saveStream } from '../save-stream.js';
 
@@ -28,6 +29,9 @@ export function addDownloadCommand(program: Command, io: CliIo): void {
       const options = command.optsWithGlobals<DownloadOptions>();
       const client = connect(options, io);
       const org = orgOf(options, io);
+      if (options.out !== undefined && !isDirectory(path.dirname(path.resolve(options.out)))) {
+        throw new UsageError(`--out ${options.out}: the directory does not exist`);
+      }
       const abort = new AbortController();
       // Ctrl-C must still remove the partial file: abort the transfer and let saveStream clean up.
       const onInterrupt = () => abort.abort(new Interrupted('interrupted'));
@@ -54,4 +58,12 @@ export function addDownloadCommand(program: Command, io: CliIo): void {
         process.off('SIGTERM', onInterrupt);
       }
     });
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
