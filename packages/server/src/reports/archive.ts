@@ -1,8 +1,27 @@
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { PassThrough, Transform, type Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { ZipFile } from 'yazl';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ReportFile, ReportWithFiles } from './report-model.js';
+
+/**
+ * yazl computes every entry's CRC-32 with buffer-crc32, a JavaScript table loop (~430 MB/s here):
+ * on a 2 GiB archive that alone halved throughput (see docs/benchmarks.md). Node's zlib.crc32
+ * (native, ~10× faster) returns the same unsigned value for the same (bytes, previous) arguments,
+ * so we swap it in on the very module instance yazl loaded. If yazl ever stops using that
+ * module, this does nothing and archives stay correct, only slower; the ZIP tests check CRCs with
+ * independent readers either way.
+ */
+function useNativeCrc32ForYazl(): void {
+  const fromYazl = createRequire(createRequire(import.meta.url).resolve('yazl'));
+  const bufferCrc32 = fromYazl('buffer-crc32') as { unsigned: (buffer: Buffer, previous?: number) => number };
+  const sample = Buffer.from('arkiv crc32 check');
+  if (bufferCrc32.unsigned(sample, 12345) !== zlib.crc32(sample, 12345)) return;
+  bufferCrc32.unsigned = (buffer, previous) => zlib.crc32(buffer, previous ?? 0);
+}
+useNativeCrc32ForYazl();
 
 /** Entry names never escape their folder and stay readable on every OS. */
 export function safeName(text: string, max = 80): string {

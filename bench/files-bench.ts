@@ -1,0 +1,138 @@
+/**
+ * Archive download benchmark (issue 2): GET /security/report/files for a large archive over
+ * loopback, against a baseline of the same number of bytes streamed as one plain file by a bare
+ * Fastify route in the same server process, plus the server's peak RSS while it streams.
+ *
+ *   node --conditions=arkiv-source --import tsx bench/files-bench.ts \
+ *     [--sizes 0.5,2] [--report-mib 50] [--rounds 3] [--setups sqlite:fs,postgres:postgres,postgres:fs] [--verify]
+ *
+ * Quick run: --sizes 0.1,0.2 --report-mib 10 --rounds 1. Every temp file and database is removed.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../packages/server/src/test/test-database.js';
+import { memoryOf, startServerChild, type ServerChild } from './files/child.js';
+import { measureDownload, median } from './files/measure.js';
+import { pdfLike, uploadReports } from './files/upload.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '0.5,2' },
+    'report-mib': { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
+    setups: { type: 'string', default: 'sqlite:fs,postgres:postgres,postgres:fs' },
+    verify: { type: 'boolean', default: false },
+  },
+});
+const sizesGiB = args.sizes.split(',').map(Number).sort((a, b) => a - b);
+const reportBytes = Number(args['report-mib']) * MiB;
+const rounds = Number(args.rounds);
+const setups = args.setups.split(',').map((s) => {
+  const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres'];
+  return { dialect, blobStore };
+});
+const reportsFor = (gib: number) => Math.max(1, Math.round((gib * GiB) / reportBytes));
+
+interface Row {
+  setup: string;
+  archiveBytes: number;
+  reports: number;
+  archive: number;
+  baseline: number;
+  peakRss: number;
+  baselinePeakRss: number;
+  idleRss: number;
+}
+
+const mib = (bytes: number) => (bytes / MiB).toFixed(0);
+const rows: Row[] = [];
+
+for (const { dialect, blobStore } of setups) {
+  const setup = `${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${blobStore} blobs`;
+  const database = await createTestDatabase(dialect);
+  let child: ServerChild | undefined;
+  try {
+    child = await startServerChild({
+      ARKIV_PORT: '0',
+      ARKIV_DATA_DIR: database.dataDir,
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      ARKIV_BLOB_STORE: blobStore,
+      ARKIV_SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
+      ARKIV_LOG_LEVEL: 'warn',
+      ARKIV_READ_RATE_LIMIT: '0',
+      ARKIV_MAX_UPLOAD_BYTES: String(reportBytes + MiB),
+    });
+    const count = reportsFor(sizesGiB.at(-1)!);
+    const uploadStarted = Date.now();
+    const ids = await uploadReports(child.url, child.uploadToken, count, reportBytes);
+    const uploadSeconds = (Date.now() - uploadStarted) / 1000;
+    console.log(`# ${setup}: uploaded ${count} × ${mib(reportBytes)} MiB in ${uploadSeconds.toFixed(1)} s (${mib((count * reportBytes) / uploadSeconds)} MiB/s)`);
+
+    for (const gib of sizesGiB) {
+      const reports = reportsFor(gib);
+      const archiveUrl = `${child.url}/security/report/files?org=${child.orgId}${ids.slice(0, reports).map((id) => `&reports=${id}`).join('')}`;
+      const warmUp = await measureDownload(archiveUrl, child.pid);
+      const plainName = `plain-${reports}.bin`;
+      await writePlainFile(path.join(child.dataDir, plainName), warmUp.bytes);
+      const baselineUrl = `${child.baselineUrl}/plain?name=${plainName}`;
+      await measureDownload(baselineUrl, child.pid);
+      const idleRss = memoryOf(child.pid).rss;
+      const archiveRuns = [];
+      const baselineRuns = [];
+      for (let round = 0; round < rounds; round++) {
+        baselineRuns.push(await measureDownload(baselineUrl, child.pid));
+        archiveRuns.push(await measureDownload(archiveUrl, child.pid));
+      }
+      if (args.verify) verifyArchive(archiveUrl, child.dataDir);
+      fs.rmSync(path.join(child.dataDir, plainName), { force: true });
+      const row: Row = {
+        setup,
+        archiveBytes: warmUp.bytes,
+        reports,
+        archive: median(archiveRuns.map((r) => r.throughput)),
+        baseline: median(baselineRuns.map((r) => r.throughput)),
+        peakRss: Math.max(...archiveRuns.map((r) => r.peakRss)),
+        baselinePeakRss: Math.max(...baselineRuns.map((r) => r.peakRss)),
+        idleRss,
+      };
+      rows.push(row);
+      console.log(
+        `${setup} | ${(row.archiveBytes / GiB).toFixed(2)} GiB (${reports} reports) | archive ${mib(row.archive)} MiB/s | plain file ${mib(row.baseline)} MiB/s | ratio ${(row.archive / row.baseline).toFixed(2)} | server peak RSS ${mib(row.peakRss)} MiB (plain file ${mib(row.baselinePeakRss)} MiB, idle ${mib(row.idleRss)} MiB)`,
+      );
+    }
+  } finally {
+    await child?.stop();
+    await database.drop();
+  }
+}
+
+console.log('\n| Setup | Archive | Reports | Archive MiB/s | Plain file MiB/s | Ratio | Server peak RSS (archive) | Peak RSS (plain file) |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.setup} | ${(r.archiveBytes / GiB).toFixed(2)} GiB | ${r.reports} | ${mib(r.archive)} | ${mib(r.baseline)} | ${(r.archive / r.baseline).toFixed(2)} | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB |`);
+}
+
+/** The baseline's file: exactly as many bytes as the archive, written once per size. */
+async function writePlainFile(file: string, bytes: number): Promise<void> {
+  await pipeline(pdfLike(-1, bytes), fs.createWriteStream(file));
+}
+
+/** --verify: one more download, kept on disk and checked by Info-ZIP's unzip, then removed. */
+function verifyArchive(url: string, dir: string): void {
+  const file = path.join(dir, 'verify.zip');
+  try {
+    execFileSync(process.execPath, ['-e', `require('node:http').get(${JSON.stringify(url)}, (r) => r.pipe(require('node:fs').createWriteStream(${JSON.stringify(file)})))`]);
+    const result = execFileSync('unzip', ['-tq', file], { encoding: 'utf8' }).trim();
+    console.log(`  verify: ${result}`);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+void http;
