@@ -18,7 +18,7 @@ export interface Dashboard {
   /** A fresh browser context (own cookies) with clipboard permission, at `width` px. */
   newPage(options?: { width?: number }): Promise<Page>;
   /** Logs a user in through the form and waits for the Reports screen. */
-  login(page: Page, user: E2eUser): Promise<void>;
+  login(page: Page, user: Pick<E2eUser, 'email' | 'password'>): Promise<void>;
   screenshot(page: Page, name: string): Promise<void>;
   /** CSP violations and uncaught script errors seen in any page so far. */
   browserProblems: string[];

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { Field } from '../components/Field.tsx';
 
 /** Copies text: the async Clipboard API where the page is a secure context, else a selection copy. */
 export async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
@@ -30,10 +31,9 @@ export function CopyId({ orgId }: { orgId: string }) {
   };
   return (
     <div className="copy-id">
-      <label>
-        Organisation ID
+      <Field label="Organisation ID">
         <input ref={input} readOnly value={orgId} className="mono" onFocus={(e) => e.target.select()} />
-      </label>
+      </Field>
       <button type="button" onClick={copy}>
         Copy ID
       </button>

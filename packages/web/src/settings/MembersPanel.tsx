@@ -5,6 +5,7 @@ import type { Member, Role } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
+import { Field } from '../components/Field.tsx';
 
 const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Administrator', member: 'Member' };
 
@@ -49,12 +50,10 @@ export function MembersPanel({ orgId, myRole, myUserId }: { orgId: string; myRol
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
       <form className="inline-form" onSubmit={add}>
-        <label>
-          Member email
+        <Field label="Member email">
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label>
-          Role
+        </Field>
+        <Field label="Role">
           <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {roles.map((r) => (
               <option key={r} value={r}>
@@ -62,11 +61,10 @@ export function MembersPanel({ orgId, myRole, myUserId }: { orgId: string; myRol
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Initial password (optional, for new accounts)
+        </Field>
+        <Field label="Initial password (optional, for new accounts)">
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
+        </Field>
         <button type="submit" className="primary">
           Add member
         </button>

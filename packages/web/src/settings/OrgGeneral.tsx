@@ -5,6 +5,7 @@ import type { Organization } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { CopyId } from './CopyId.tsx';
+import { Field } from '../components/Field.tsx';
 
 /** Name, organisation ID (with Copy ID) and whether the read API requires a token. */
 export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () => void }) {
@@ -12,6 +13,7 @@ export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () 
   const [name, setName] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [readToken, setReadToken] = useState<boolean | null>(null);
 
   const save = async (change: Partial<Pick<Organization, 'name' | 'requireReadToken'>>, what: string) => {
     setError(null);
@@ -23,8 +25,10 @@ export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () 
       org.reload();
       // The organisation switcher shows the name from the session: refresh it.
       if (change.name !== undefined) onChanged();
+      return true;
     } catch (caught) {
       setError(errorMessage(caught));
+      return false;
     }
   };
   const rename = (event: FormEvent) => {
@@ -42,10 +46,9 @@ export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () 
       {org.data ? (
         <>
           <form className="inline-form" onSubmit={rename}>
-            <label>
-              Name
+            <Field label="Name">
               <input value={name ?? org.data.name} maxLength={200} onChange={(e) => setName(e.target.value)} />
-            </label>
+            </Field>
             <button type="submit" disabled={name === null || name === org.data.name}>
               Save name
             </button>
@@ -53,8 +56,15 @@ export function OrgGeneral({ orgId, onChanged }: { orgId: string; onChanged: () 
           <label className="checkbox">
             <input
               type="checkbox"
-              checked={org.data.requireReadToken}
-              onChange={(e) => void save({ requireReadToken: e.target.checked }, e.target.checked ? 'The read API now requires a token' : 'The read API is open to anyone with the organisation ID')}
+              checked={readToken ?? org.data.requireReadToken}
+              onChange={(e) => {
+                const wanted = e.target.checked;
+                // Show the choice at once; a refused save puts the server's value back.
+                setReadToken(wanted);
+                void save({ requireReadToken: wanted }, wanted ? 'The read API now requires a token' : 'The read API is open to anyone with the organisation ID').then((ok) => {
+                  if (!ok) setReadToken(null);
+                });
+              }}
             />
             Require an API token to list and download reports
           </label>

@@ -5,8 +5,10 @@ import type { ApiToken, Scope } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Empty, ErrorMessage, Loading } from '../components/Status.tsx';
+import { Field } from '../components/Field.tsx';
 
 const SCOPE_TEXT: Record<Scope, string> = { read: 'read reports', upload: 'upload reports', admin: 'administer the organisation' };
+const SCOPES = Object.keys(SCOPE_TEXT) as Scope[];
 
 /** Create (the token is shown once and never again), list and revoke API tokens. */
 export function TokensPanel({ orgId }: { orgId: string }) {
@@ -22,7 +24,8 @@ export function TokensPanel({ orgId }: { orgId: string }) {
     if (name.trim() === '') return setError('Enter a name that says where the token is used');
     if (scopes.size === 0) return setError('Choose at least one scope');
     try {
-      const result = await api.post<{ token: string; name: string }>(`/api/orgs/${orgId}/tokens`, { name: name.trim(), scopes: [...scopes] });
+      const ordered = SCOPES.filter((s) => scopes.has(s));
+      const result = await api.post<{ token: string; name: string }>(`/api/orgs/${orgId}/tokens`, { name: name.trim(), scopes: ordered });
       setCreated({ name: result.name, token: result.token });
       setName('');
       tokens.reload();
@@ -51,13 +54,12 @@ export function TokensPanel({ orgId }: { orgId: string }) {
     <section className="card" aria-labelledby="tokens-title">
       <h2 id="tokens-title">API tokens</h2>
       <form className="inline-form" onSubmit={create}>
-        <label>
-          Token name
+        <Field label="Token name">
           <input value={name} maxLength={200} placeholder="CI pipeline" onChange={(e) => setName(e.target.value)} />
-        </label>
+        </Field>
         <fieldset>
           <legend>Scopes</legend>
-          {(Object.keys(SCOPE_TEXT) as Scope[]).map((scope) => (
+          {SCOPES.map((scope) => (
             <label key={scope} className="checkbox" title={SCOPE_TEXT[scope]}>
               <input type="checkbox" checked={scopes.has(scope)} onChange={() => toggleScope(scope)} />
               {scope}
@@ -101,7 +103,7 @@ export function TokensPanel({ orgId }: { orgId: string }) {
               {active.map((token) => (
                 <tr key={token.id}>
                   <td>{token.name}</td>
-                  <td>{token.scopes.join(', ')}</td>
+                  <td>{SCOPES.filter((s) => token.scopes.includes(s)).join(', ')}</td>
                   <td className="mono">{token.prefix}…</td>
                   <td>{token.lastUsedAt ? token.lastUsedAt.slice(0, 16).replace('T', ' ') : 'never'}</td>
                   <td>

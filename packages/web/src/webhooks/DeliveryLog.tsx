@@ -85,9 +85,9 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
     <section className="delivery-log" aria-labelledby="deliveries-title">
       <div className="page-head">
         <h3 id="deliveries-title">Delivery log</h3>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+        <label className="inline-label">
+          <span>Status</span>
+          <select value={status} aria-label="Delivery status" onChange={(e) => setStatus(e.target.value)}>
             <option value="">All</option>
             <option value="pending">Pending</option>
             <option value="succeeded">Succeeded</option>

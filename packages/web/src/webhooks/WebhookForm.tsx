@@ -41,10 +41,9 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
       <Field label="Payload URL" error={errors.url} errorId="webhook-url-error">
         <input type="url" value={draft.url} placeholder="https://example.com/arkiv" aria-invalid={errors.url ? true : undefined} aria-describedby={errors.url ? 'webhook-url-error' : undefined} onChange={(e) => set('url', e.target.value)} />
       </Field>
-      <label>
-        Description
+      <Field label="Description">
         <input value={draft.description} maxLength={500} onChange={(e) => set('description', e.target.value)} />
-      </label>
+      </Field>
       <label className="checkbox">
         <input type="checkbox" checked={draft.enabled} onChange={(e) => set('enabled', e.target.checked)} />
         Enabled
@@ -70,8 +69,7 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
           <input value={draft.reportTypes} onChange={(e) => set('reportTypes', e.target.value)} />
         </label>
       </fieldset>
-      <label>
-        Signature scheme
+      <Field label="Signature scheme">
         <select value={draft.signatureScheme} onChange={(e) => set('signatureScheme', e.target.value as WebhookDraft['signatureScheme'])}>
           {SIGNATURE_SCHEMES.map((scheme) => (
             <option key={scheme} value={scheme}>
@@ -79,31 +77,29 @@ export function WebhookForm({ webhook, onSubmit, onCancel }: { webhook: Webhook 
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       {webhook && draft.signatureScheme !== webhook.signatureScheme ? (
         <p className="hint" role="note">
           The secret keeps its current form. After saving, rotate the secret to get one made for this scheme{draft.signatureScheme === 'standard-webhooks' ? ' (whsec_…)' : ''}, and give it to the receiver.
         </p>
       ) : null}
       {draft.signatureScheme === 'nexus-iq' ? (
-        <label>
-          Nexus IQ algorithm
+        <Field label="Nexus IQ algorithm">
           <select value={draft.signatureAlgorithm} onChange={(e) => set('signatureAlgorithm', e.target.value as WebhookDraft['signatureAlgorithm'])}>
             <option value="HmacSHA256">HmacSHA256</option>
             <option value="HmacSHA1">HmacSHA1</option>
           </select>
-        </label>
+        </Field>
       ) : null}
       <fieldset>
         <legend>Retries</legend>
-        <label>
-          Retry policy
+        <Field label="Retry policy">
           <select value={draft.retryStrategy} onChange={(e) => set('retryStrategy', e.target.value as WebhookDraft['retryStrategy'])}>
             <option value="default">Server default (hourly)</option>
             <option value="fixed">Fixed interval</option>
             <option value="exponential">Exponential (1 min doubling to 1 h)</option>
           </select>
-        </label>
+        </Field>
         {draft.retryStrategy === 'fixed' ? (
           <Field label="Interval (minutes)" error={errors.retryIntervalMinutes} errorId="webhook-retryIntervalMinutes-error">
             <input inputMode="numeric" value={draft.retryIntervalMinutes} aria-describedby={errors.retryIntervalMinutes ? 'webhook-retryIntervalMinutes-error' : undefined} onChange={(e) => set('retryIntervalMinutes', e.target.value)} />

@@ -3,6 +3,7 @@ import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { ErrorMessage } from '../components/Status.tsx';
+import { Field } from '../components/Field.tsx';
 import { webhookUrl } from './webhook-types.ts';
 
 /**
@@ -24,10 +25,9 @@ export function WebhookSecret({ orgId, webhookId, initialSecret }: { orgId: stri
   };
   return (
     <div className="secret">
-      <label>
-        Signing secret
+      <Field label="Signing secret">
         <input readOnly className="mono" value={secret ?? '••••••••••••••••'} onFocus={(e) => secret && e.target.select()} />
-      </label>
+      </Field>
       <div className="actions">
         {secret ? (
           <button type="button" onClick={() => { setSecret(null); setNote(null); }}>
