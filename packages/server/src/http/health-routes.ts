@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram } from 'prom-client';
 import type { RoutePlugin } from './routes.js';
 
-/** /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus). */
+/**
+ * /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus), and the
+ * request-duration histogram, which must time every route of the app, not only these three.
+ */
 export const healthRoutes: RoutePlugin = async (app, { ctx }) => {
   const registry = ctx.metrics;
   collectDefaultMetrics({ register: registry, prefix: 'arkiv_' });
@@ -33,3 +36,7 @@ export const healthRoutes: RoutePlugin = async (app, { ctx }) => {
   app.get('/metrics', hide, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 };
 
+// Fastify confines a plugin's hooks to the plugin's own routes unless the plugin opts out of
+// encapsulation (what fastify-plugin sets): without this the histogram saw only /healthz,
+// /readyz and /metrics. Must be registered before the plugins whose routes it times.
+Object.assign(healthRoutes, { [Symbol.for('skip-override')]: true });
