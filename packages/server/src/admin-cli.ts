@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, SETTINGS, type Config } from './config.js';
 import { createContext } from './context.js';
 import { openDatabase } from './db/connect.js';
@@ -69,7 +69,8 @@ function stopOnSignals(close: () => Promise<void>): void {
 }
 
 export function buildAdminCli(): Command {
-  const program = new Command('arkiv').description('Arkiv: a self-hostable hub for security reports').showHelpAfterError();
+  // exitOverride is inherited by the subcommands created below: usage errors reach runAdminCli.
+  const program = new Command('arkiv').description('Arkiv: a self-hostable hub for security reports').showHelpAfterError().exitOverride();
 
   withSettings(program.command('serve').description('Run the API and, unless --no-worker, the background workers'))
     .option('--no-worker', 'API only (scale-out: run `arkiv worker` processes separately)')
@@ -170,6 +171,8 @@ export async function runAdminCli(argv: string[]): Promise<void> {
   try {
     await buildAdminCli().parseAsync(argv, { from: 'user' });
   } catch (error) {
+    // Commander already printed the usage problem (or the help asked for).
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof ConfigError) {
       process.stderr.write(`arkiv: ${error.message}\n`);
       process.exit(2);
