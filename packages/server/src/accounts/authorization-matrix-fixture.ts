@@ -34,35 +34,44 @@ export interface MatrixFixture {
   otherOrgId: string;
   /** A report of the own organisation, with html and pdf files. */
   reportId: string;
+  /** Resources of the other organisation, to name through this organisation's paths (must be 404). */
+  theirs: { reportId: string; tokenId: string; memberId: string; webhookId: string };
   /** A user in no organisation, whom the login case logs in. */
   loginProbe: TestUser;
   actors: Actor[];
   unique(): string;
   /** Calls the API as the own organisation's admin token; throws unless the status is 2xx. */
   asAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
-  freshReport(): Promise<string>;
+  /** A new report of the own organisation (or, with `theirs`, of the other one). */
+  freshReport(theirs?: boolean): Promise<string>;
   freshTokenId(): Promise<string>;
   freshMember(role: Role): Promise<string>;
 }
 
 let sequence = 0;
 
+/** Resources of features that may not be registered in this build (webhooks): a placeholder id then. */
+const optional = (make: () => Promise<string>) => make().catch(() => crypto.randomUUID());
+
 export async function createMatrixFixture(server: TestServer): Promise<MatrixFixture> {
   const other = await server.addOrganization('Other organisation');
   const unique = () => `${Date.now().toString(36)}-${++sequence}`;
 
-  const asAdmin = async (method: string, path: string, body?: unknown) => {
+  const callAs = (token: string) => async (method: string, path: string, body?: unknown) => {
     const isForm = body instanceof FormData;
     const response = await fetch(`${server.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${server.tokens.admin}`, ...(body === undefined || isForm ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined || isForm ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? null : isForm ? body : JSON.stringify(body),
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`fixture ${method} ${path} answered ${response.status}: ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
-  const freshReport = async () => (await asAdmin('POST', '/security/report', uploadForm(sampleFields({ projectName: `matrix ${unique()}` })))).id as string;
+  const asAdmin = callAs(server.tokens.admin);
+  const asOtherAdmin = callAs(other.adminToken);
+  const freshReport = async (theirs = false) =>
+    (await (theirs ? asOtherAdmin : asAdmin)('POST', '/security/report', uploadForm(sampleFields({ projectName: `matrix ${unique()}` })))).id as string;
 
   // Users made straight in the database share one hash: the matrix needs many, scrypt is slow on purpose.
   const sharedHash = await hashPassword('matrix shared password');
@@ -108,6 +117,12 @@ export async function createMatrixFixture(server: TestServer): Promise<MatrixFix
     orgId: server.orgId,
     otherOrgId: other.orgId,
     reportId: await freshReport(),
+    theirs: {
+      reportId: (await asOtherAdmin('POST', '/security/report', uploadForm(sampleFields({ projectName: 'theirs' })))).id,
+      tokenId: (await asOtherAdmin('POST', `/api/orgs/${other.orgId}/tokens`, { name: 'theirs', scopes: ['read'] })).id,
+      memberId: users.otherOrgAdmin!.id,
+      webhookId: await optional(() => asOtherAdmin('POST', `/api/orgs/${other.orgId}/webhooks`, { url: 'http://127.0.0.1:9/theirs' }).then((w) => w.id)),
+    },
     loginProbe: await addUser(server, null),
     actors,
     unique,

@@ -37,7 +37,8 @@ const ACCESS = {
 interface Case {
   /** Why this variant exists, when a route has several. */
   note?: string;
-  access: keyof typeof ACCESS;
+  /** A rule of ACCESS, or a row of its own when the route's answer depends on whose resource it is. */
+  access: keyof typeof ACCESS | number[];
   ok: number;
   /** Builds the request afresh for every actor (fresh resources to act on). */
   request: (f: MatrixFixture, actor: Actor) => Promise<MatrixRequest> | MatrixRequest;
@@ -84,19 +85,37 @@ const CASES: Record<string, Case[]> = {
 
   // Reports: the seed-000 read API, uploads, deletes, single files.
   'GET /security/report/list': seedRead((f) => `/security/report/list?org=${f.orgId}&minver=0.0.0`),
-  'GET /security/report/files': seedRead((f) => `/security/report/files?org=${f.orgId}&reports=${f.reportId}`),
+  'GET /security/report/files': [
+    ...seedRead((f) => `/security/report/files?org=${f.orgId}&reports=${f.reportId}`),
+    { note: "another organisation's report through this organisation's path", access: 'public', ok: 204, request: (f) => ({ path: `/security/report/files?org=${f.orgId}&reports=${f.theirs.reportId}` }) },
+  ],
   'POST /security/report': [
     { access: 'token-org write', ok: 201, request: (f) => ({ path: `/security/report?org=${f.orgId}`, form: uploadForm(sampleFields({ projectName: `upload ${f.unique()}` })) }) },
   ],
-  'DELETE /security/report/:id': [{ access: 'token-org delete', ok: 204, request: async (f) => ({ path: `/security/report/${await f.freshReport()}?org=${f.orgId}` }) }],
-  'GET /api/orgs/:orgId/reports/:reportId/files/:kind': [{ access: 'reports:read', ok: 200, request: (f) => ({ path: `${org(f)}/reports/${f.reportId}/files/pdf` }) }],
+  'DELETE /security/report/:id': [
+    { access: 'token-org delete', ok: 204, request: async (f) => ({ path: `/security/report/${await f.freshReport()}?org=${f.orgId}` }) },
+    {
+      note: "another organisation's report, with ?org= naming this one: invisible to this organisation; that organisation's token deletes its own",
+      //       anonymous member admin owner otherOrgAdmin readToken uploadToken adminToken otherOrgAdminToken
+      access: [401,      403,   404,  404,  403,          403,      403,        404,       OK],
+      ok: 204,
+      request: async (f) => ({ path: `/security/report/${await f.freshReport(true)}?org=${f.orgId}` }),
+    },
+  ],
+  'GET /api/orgs/:orgId/reports/:reportId/files/:kind': [
+    { access: 'reports:read', ok: 200, request: (f) => ({ path: `${org(f)}/reports/${f.reportId}/files/pdf` }) },
+    { note: "another organisation's report through this organisation's path", access: 'reports:read', ok: 404, request: (f) => ({ path: `${org(f)}/reports/${f.theirs.reportId}/files/pdf` }) },
+  ],
 
   // Organisation settings and API tokens.
   'GET /api/orgs/:orgId': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: org(f) }) }],
   'PATCH /api/orgs/:orgId': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: org(f), json: { name: 'Test organisation' } }) }],
   'GET /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/tokens` }) }],
   'POST /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/tokens`, json: { name: 'matrix', scopes: ['read'] } }) }],
-  'DELETE /api/orgs/:orgId/tokens/:tokenId': [{ access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/tokens/${await f.freshTokenId()}` }) }],
+  'DELETE /api/orgs/:orgId/tokens/:tokenId': [
+    { access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/tokens/${await f.freshTokenId()}` }) },
+    { note: "another organisation's token through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/tokens/${f.theirs.tokenId}` }) },
+  ],
 
   // Accounts: login, session, password; the caller's organisations; members and roles.
   'POST /api/auth/login': [{ access: 'public', ok: 200, endsSession: true, request: (f) => ({ path: '/api/auth/login', json: { email: f.loginProbe.email, password: f.loginProbe.password } }) }],
@@ -122,22 +141,33 @@ const CASES: Record<string, Case[]> = {
     { note: 'admin → member', access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}`, json: { role: 'member' } }) },
     { note: 'admin → owner', access: 'org:owner', ok: 200, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}`, json: { role: 'owner' } }) },
     { note: 'owner → admin', access: 'org:owner', ok: 200, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('owner')}`, json: { role: 'admin' } }) },
+    { note: "another organisation's member through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/members/${f.theirs.memberId}`, json: { role: 'member' } }) },
   ],
   'DELETE /api/orgs/:orgId/members/:userId': [
     { note: 'remove a member', access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('member')}` }) },
     { note: 'remove an administrator', access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}` }) },
     { note: 'remove an owner', access: 'org:owner', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('owner')}` }) },
+    { note: "another organisation's member through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/members/${f.theirs.memberId}` }) },
   ],
 
   // Webhooks and their delivery log: administrators.
   'POST /api/orgs/:orgId/webhooks': [{ access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/webhooks`, json: { url: 'http://127.0.0.1:9/matrix' } }) }],
   'GET /api/orgs/:orgId/webhooks': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/webhooks` }) }],
-  'GET /api/orgs/:orgId/webhooks/:id': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}` }) }],
+  'GET /api/orgs/:orgId/webhooks/:id': [
+    { access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}` }) },
+    { note: "another organisation's webhook through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/webhooks/${f.theirs.webhookId}` }) },
+  ],
   'PATCH /api/orgs/:orgId/webhooks/:id': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}`, json: { description: 'matrix' } }) }],
   'POST /api/orgs/:orgId/webhooks/:id/enable': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/enable` }) }],
   'POST /api/orgs/:orgId/webhooks/:id/disable': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/disable` }) }],
-  'DELETE /api/orgs/:orgId/webhooks/:id': [{ access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}` }) }],
-  'GET /api/orgs/:orgId/webhooks/:id/secret': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/secret` }) }],
+  'DELETE /api/orgs/:orgId/webhooks/:id': [
+    { access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}` }) },
+    { note: "another organisation's webhook through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/webhooks/${f.theirs.webhookId}` }) },
+  ],
+  'GET /api/orgs/:orgId/webhooks/:id/secret': [
+    { access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/secret` }) },
+    { note: "another organisation's webhook through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/webhooks/${f.theirs.webhookId}/secret` }) },
+  ],
   'POST /api/orgs/:orgId/webhooks/:id/secret/rotate': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/secret/rotate`, json: {} }) }],
   'POST /api/orgs/:orgId/webhooks/:id/ping': [{ access: 'org:admin', ok: 202, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/ping` }) }],
   'GET /api/orgs/:orgId/webhooks/:id/deliveries': [{ access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/webhooks/${await freshWebhook(f)}/deliveries` }) }],
@@ -219,7 +249,7 @@ for (const dialect of testDialects) {
         const method = key.slice(0, key.indexOf(' '));
         for (const testCase of CASES[key] ?? []) {
           for (const [i, actor] of fixture.actors.entries()) {
-            const rule = ACCESS[testCase.access][i]!;
+            const rule = (typeof testCase.access === 'string' ? ACCESS[testCase.access] : testCase.access)[i]!;
             const expected = rule === OK ? testCase.ok : rule;
             const status = await send(fixture, method, await testCase.request(fixture, actor), actor);
             if (testCase.endsSession) actor.forgetSession();
