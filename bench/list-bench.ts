@@ -8,12 +8,14 @@
  *
  *   npm run bench -- list [--dialects sqlite,postgres] [--sizes 100000,1000000] [--rounds 2]
  *     [--duration 10] [--connections 32] [--warmup 3] [--log-level info] [--cpu-prof DIR]
+ *     [--breakdown]  (then also: server CPU per request by stage, for the smallest size)
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, type BenchDatabase, type Dialect } from './list/bench-database.js';
 import { startChild, type RunningChild } from './list/child.js';
 import { EXPECTED_MATCHES, LIST_QUERY } from './list/dataset.js';
+import { printBreakdown } from './list/breakdown.js';
 import { measure, type LoadOptions } from './list/load.js';
 import { BENCH_SECRET_KEY, seedOrganization } from './list/seed.js';
 import { printRows, printSummary, type CaseResult } from './list/summary.js';
@@ -28,6 +30,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'log-level': { type: 'string', default: 'info' },
     'cpu-prof': { type: 'string' },
+    breakdown: { type: 'boolean', default: false },
   },
 });
 
@@ -97,6 +100,7 @@ async function runDialect(dialect: Dialect, sizes: number[], rounds: number): Pr
         printRows([result], false);
       }
     }
+    if (args.breakdown) await printBreakdown(`${dialect} ${cases[0]!.reports}`, cases[0]!.arkiv!, cases[0]!.path, load);
     return results;
   } finally {
     for (const c of cases) {
