@@ -4,18 +4,19 @@
  * Fastify route in the same server process, plus the server's peak RSS while it streams.
  *
  *   node --conditions=arkiv-source --import tsx bench/files-bench.ts \
- *     [--sizes 0.5,2] [--report-mib 50] [--rounds 3] [--setups sqlite:fs,postgres:postgres,postgres:fs] [--verify]
+ *     [--sizes 0.5,2] [--report-mib 50] [--rounds 3] [--setups sqlite:fs,postgres:postgres,postgres:fs] [--verify] [--source]
  *
+ * The server runs in a child process from packages/server/dist (run `npm run build` first), as in
+ * production; --source runs the TypeScript sources through tsx instead (more memory: the loader).
  * Quick run: --sizes 0.1,0.2 --report-mib 10 --rounds 1. Every temp file and database is removed.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
-import { memoryOf, startServerChild, type ServerChild } from './files/child.js';
+import { checkBuildIsFresh, memoryOf, startServerChild, type ServerChild } from './files/child.js';
 import { measureDownload, median } from './files/measure.js';
 import { pdfLike, uploadReports } from './files/upload.js';
 
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     setups: { type: 'string', default: 'sqlite:fs,postgres:postgres,postgres:fs' },
     verify: { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
   },
 });
 const sizesGiB = args.sizes.split(',').map(Number).sort((a, b) => a - b);
@@ -38,6 +40,8 @@ const setups = args.setups.split(',').map((s) => {
   const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres'];
   return { dialect, blobStore };
 });
+const staleBuild = args.source ? undefined : checkBuildIsFresh();
+if (staleBuild) console.log(staleBuild);
 const reportsFor = (gib: number) => Math.max(1, Math.round((gib * GiB) / reportBytes));
 
 interface Row {
@@ -57,23 +61,30 @@ const rows: Row[] = [];
 for (const { dialect, blobStore } of setups) {
   const setup = `${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${blobStore} blobs`;
   const database = await createTestDatabase(dialect);
+  const env = {
+    ARKIV_PORT: '0',
+    ARKIV_DATA_DIR: database.dataDir,
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ARKIV_BLOB_STORE: blobStore,
+    ARKIV_SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
+    ARKIV_LOG_LEVEL: 'warn',
+    ARKIV_READ_RATE_LIMIT: '0',
+    ARKIV_MAX_UPLOAD_BYTES: String(reportBytes + MiB),
+  };
   let child: ServerChild | undefined;
   try {
-    child = await startServerChild({
-      ARKIV_PORT: '0',
-      ARKIV_DATA_DIR: database.dataDir,
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-      ARKIV_BLOB_STORE: blobStore,
-      ARKIV_SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
-      ARKIV_LOG_LEVEL: 'warn',
-      ARKIV_READ_RATE_LIMIT: '0',
-      ARKIV_MAX_UPLOAD_BYTES: String(reportBytes + MiB),
-    });
+    child = await startServerChild(env, { source: args.source });
     const count = reportsFor(sizesGiB.at(-1)!);
     const uploadStarted = Date.now();
     const ids = await uploadReports(child.url, child.uploadToken, count, reportBytes);
     const uploadSeconds = (Date.now() - uploadStarted) / 1000;
     console.log(`# ${setup}: uploaded ${count} × ${mib(reportBytes)} MiB in ${uploadSeconds.toFixed(1)} s (${mib((count * reportBytes) / uploadSeconds)} MiB/s)`);
+    // Downloads are measured in a fresh server process: what the uploads left on its heap is not
+    // the archive's cost.
+    const { orgId } = child;
+    await child.stop();
+    child = await startServerChild({ ...env, ARKIV_BENCH_ORG_ID: orgId }, { source: args.source });
+    console.log(`# ${setup}: fresh server process, idle RSS ${mib(memoryOf(child.pid).rss)} MiB`);
 
     for (const gib of sizesGiB) {
       const reports = reportsFor(gib);
@@ -135,4 +146,3 @@ function verifyArchive(url: string, dir: string): void {
     fs.rmSync(file, { force: true });
   }
 }
-void http;

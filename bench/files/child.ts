@@ -12,12 +12,43 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-/** Forks bench/files/server-child.ts with these Arkiv settings and waits until it listens. */
-export function startServerChild(env: Record<string, string>): Promise<ServerChild> {
-  const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
-    // ARKIV_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there when it exits.
-    execArgv: ['--conditions=arkiv-source', '--import', 'tsx', ...(process.env.ARKIV_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ARKIV_BENCH_CPU_PROF}`] : [])],
-    env: { ...process.env, ...env },
+const serverDist = new URL('../../packages/server/dist/', import.meta.url);
+const serverSource = new URL('../../packages/server/src/', import.meta.url);
+
+/**
+ * The compiled server should be at least as new as its sources, or the bench measures old code:
+ * run `npm run build` first (or pass --source). Returns a warning, or undefined when fresh.
+ */
+export function checkBuildIsFresh(): string | undefined {
+  const newest = (dir: URL, extension: string) => {
+    let found = { file: '', mtime: 0 };
+    for (const entry of fs.readdirSync(fileURLToPath(dir), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(extension) || entry.name.includes('.test.')) continue;
+      const file = `${entry.parentPath}/${entry.name}`;
+      const { mtimeMs } = fs.statSync(file);
+      if (mtimeMs > found.mtime) found = { file, mtime: mtimeMs };
+    }
+    return found;
+  };
+  if (!fs.existsSync(fileURLToPath(serverDist))) throw new Error('packages/server/dist is missing: run `npm run build` first (or pass --source)');
+  const source = newest(serverSource, '.ts');
+  if (source.mtime > newest(serverDist, '.js').mtime) return `WARNING: ${source.file} is newer than packages/server/dist: run \`npm run build\` first (or pass --source)`;
+  return undefined;
+}
+
+/**
+ * Forks bench/files/server-child.mjs with these Arkiv settings and waits until it listens. By
+ * default it runs the compiled server (plain node, as in production); `source` runs the
+ * TypeScript sources through tsx, whose loader adds its own memory to the process.
+ */
+export function startServerChild(env: Record<string, string>, options: { source?: boolean } = {}): Promise<ServerChild> {
+  const child = fork(fileURLToPath(new URL('./server-child.mjs', import.meta.url)), [], {
+    execArgv: [
+      ...(options.source ? ['--conditions=arkiv-source', '--import', 'tsx'] : []),
+      // ARKIV_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server there when it exits.
+      ...(process.env.ARKIV_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ARKIV_BENCH_CPU_PROF}`] : []),
+    ],
+    env: { ...process.env, ...env, ARKIV_BENCH_SOURCE: options.source ? '1' : '0' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,0 +1,47 @@
+// The server under test, in its own process so its memory is measured alone: a real Arkiv
+// (configured by the environment the bench passes) plus, in the same process, a bare Fastify
+// whose one route streams a plain file from the data dir: the baseline. Plain JavaScript, so it
+// runs the compiled server (packages/server/dist, as `npm start` does) without a TypeScript
+// loader in the process; ARKIV_BENCH_SOURCE=1 runs the sources instead (started with tsx).
+// Sends `{ ready }` once both listen; closes both and exits on 'stop' or when the parent goes away.
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+
+const fromSource = process.env.ARKIV_BENCH_SOURCE === '1';
+const serverRoot = new URL(`../../packages/server/${fromSource ? 'src' : 'dist'}/`, import.meta.url);
+const load = (module) => import(new URL(module, serverRoot).href);
+
+const { loadConfig } = await load('config.js');
+const { createContext } = await load('context.js');
+const { startServer } = await load('server.js');
+const { createOrganization } = await load('orgs/org-store.js');
+const { createApiToken } = await load('accounts/tokens.js');
+
+const config = loadConfig(process.env);
+const ctx = await createContext(config);
+const arkiv = await startServer(config, { ctx });
+// A restarted child serves the organisation its predecessor created and needs no token.
+const orgId = process.env.ARKIV_BENCH_ORG_ID || (await createOrganization(ctx.db, { name: 'Bench organisation' })).id;
+const token = process.env.ARKIV_BENCH_ORG_ID ? '' : (await createApiToken(ctx.db, { orgId, name: 'bench upload', scopes: ['upload'] })).token;
+
+const bare = Fastify();
+bare.get('/plain', async (request, reply) => {
+  // Only files the bench put in the data dir, by base name.
+  const file = path.join(config.dataDir, path.basename(String(request.query.name)));
+  const { size } = await fs.promises.stat(file);
+  reply.header('content-type', 'application/octet-stream');
+  reply.header('content-length', String(size));
+  return reply.send(fs.createReadStream(file));
+});
+const baselineUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+let closing = false;
+const stop = () => {
+  if (closing) return;
+  closing = true;
+  void Promise.allSettled([bare.close(), arkiv.close()]).finally(() => process.exit(0));
+};
+process.on('message', (message) => message === 'stop' && stop());
+process.on('disconnect', stop);
+process.send({ ready: { url: arkiv.url, baselineUrl, orgId, uploadToken: token, dataDir: config.dataDir } });
