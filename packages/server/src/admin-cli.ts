@@ -7,7 +7,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
-import { createUserWithRole, DEFAULT_ADMIN_EMAIL, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
+import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
@@ -31,6 +31,7 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 /** First start: an organisation and an admin token, printed once (the token is not stored in clear). */
 async function bootstrapIfEmpty(config: Readonly<Config>, ctx: Awaited<ReturnType<typeof createContext>>): Promise<void> {
   if ((await listOrganizations(ctx.db)).length > 0) return;
+  const ownerEmail = bootstrapOwnerEmail();
   const org = await createOrganization(ctx.db, { name: 'My organisation' });
   const { token } = await createApiToken(ctx.db, { orgId: org.id, name: 'bootstrap admin', scopes: ['admin'] });
   print('');
@@ -38,7 +39,7 @@ async function bootstrapIfEmpty(config: Readonly<Config>, ctx: Awaited<ReturnTyp
   print(`  Organisation ID: ${org.id}`);
   print(`  Admin token:     ${token}`);
   print('  The token is shown only this once: store it now (arkiv token create makes more).');
-  const owner = await createUserWithRole(ctx.db, { email: process.env.ARKIV_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL, orgId: org.id, role: 'owner', now: ctx.now() });
+  const owner = await createUserWithRole(ctx.db, { email: ownerEmail, orgId: org.id, role: 'owner', now: ctx.now() });
   print(`  Owner login:     ${owner.email}`);
   print(`  Password:        ${owner.password}`);
   print('  The password is shown only this once: log in to the dashboard and change it (arkiv user reset-password resets it).');

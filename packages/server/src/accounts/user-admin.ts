@@ -16,6 +16,16 @@ import { createUser, findUserByEmail, isPlausibleEmail, normalizeEmail, setPassw
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
 
+/**
+ * The first owner's email: ARKIV_ADMIN_EMAIL or admin@localhost. Checked before anything is
+ * created, because the first start runs once: a half-made bootstrap would leave no owner.
+ */
+export function bootstrapOwnerEmail(env: NodeJS.ProcessEnv = process.env): string {
+  const email = env.ARKIV_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL;
+  if (!isPlausibleEmail(email)) throw new ConfigError(`ARKIV_ADMIN_EMAIL must be an email address, got "${email}"`);
+  return normalizeEmail(email);
+}
+
 /** The API's password and membership errors, as the CLI's one-line errors. */
 async function asCliError<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -8,6 +8,7 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../test/tes
 import { json } from './account-test-helpers.js';
 import { verifyPassword } from './passwords.js';
 import { createSession } from './sessions.js';
+import { bootstrapOwnerEmail } from './user-admin.js';
 
 const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 
@@ -55,6 +56,14 @@ async function whileServing<T>(database: TestDatabase, env: Record<string, strin
     await exited;
   }
 }
+
+describe('first-start owner email', () => {
+  it('is admin@localhost unless ARKIV_ADMIN_EMAIL names another, which must be an address', () => {
+    assert.equal(bootstrapOwnerEmail({}), 'admin@localhost');
+    assert.equal(bootstrapOwnerEmail({ ARKIV_ADMIN_EMAIL: ' Ops@Example.test ' }), 'ops@example.test');
+    assert.throws(() => bootstrapOwnerEmail({ ARKIV_ADMIN_EMAIL: 'ops team' }), /ARKIV_ADMIN_EMAIL must be an email address/);
+  });
+});
 
 for (const dialect of testDialects) {
   describe(`arkiv user commands and the first-start owner (${dialect})`, () => {
