@@ -12,6 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -79,36 +80,38 @@ for (const { dialect, blobStore } of setups) {
     const ids = await uploadReports(child.url, child.uploadToken, count, reportBytes);
     const uploadSeconds = (Date.now() - uploadStarted) / 1000;
     console.log(`# ${setup}: uploaded ${count} × ${mib(reportBytes)} MiB in ${uploadSeconds.toFixed(1)} s (${mib((count * reportBytes) / uploadSeconds)} MiB/s)`);
-    // Downloads are measured in a fresh server process: what the uploads left on its heap is not
-    // the archive's cost.
     const { orgId } = child;
     await child.stop();
-    child = await startServerChild({ ...env, ARKIV_BENCH_ORG_ID: orgId }, { source: args.source });
-    console.log(`# ${setup}: fresh server process, idle RSS ${mib(memoryOf(child.pid).rss)} MiB`);
 
     for (const gib of sizesGiB) {
-      const reports = reportsFor(gib);
-      const archiveUrl = `${child.url}/security/report/files?org=${child.orgId}${ids.slice(0, reports).map((id) => `&reports=${id}`).join('')}`;
-      const warmUp = await measureDownload(archiveUrl, child.pid);
-      const plainName = `plain-${reports}.bin`;
-      await writePlainFile(path.join(child.dataDir, plainName), warmUp.bytes);
-      const baselineUrl = `${child.baselineUrl}/plain?name=${plainName}`;
-      await measureDownload(baselineUrl, child.pid);
+      // Each size is measured in a fresh server process (what the uploads or a previous size left
+      // on the heap is not this archive's cost), plain file first: the first large transfer of a
+      // process grows V8's young generation and socket buffers, and the baseline takes that hit.
+      child = await startServerChild({ ...env, ARKIV_BENCH_ORG_ID: orgId }, { source: args.source });
       const idleRss = memoryOf(child.pid).rss;
-      const archiveRuns = [];
-      const baselineRuns = [];
+      const reports = reportsFor(gib);
+      const archiveUrl = `${child.url}/security/report/files?org=${orgId}${ids.slice(0, reports).map((id) => `&reports=${id}`).join('')}`;
+      const archiveBytes = await contentLength(archiveUrl);
+      const plainName = `plain-${reports}.bin`;
+      await writePlainFile(path.join(child.dataDir, plainName), archiveBytes);
+      const baselineUrl = `${child.baselineUrl}/plain?name=${plainName}`;
+      const baselineRuns = [await measureDownload(baselineUrl, child.pid)];
+      const archiveRuns = [await measureDownload(archiveUrl, child.pid)];
       for (let round = 0; round < rounds; round++) {
         baselineRuns.push(await measureDownload(baselineUrl, child.pid));
         archiveRuns.push(await measureDownload(archiveUrl, child.pid));
       }
       if (args.verify) verifyArchive(archiveUrl, child.dataDir);
       fs.rmSync(path.join(child.dataDir, plainName), { force: true });
+      await child.stop();
+      child = undefined;
+      // Throughput: median of the timed rounds (the first, warm-up transfer of each is left out).
       const row: Row = {
         setup,
-        archiveBytes: warmUp.bytes,
+        archiveBytes,
         reports,
-        archive: median(archiveRuns.map((r) => r.throughput)),
-        baseline: median(baselineRuns.map((r) => r.throughput)),
+        archive: median(archiveRuns.slice(1).map((r) => r.throughput)),
+        baseline: median(baselineRuns.slice(1).map((r) => r.throughput)),
         peakRss: Math.max(...archiveRuns.map((r) => r.peakRss)),
         baselinePeakRss: Math.max(...baselineRuns.map((r) => r.peakRss)),
         idleRss,
@@ -124,10 +127,23 @@ for (const { dialect, blobStore } of setups) {
   }
 }
 
-console.log('\n| Setup | Archive | Reports | Archive MiB/s | Plain file MiB/s | Ratio | Server peak RSS (archive) | Peak RSS (plain file) |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('\n| Setup | Archive | Reports | Archive MiB/s | Plain file MiB/s | Ratio | Server idle RSS | Peak RSS, plain file | Peak RSS, archive |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.setup} | ${(r.archiveBytes / GiB).toFixed(2)} GiB | ${r.reports} | ${mib(r.archive)} | ${mib(r.baseline)} | ${(r.archive / r.baseline).toFixed(2)} | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB |`);
+  console.log(`| ${r.setup} | ${(r.archiveBytes / GiB).toFixed(2)} GiB | ${r.reports} | ${mib(r.archive)} | ${mib(r.baseline)} | ${(r.archive / r.baseline).toFixed(2)} | ${mib(r.idleRss)} MiB | ${mib(r.baselinePeakRss)} MiB | ${mib(r.peakRss)} MiB |`);
+}
+
+/** The archive's exact size, from Content-Length (the request is dropped once headers arrive). */
+function contentLength(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false }, (response) => {
+      const length = Number(response.headers['content-length']);
+      request.destroy();
+      if (response.statusCode !== 200 || !Number.isFinite(length)) reject(new Error(`${url} answered ${response.statusCode} without a length`));
+      else resolve(length);
+    });
+    request.once('error', (error) => (request.destroyed ? undefined : reject(error)));
+  });
 }
 
 /** The baseline's file: exactly as many bytes as the archive, written once per size. */
