@@ -8,7 +8,7 @@ import { deliveryHeaders } from './delivery-request.js';
 import { outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
 import { ResultRecorder } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { sendAttempt } from './send.js';
+import { sendAttempt, type AttemptResult } from './send.js';
 import { Signal } from './signal.js';
 import { createGuardedDispatcher } from './target-guard.js';
 import { WakeListener } from './wake-listener.js';
@@ -20,12 +20,34 @@ export function leaseMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, Math.ceil(timeoutMs / 2));
 }
 
-type EndpointRow = Pick<WebhookEndpointsTable, 'id' | 'url' | 'signature_scheme' | 'signature_algorithm' | 'retry_policy' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at'>;
+type EndpointRow = Pick<
+  WebhookEndpointsTable,
+  'id' | 'url' | 'signature_scheme' | 'signature_algorithm' | 'retry_policy' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at' | 'failing_since'
+>;
+
+interface Job {
+  delivery: ClaimedDelivery;
+  event: { type: string; payload: string };
+  endpoint: EndpointRow;
+  leaseUntil: number;
+}
+
+/** One endpoint's deliveries in this process: at most `endpointConcurrency` sending, a few more claimed and waiting. */
+interface Lane {
+  sending: number;
+  waiting: Job[];
+  /** The last claim filled this lane: more of its deliveries may be due. */
+  maybeMore: boolean;
+}
+
+const CANCELLED: AttemptResult = { ok: false, status: null, headers: null, body: null, error: null, durationMs: 0, cancelled: true };
 
 /**
  * Claims due deliveries and sends them. Any number of these may share one PostgreSQL (leases and
  * SKIP LOCKED keep them apart); on SQLite there is one per process. A slow endpoint holds at most
- * `endpointConcurrency` of the `concurrency` slots, so it never delays other endpoints' deliveries.
+ * `endpointConcurrency` of the `concurrency` sending slots, so it never delays other endpoints.
+ * Each endpoint may hold as many claimed deliveries again waiting for a slot, so a busy endpoint
+ * costs one claim per batch rather than one per delivery.
  */
 export class DeliveryDispatcher implements BackgroundWorker {
   readonly name = 'webhook-dispatcher';
@@ -33,11 +55,13 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private readonly settings;
   private readonly signal = new Signal();
   private readonly cancel = new AbortController();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly perEndpoint = new Map<string, number>();
+  private readonly jobs = new Set<Promise<void>>();
+  private readonly lanes = new Map<string, Lane>();
   private readonly agent: Agent;
   private readonly recorder: ResultRecorder;
   private readonly metrics: DispatcherMetrics;
+  private sending = 0;
+  private held = 0;
   private running = false;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -65,6 +89,23 @@ export class DeliveryDispatcher implements BackgroundWorker {
   }
 
   private async run(): Promise<void> {
+    await this.subscribe();
+    while (this.running) {
+      const room = this.settings.concurrency * 2 - this.held;
+      let claimed = 0;
+      if (room > 0) {
+        try {
+          claimed = await this.claim(room);
+        } catch (error) {
+          this.ctx.log.error({ err: error }, 'webhook claim failed; retrying after the poll interval');
+        }
+      }
+      // A full batch means more may be due right away; otherwise sleep until woken.
+      if (claimed < room || room <= 0) await this.signal.wait(this.settings.pollMs);
+    }
+  }
+
+  private async subscribe(): Promise<void> {
     const { ctx } = this;
     if (ctx.database.dialect === 'sqlite') {
       // A lone SQLite process owns every lease in its file: those it finds are its own, left by a crash.
@@ -80,41 +121,26 @@ export class DeliveryDispatcher implements BackgroundWorker {
       this.listener = new WakeListener(ctx.config.databaseUrl, () => this.wake(), ctx.log);
       await this.listener.start();
     }
-    while (this.running) {
-      let claimed = 0;
-      let free = this.settings.concurrency - this.inFlight.size;
-      try {
-        if (free > 0) claimed = await this.claimAndSend(free);
-      } catch (error) {
-        ctx.log.error({ err: error }, 'webhook claim failed; retrying after the poll interval');
-        free = 0;
-      }
-      // A full batch means more may be due right away; otherwise sleep until woken.
-      if (claimed === 0 || claimed < free) await this.signal.wait(this.settings.pollMs);
-    }
   }
 
-  private busyEndpoints(): string[] {
-    return [...this.perEndpoint].filter(([, n]) => n >= this.settings.endpointConcurrency).map(([id]) => id);
-  }
-
-  private async claimAndSend(free: number): Promise<number> {
+  private async claim(room: number): Promise<number> {
     const { ctx } = this;
     const now = ctx.now();
-    const claimed = await outboxDialect(ctx.db).claimDue(ctx.db, {
-      now,
-      owner: this.owner,
-      leaseUntil: now + leaseMs(this.settings.timeoutMs),
-      limit: free,
-      perEndpoint: this.settings.endpointConcurrency,
-      busyEndpoints: this.busyEndpoints(),
-    });
+    const leaseUntil = now + leaseMs(this.settings.timeoutMs);
+    const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length]));
+    const perEndpoint = this.settings.endpointConcurrency * 2;
+    const claimed = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
+    const claimedFor = new Map<string, number>();
+    for (const c of claimed) claimedFor.set(c.endpoint_id, (claimedFor.get(c.endpoint_id) ?? 0) + 1);
+    // An endpoint that got less than its free places has nothing more due: until a wake-up says
+    // otherwise, its finished jobs need not trigger claims that would come back empty.
+    for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
     if (claimed.length === 0) return 0;
     const [events, endpoints] = await Promise.all([
       ctx.db.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(),
       ctx.db
         .selectFrom('webhook_endpoints')
-        .select(['id', 'url', 'signature_scheme', 'signature_algorithm', 'retry_policy', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at'])
+        .select(['id', 'url', 'signature_scheme', 'signature_algorithm', 'retry_policy', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at', 'failing_since'])
         .where('id', 'in', [...new Set(claimed.map((c) => c.endpoint_id))])
         .execute(),
     ]);
@@ -125,29 +151,58 @@ export class DeliveryDispatcher implements BackgroundWorker {
       const endpoint = endpointById.get(delivery.endpoint_id);
       // Deleted meanwhile (cascade): nothing to send, nothing to record.
       if (!event || !endpoint) continue;
-      this.track(delivery.endpoint_id, this.deliver(delivery, event, endpoint));
+      this.enqueue({ delivery, event, endpoint, leaseUntil });
+    }
+    for (const [id, n] of claimedFor) {
+      const lane = this.lanes.get(id);
+      if (lane) lane.maybeMore = n >= perEndpoint - (held.get(id) ?? 0);
     }
     return claimed.length;
   }
 
-  private track(endpointId: string, job: Promise<void>): void {
-    this.perEndpoint.set(endpointId, (this.perEndpoint.get(endpointId) ?? 0) + 1);
-    const done: Promise<void> = job.finally(() => {
-      this.inFlight.delete(done);
-      const left = (this.perEndpoint.get(endpointId) ?? 1) - 1;
-      if (left > 0) this.perEndpoint.set(endpointId, left);
-      else this.perEndpoint.delete(endpointId);
-      this.signal.notify();
-    });
-    this.inFlight.add(done);
+  private enqueue(job: Job): void {
+    const id = job.endpoint.id;
+    let lane = this.lanes.get(id);
+    if (!lane) this.lanes.set(id, (lane = { sending: 0, waiting: [], maybeMore: true }));
+    lane.waiting.push(job);
+    this.held++;
+    this.pump(id, lane);
   }
 
-  private async deliver(delivery: ClaimedDelivery, event: { type: string; payload: string }, endpoint: EndpointRow): Promise<void> {
+  /** Starts waiting jobs while the endpoint and the process have free sending slots. */
+  private pump(id: string, lane: Lane): void {
+    while (lane.waiting.length > 0 && lane.sending < this.settings.endpointConcurrency && this.sending < this.settings.concurrency) {
+      const job = lane.waiting.shift()!;
+      lane.sending++;
+      this.sending++;
+      const done: Promise<void> = this.deliver(job).finally(() => {
+        this.jobs.delete(done);
+        lane.sending--;
+        this.sending--;
+        this.held--;
+        this.afterJob(id, lane);
+      });
+      this.jobs.add(done);
+    }
+  }
+
+  private afterJob(id: string, lane: Lane): void {
+    this.pump(id, lane);
+    // A slot freed by this endpoint may be what another endpoint's waiting jobs need.
+    for (const [otherId, other] of this.lanes) if (other.waiting.length > 0) this.pump(otherId, other);
+    if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(id);
+    // Claim more once this endpoint's reserve has run out, if the last claim left some behind.
+    if (lane.waiting.length === 0 && lane.maybeMore) this.signal.notify();
+  }
+
+  private async deliver(job: Job): Promise<void> {
     const { ctx } = this;
+    const { delivery, event, endpoint } = job;
+    if (!(await this.keepLease(job))) return;
     const startedAt = ctx.now();
     const policy = resolveRetryPolicy(JSON.parse(endpoint.retry_policy ?? 'null') as RetryPolicy | null, this.settings);
     let headers: Record<string, string> = {};
-    let result;
+    let result: AttemptResult;
     try {
       headers = deliveryHeaders({
         deliveryId: delivery.id,
@@ -158,7 +213,9 @@ export class DeliveryDispatcher implements BackgroundWorker {
         secrets: signingSecrets(endpoint, ctx.secrets, startedAt),
         now: startedAt,
       });
-      result = await sendAttempt({ url: endpoint.url, headers, body: event.payload, timeoutMs: this.settings.timeoutMs, dispatcher: this.agent, cancel: this.cancel.signal });
+      result = this.cancel.signal.aborted
+        ? CANCELLED
+        : await sendAttempt({ url: endpoint.url, headers, body: event.payload, timeoutMs: this.settings.timeoutMs, dispatcher: this.agent, cancel: this.cancel.signal });
     } catch (error) {
       // Signing failed (e.g. an unreadable secret after a key change): a failed attempt, logged.
       ctx.log.error({ err: error, endpointId: endpoint.id }, 'could not sign a webhook delivery');
@@ -169,6 +226,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     await this.recorder.record({
       deliveryId: delivery.id,
       endpointId: endpoint.id,
+      endpointWasFailing: endpoint.failing_since !== null,
       attempt: delivery.attempts + 1,
       horizonFrom: delivery.horizon_from,
       policy,
@@ -178,7 +236,28 @@ export class DeliveryDispatcher implements BackgroundWorker {
     });
   }
 
-  /** Stops claiming, lets in-flight attempts finish for a short grace, then cancels and releases the rest. */
+  /**
+   * A job that waited for a slot must still hold its lease for a whole attempt; if not, renew it
+   * first. False when the lease was lost meanwhile (disabled endpoint, another worker): skip it.
+   */
+  private async keepLease(job: Job): Promise<boolean> {
+    const now = this.ctx.now();
+    if (job.leaseUntil - now >= this.settings.timeoutMs + 500) return true;
+    job.leaseUntil = now + leaseMs(this.settings.timeoutMs);
+    const renewed = await this.ctx.db
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: job.leaseUntil })
+      .where('id', '=', job.delivery.id)
+      .where('lease_owner', '=', this.owner)
+      .where(sql<boolean>`status = 'pending'`)
+      .executeTakeFirst();
+    return Number(renewed.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Stops claiming, lets attempts in flight finish for a short grace, then cancels the rest.
+   * Cancelled and still-waiting deliveries are released: due again at once, no attempt counted.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -189,10 +268,11 @@ export class DeliveryDispatcher implements BackgroundWorker {
     // Short, so shutdowns stay quick; anything slower is released and retried by the next worker.
     const grace = Math.min(2000, Math.floor(this.settings.timeoutMs / 2));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.inFlight), new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+    await Promise.race([Promise.all(this.jobs), new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
     clearTimeout(timer);
     this.cancel.abort();
-    await Promise.all(this.inFlight);
+    // Waiting jobs start as slots free up, see the abort and are released without sending.
+    while (this.jobs.size > 0) await Promise.all(this.jobs);
     await this.recorder.flush();
     await this.agent.close().catch(() => {});
   }

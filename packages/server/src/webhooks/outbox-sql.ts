@@ -12,10 +12,10 @@ export interface ClaimRequest {
   leaseUntil: number;
   /** Most deliveries to take. */
   limit: number;
-  /** Most deliveries of one endpoint to take. */
+  /** Most deliveries of one endpoint in flight in this process. */
   perEndpoint: number;
-  /** Endpoints this process already has at its per-endpoint limit. */
-  busyEndpoints: readonly string[];
+  /** Deliveries this process has in flight, per endpoint id. */
+  inFlight: ReadonlyMap<string, number>;
 }
 
 export interface ClaimedDelivery {
@@ -38,26 +38,37 @@ export interface OutboxDialect {
 const SCAN_FACTOR = 4;
 
 const excludeBusy = (busy: readonly string[], pg: boolean) =>
-  busy.length === 0 ? sql`` : pg ? sql`and endpoint_id <> all(${[...busy]}::text[])` : sql`and endpoint_id not in (${sql.join([...busy])})`;
+  busy.length === 0 ? sql`` : pg ? sql`and endpoint_id <> all(${busy}::text[])` : sql`and endpoint_id not in (${sql.join(busy)})`;
+
+/** The in-flight counts as a relation both engines accept (VALUES needs one row at least). */
+const inFlightRows = (inFlight: ReadonlyMap<string, number>, pg: boolean) =>
+  inFlight.size === 0
+    ? sql`select '' as endpoint_id, 0 as n where 1 = 0`
+    : sql`values ${sql.join([...inFlight].map(([id, n]) => (pg ? sql`(${id}::text, ${n}::int)` : sql`(${id}, ${n})`)))}`;
 
 /**
- * Claims in one statement: scan the oldest due pending rows (partial index), keep at most
- * `perEndpoint` per endpoint so one endpoint's burst cannot fill every slot, and lease them by
- * moving `next_attempt_at` to the lease's end. On PostgreSQL, FOR UPDATE SKIP LOCKED lets any
- * number of workers claim at once without taking the same row; SQLite has one writer.
+ * Claims in one statement: scan the oldest due pending rows (partial index), skipping endpoints
+ * already at their limit; keep per endpoint only what its free slots allow, so one endpoint's
+ * burst cannot fill every slot; lease them by moving `next_attempt_at` to the lease's end. On
+ * PostgreSQL, FOR UPDATE SKIP LOCKED lets any number of workers claim at once without taking the
+ * same row; SQLite has one writer.
  */
 function claimStatement(request: ClaimRequest, pg: boolean) {
   const scan = Math.max(request.limit * SCAN_FACTOR, 64);
+  const busy = [...request.inFlight].filter(([, n]) => n >= request.perEndpoint).map(([id]) => id);
   return sql<ClaimedDelivery>`
     with candidates as (
       select id, endpoint_id, next_attempt_at from webhook_deliveries
-      where status = 'pending' and next_attempt_at <= ${request.now} ${excludeBusy(request.busyEndpoints, pg)}
+      where status = 'pending' and next_attempt_at <= ${request.now} ${excludeBusy(busy, pg)}
       order by next_attempt_at
       limit ${scan}
       ${pg ? sql`for update skip locked` : sql``}
+    ), in_flight (endpoint_id, n) as (
+      ${inFlightRows(request.inFlight, pg)}
     ), ranked as (
-      select id, next_attempt_at, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rank
-      from candidates
+      select c.id, c.next_attempt_at,
+        row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) + coalesce(f.n, 0) as rank
+      from candidates c left join in_flight f on f.endpoint_id = c.endpoint_id
     ), chosen as (
       select id from ranked where rank <= ${request.perEndpoint} order by next_attempt_at, id limit ${request.limit}
     )
@@ -85,6 +96,8 @@ export function onLocalWake(listener: Listener): () => void {
   return () => localListeners.delete(listener);
 }
 
+let wakeScheduled = false;
+
 const sqliteOutbox: OutboxDialect = {
   async claimDue(db, request) {
     return (await claimStatement(request, false).execute(db)).rows;
@@ -92,7 +105,11 @@ const sqliteOutbox: OutboxDialect = {
   async notifyInTransaction() {
     // SQLite has one connection: a claim issued now queues behind this transaction, so it runs
     // after the commit and sees the new rows (or, after a rollback, finds nothing: harmless).
+    // Many events in a row make one wake-up.
+    if (wakeScheduled) return;
+    wakeScheduled = true;
     setImmediate(() => {
+      wakeScheduled = false;
       for (const listener of localListeners) listener();
     });
   },

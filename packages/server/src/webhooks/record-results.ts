@@ -10,6 +10,11 @@ import type { AttemptResult } from './send.js';
 export interface FinishedAttempt {
   deliveryId: string;
   endpointId: string;
+  /**
+   * Whether the endpoint was failing when the delivery was claimed. A success clears that state;
+   * for an endpoint that was not failing there is nothing to clear, and no write is spent on it.
+   */
+  endpointWasFailing: boolean;
   /** 1-based number of this attempt. */
   attempt: number;
   horizonFrom: number;
@@ -64,7 +69,7 @@ export class ResultRecorder {
           if (finished.result.cancelled) await this.release(trx, finished.deliveryId, now);
           else if (finished.result.ok) {
             await this.succeed(trx, finished, now);
-            recovered.add(finished.endpointId);
+            if (finished.endpointWasFailing) recovered.add(finished.endpointId);
           } else await this.fail(trx, finished, now);
         }
         if (recovered.size > 0) {

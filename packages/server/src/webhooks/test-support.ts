@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { TestServer } from '../test/test-server.js';
 import { sampleFields, uploadForm, type UploadFields } from '../test/fixtures.js';
@@ -124,3 +126,25 @@ export function wakeDispatcher(server: TestServer): void {
 export async function deliveryRow(server: TestServer, id: string) {
   return server.ctx.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
+
+/** A real `arkiv worker` process on the given data dir / database (the way operators run it). */
+export function spawnWorker(options: { dataDir: string; databaseUrl: string | undefined; env?: Record<string, string> }): ChildProcess {
+  const args = ['--conditions=arkiv-source', '--import', 'tsx', MAIN, 'worker', '--data-dir', options.dataDir];
+  if (options.databaseUrl) args.push('--database-url', options.databaseUrl);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ARKIV_SECRET_KEY: TEST_SECRET_KEY, ARKIV_WEBHOOK_ALLOW_PRIVATE: '1', ARKIV_LOG_LEVEL: 'error', ...options.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+/** Ends a worker: SIGTERM (graceful) or SIGKILL (crash); resolves when it has exited. */
+export function endWorker(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  return exited;
+}
+
+export const TEST_SECRET_KEY = 'test-secret-key-test-secret-key-0123456789';
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
