@@ -35,7 +35,8 @@ export function parseListFilter(query: ListQuery) {
   const uploadedSinceMs = query.uploadedSince === undefined ? undefined : Date.parse(query.uploadedSince);
   if (uploadedSinceMs !== undefined && Number.isNaN(uploadedSinceMs)) throw invalidParameter('uploadedSince must be an ISO 8601 date-time');
   return {
-    orgId: query.org,
+    // UUIDs are case-insensitive and Arkiv stores them lowercase: "ABC…" must find the same reports.
+    orgId: query.org.toLowerCase(),
     exactKey,
     minKey,
     maxKey,
@@ -103,7 +104,8 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       },
     },
     async (request, reply) => {
-      const { org, reports: requested } = request.query;
+      const org = request.query.org.toLowerCase();
+      const requested = request.query.reports;
       const ids = [...new Set(requested.map((id) => id.toLowerCase()))];
       if (ids.length > ctx.config.maxArchiveReports) {
         throw invalidParameter(`reports may name at most ${ctx.config.maxArchiveReports} reports`);
