@@ -11,7 +11,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { blobKeyFor, type BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs-store.js';
-import { PostgresBlobStore } from './postgres-store.js';
+import { DEFAULT_CHUNK_BYTES, PostgresBlobStore } from './postgres-store.js';
 import { stageStream } from './staging.js';
 
 /** A store under test plus a way to look behind it: how many copies of a blob it holds. */
@@ -77,7 +77,8 @@ const variants: Array<{ name: string; open: () => Promise<StoreUnderTest> | Stor
   { name: 'fs', open: fsStore, chunkBytes: 256 * 1024 },
   ...(testDialects.includes('postgres')
     ? [
-        { name: 'postgres (1 MiB chunks)', open: () => postgresStore(), chunkBytes: MiB },
+        { name: 'postgres (default 64 KiB chunks)', open: () => postgresStore(), chunkBytes: DEFAULT_CHUNK_BYTES },
+        { name: 'postgres (1 MiB chunks)', open: () => postgresStore(MiB), chunkBytes: MiB },
         { name: 'postgres (1000-byte chunks)', open: () => postgresStore(1000), chunkBytes: 1000 },
       ]
     : []),
