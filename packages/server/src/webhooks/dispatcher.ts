@@ -6,7 +6,7 @@ import type { AppContext, BackgroundWorker } from '../context.js';
 import { signingSecrets } from './endpoint-model.js';
 import { deliveryHeaders } from './delivery-request.js';
 import { outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
-import { ResultRecorder } from './record-results.js';
+import { ResultRecorder, type FinishedAttempt } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptResult } from './send.js';
 import { Signal } from './signal.js';
@@ -36,6 +36,8 @@ interface Job {
 interface Lane {
   sending: number;
   waiting: Job[];
+  /** Sent, result being written: still leased, so still counted against the lane's reserve. */
+  recording: number;
   /** The last claim filled this lane: more of its deliveries may be due. */
   maybeMore: boolean;
 }
@@ -63,6 +65,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private sending = 0;
   private held = 0;
   private running = false;
+  /** The last claim took all the process's reserve allowed: more may be due. */
+  private roomLimited = false;
   private loop: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private listener: WakeListener | undefined;
@@ -101,6 +105,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
         }
       }
       // A full batch means more may be due right away; otherwise sleep until woken.
+      this.roomLimited = room <= 0 || claimed >= room;
       if (claimed < room || room <= 0) await this.signal.wait(this.settings.pollMs);
     }
   }
@@ -127,7 +132,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     const { ctx } = this;
     const now = ctx.now();
     const leaseUntil = now + leaseMs(this.settings.timeoutMs);
-    const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length]));
+    const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length + lane.recording]));
     const perEndpoint = this.settings.endpointConcurrency * 2;
     const claimed = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
     const claimedFor = new Map<string, number>();
@@ -163,42 +168,57 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private enqueue(job: Job): void {
     const id = job.endpoint.id;
     let lane = this.lanes.get(id);
-    if (!lane) this.lanes.set(id, (lane = { sending: 0, waiting: [], maybeMore: true }));
+    if (!lane) this.lanes.set(id, (lane = { sending: 0, waiting: [], recording: 0, maybeMore: true }));
     lane.waiting.push(job);
     this.held++;
     this.pump(id, lane);
   }
 
-  /** Starts waiting jobs while the endpoint and the process have free sending slots. */
+  /**
+   * Starts waiting jobs while the endpoint and the process have free sending slots. A slot is
+   * free again as soon as the HTTP exchange ends; writing the result happens beside the next send.
+   */
   private pump(id: string, lane: Lane): void {
     while (lane.waiting.length > 0 && lane.sending < this.settings.endpointConcurrency && this.sending < this.settings.concurrency) {
       const job = lane.waiting.shift()!;
       lane.sending++;
       this.sending++;
-      const done: Promise<void> = this.deliver(job).finally(() => {
-        this.jobs.delete(done);
-        lane.sending--;
-        this.sending--;
-        this.held--;
-        this.afterJob(id, lane);
-      });
+      const done: Promise<void> = this.attempt(job)
+        .then((finished) => {
+          lane.sending--;
+          this.sending--;
+          lane.recording++;
+          this.pumpAll(id, lane);
+          return finished && this.recorder.record(finished);
+        })
+        .finally(() => {
+          this.jobs.delete(done);
+          lane.recording--;
+          this.held--;
+          this.afterJob(id, lane);
+        });
       this.jobs.add(done);
     }
   }
 
-  private afterJob(id: string, lane: Lane): void {
+  private pumpAll(id: string, lane: Lane): void {
     this.pump(id, lane);
     // A slot freed by this endpoint may be what another endpoint's waiting jobs need.
     for (const [otherId, other] of this.lanes) if (other.waiting.length > 0) this.pump(otherId, other);
-    if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(id);
-    // Claim more once this endpoint's reserve has run out, if the last claim left some behind.
-    if (lane.waiting.length === 0 && lane.maybeMore) this.signal.notify();
   }
 
-  private async deliver(job: Job): Promise<void> {
+  private afterJob(id: string, lane: Lane): void {
+    if (lane.sending === 0 && lane.waiting.length === 0 && lane.recording === 0) this.lanes.delete(id);
+    // Claim more once this endpoint's reserve has run out, if the last claim left some behind;
+    // or once half the process's reserve is free, if the last claim was cut short by it.
+    if ((lane.waiting.length === 0 && lane.maybeMore) || (this.roomLimited && this.held <= this.settings.concurrency)) this.signal.notify();
+  }
+
+  /** Signs and sends one delivery; undefined when its lease was lost while it waited. */
+  private async attempt(job: Job): Promise<FinishedAttempt | undefined> {
     const { ctx } = this;
     const { delivery, event, endpoint } = job;
-    if (!(await this.keepLease(job))) return;
+    if (!(await this.keepLease(job))) return undefined;
     const startedAt = ctx.now();
     const policy = resolveRetryPolicy(JSON.parse(endpoint.retry_policy ?? 'null') as RetryPolicy | null, this.settings);
     let headers: Record<string, string> = {};
@@ -223,7 +243,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     }
     this.metrics.observe(result);
     if (!result.ok && !result.cancelled) ctx.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id, error: result.error }, 'webhook attempt failed');
-    await this.recorder.record({
+    return {
       deliveryId: delivery.id,
       endpointId: endpoint.id,
       endpointWasFailing: endpoint.failing_since !== null,
@@ -233,7 +253,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
       startedAt,
       requestHeaders: headers,
       result,
-    });
+    };
   }
 
   /**

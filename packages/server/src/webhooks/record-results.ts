@@ -25,14 +25,17 @@ export interface FinishedAttempt {
 }
 
 /**
- * Writes attempt results in batches: everything finished while the previous batch was being
- * written goes into the next single transaction (group commit), so the database cost per delivery
- * falls as load rises. Every write is conditional on still holding the lease.
+ * Writes attempt results in batches: everything finished while earlier batches were being written
+ * goes into the next single transaction (group commit), so the database cost per delivery falls
+ * as load rises. PostgreSQL runs a few such writers at once; SQLite has one connection, so one.
+ * Every write is conditional on still holding the lease.
  */
 export class ResultRecorder {
-  private queue: FinishedAttempt[] = [];
-  private writing: Promise<void> | undefined;
+  private queue: Array<{ finished: FinishedAttempt; done: () => void }> = [];
+  private writers = 0;
+  private readonly maxWriters: number;
   private readonly lockRows: boolean;
+  private idle: Array<() => void> = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -41,25 +44,52 @@ export class ResultRecorder {
     private readonly log: Logger,
   ) {
     this.lockRows = isPostgres(db);
+    this.maxWriters = this.lockRows ? 4 : 1;
   }
 
   /** Resolves when the result is committed (or, on a database error, logged and dropped: the lease then expires and the delivery is retried). */
   record(finished: FinishedAttempt): Promise<void> {
-    this.queue.push(finished);
-    return this.flush();
+    return new Promise((done) => {
+      this.queue.push({ finished, done });
+      if (this.writers < this.maxWriters) void this.drain();
+    });
   }
 
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.writing = this.write(batch).finally(() => (this.writing = undefined));
-    await this.writing;
+  /** Resolves once everything recorded so far is written. */
+  flush(): Promise<void> {
+    if (this.writers === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    this.writers++;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 200);
+      await this.write(batch.map((b) => b.finished));
+      for (const { done } of batch) done();
+    }
+    this.writers--;
+    if (this.writers === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private async write(batch: FinishedAttempt[]): Promise<void> {
-    try {
+    // One lock order for every writer (endpoint rows by id), so concurrent batches do not deadlock.
+    batch.sort((a, b) => (a.endpointId < b.endpointId ? -1 : a.endpointId > b.endpointId ? 1 : 0));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeOnce(batch);
+        return;
+      } catch (error) {
+        // A deadlock with a disabling transaction is resolved by PostgreSQL aborting one side: try again.
+        if (attempt < 3 && (error as { code?: string }).code === '40P01') continue;
+        this.log.error({ err: error, deliveries: batch.length }, 'could not record webhook attempts; their leases will expire and they will be retried');
+        return;
+      }
+    }
+  }
+
+  private async writeOnce(batch: FinishedAttempt[]): Promise<void> {
+    {
       await this.db.transaction().execute(async (trx) => {
         const now = this.now();
         const attempts = batch.filter((f) => !f.result.cancelled);
@@ -76,8 +106,6 @@ export class ResultRecorder {
           await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...recovered]).where('failing_since', 'is not', null).execute();
         }
       });
-    } catch (error) {
-      this.log.error({ err: error, deliveries: batch.length }, 'could not record webhook attempts; their leases will expire and they will be retried');
     }
   }
 
