@@ -41,7 +41,8 @@ export function printRows(results: CaseResult[], header = true): void {
 
 /**
  * Per engine and size, the median over rounds against the targets; and for an engine measured at
- * two sizes, how much slower the largest is than the smallest.
+ * two sizes, how much slower the largest is than the smallest. On a shared machine req/s and p99
+ * swing with the load; server CPU per request barely does, so it is the steadier scaling figure.
  */
 export function printSummary(results: CaseResult[]): void {
   const groups = new Map<string, CaseResult[]>();
@@ -54,13 +55,14 @@ export function printSummary(results: CaseResult[]): void {
     rps: median(rs.map((r) => r.arkiv.requestsPerSecond)),
     p99: median(rs.map((r) => r.arkiv.p99Ms)),
     ratio: median(rs.map(ratioOf)),
+    cpu: median(rs.map((r) => r.arkiv.cpuMicrosPerRequest)),
   }));
   console.log('\nMedians over rounds:');
   for (const m of medians) {
     console.log(
       `${m.dialect} ${m.reports.toLocaleString('en')} reports (seeded in ${fixed(m.seedSeconds, 1)} s, body ${m.bodyBytes} bytes): ` +
         `${fixed(m.rps)} req/s, ratio ${fixed(m.ratio, 2)} (≥ ${TARGETS.throughputRatio}: ${mark(m.ratio >= TARGETS.throughputRatio)}), ` +
-        `p99 ${m.p99} ms (≤ ${TARGETS.p99Ms}: ${mark(m.p99 <= TARGETS.p99Ms)})`,
+        `p99 ${m.p99} ms (≤ ${TARGETS.p99Ms}: ${mark(m.p99 <= TARGETS.p99Ms)}), ${fixed(m.cpu)} µs CPU per request`,
     );
   }
   for (const dialect of new Set(medians.map((m) => m.dialect))) {
@@ -71,7 +73,8 @@ export function printSummary(results: CaseResult[]): void {
     const slowdown = small.rps / large.rps;
     console.log(
       `${dialect}: ${large.reports.toLocaleString('en')} vs ${small.reports.toLocaleString('en')} reports: ` +
-        `req/s ${fixed(slowdown, 2)}× slower, p99 ${fixed(large.p99 / Math.max(small.p99, 1), 2)}× ` +
+        `req/s ${fixed(slowdown, 2)}× slower, p99 ${fixed(large.p99 / Math.max(small.p99, 1), 2)}×, ` +
+        `CPU per request ${fixed(large.cpu / small.cpu, 2)}× ` +
         `(≤ ${TARGETS.scaleSlowdown}×: ${mark(slowdown <= TARGETS.scaleSlowdown)})`,
     );
   }
