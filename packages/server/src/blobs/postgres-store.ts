@@ -18,9 +18,10 @@ const BYTES_PER_QUERY = 1024 * 1024;
 /**
  * Blobs inside PostgreSQL, so a deployment with several API replicas needs no shared disk: one
  * `blobs` row per blob plus its bytes in `blob_chunks` rows, numbered from 0. Both directions
- * stream: `put` copies the staged file chunk by chunk inside one transaction (a reader never sees
- * a blob without all its chunks), and `read` fetches one chunk per query as the consumer asks for
- * it, so memory stays at a few chunks whatever the blob's size.
+ * stream: `put` copies the staged file ~1 MiB at a time inside one transaction (a reader never
+ * sees a blob without all its chunks), and `read` fetches ~1 MiB of chunks per query as the
+ * consumer asks for them, so memory stays at about two batches whatever the blob's size.
+ * Chunk size is fixed per store, not per blob: rows written with another size still read back.
  */
 export class PostgresBlobStore implements BlobStore {
   readonly kind = 'postgres' as const;
