@@ -32,7 +32,7 @@ interface Job {
   leaseUntil: number;
 }
 
-/** One endpoint's deliveries in this process: at most `endpointConcurrency` sending, a few more claimed and waiting. */
+/** One endpoint's deliveries in this process: at most `endpointConcurrency` sending, more claimed and waiting. */
 interface Lane {
   sending: number;
   waiting: Job[];
@@ -42,14 +42,19 @@ interface Lane {
   maybeMore: boolean;
 }
 
+/**
+ * Claimed deliveries a lane (and the process) may hold per sending slot: the extra wait for a
+ * slot, so a busy endpoint costs a claim per few batches rather than one per delivery.
+ */
+const RESERVE = 4;
+
 const CANCELLED: AttemptResult = { ok: false, status: null, headers: null, body: null, error: null, durationMs: 0, cancelled: true };
 
 /**
  * Claims due deliveries and sends them. Any number of these may share one PostgreSQL (leases and
  * SKIP LOCKED keep them apart); on SQLite there is one per process. A slow endpoint holds at most
  * `endpointConcurrency` of the `concurrency` sending slots, so it never delays other endpoints.
- * Each endpoint may hold as many claimed deliveries again waiting for a slot, so a busy endpoint
- * costs one claim per batch rather than one per delivery.
+ * Each endpoint may hold a few times more claimed deliveries waiting for a slot (RESERVE).
  */
 export class DeliveryDispatcher implements BackgroundWorker {
   readonly name = 'webhook-dispatcher';
@@ -75,7 +80,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
     this.settings = ctx.config.webhooks;
     this.agent = createGuardedDispatcher(
       { allowPrivate: ctx.config.webhookAllowPrivate },
-      { connectTimeout: this.settings.timeoutMs, connections: this.settings.endpointConcurrency, keepAliveTimeout: 4000 },
+      // Per origin, sockets are bounded by our own slots: endpoints on one host must not share four.
+      { connectTimeout: this.settings.timeoutMs, connections: this.settings.concurrency, keepAliveTimeout: 4000 },
     );
     this.recorder = new ResultRecorder(ctx.db, this.owner, () => ctx.now(), ctx.log);
     this.metrics = dispatcherMetrics(ctx.metrics);
@@ -95,8 +101,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private async run(): Promise<void> {
     await this.subscribe();
     while (this.running) {
-      const room = this.settings.concurrency * 2 - this.held;
-      let claimed = 0;
+      const room = this.settings.concurrency * RESERVE - this.held;
+      let claimed = { count: 0, filledAnEndpoint: false };
       if (room > 0) {
         try {
           claimed = await this.claim(room);
@@ -104,9 +110,12 @@ export class DeliveryDispatcher implements BackgroundWorker {
           this.ctx.log.error({ err: error }, 'webhook claim failed; retrying after the poll interval');
         }
       }
-      // A full batch means more may be due right away; otherwise sleep until woken.
-      this.roomLimited = room <= 0 || claimed >= room;
-      if (claimed < room || room <= 0) await this.signal.wait(this.settings.pollMs);
+      this.roomLimited = room <= 0 || claimed.count >= room;
+      // Look again at once when the claim was cut short: by the process's reserve, or by an
+      // endpoint's (its surplus rows may have filled the scan and hidden other endpoints' rows;
+      // being full now, it is skipped next time). Otherwise sleep until woken.
+      const again = room > 0 && (claimed.count >= room || claimed.filledAnEndpoint);
+      if (!again) await this.signal.wait(this.settings.pollMs);
     }
   }
 
@@ -128,19 +137,19 @@ export class DeliveryDispatcher implements BackgroundWorker {
     }
   }
 
-  private async claim(room: number): Promise<number> {
+  private async claim(room: number): Promise<{ count: number; filledAnEndpoint: boolean }> {
     const { ctx } = this;
     const now = ctx.now();
     const leaseUntil = now + leaseMs(this.settings.timeoutMs);
     const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length + lane.recording]));
-    const perEndpoint = this.settings.endpointConcurrency * 2;
+    const perEndpoint = this.settings.endpointConcurrency * RESERVE;
     const claimed = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
     const claimedFor = new Map<string, number>();
     for (const c of claimed) claimedFor.set(c.endpoint_id, (claimedFor.get(c.endpoint_id) ?? 0) + 1);
     // An endpoint that got less than its free places has nothing more due: until a wake-up says
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
-    if (claimed.length === 0) return 0;
+    if (claimed.length === 0) return { count: 0, filledAnEndpoint: false };
     const [events, endpoints] = await Promise.all([
       ctx.db.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(),
       ctx.db
@@ -158,11 +167,14 @@ export class DeliveryDispatcher implements BackgroundWorker {
       if (!event || !endpoint) continue;
       this.enqueue({ delivery, event, endpoint, leaseUntil });
     }
+    let filledAnEndpoint = false;
     for (const [id, n] of claimedFor) {
+      const full = n >= perEndpoint - (held.get(id) ?? 0);
+      filledAnEndpoint ||= full;
       const lane = this.lanes.get(id);
-      if (lane) lane.maybeMore = n >= perEndpoint - (held.get(id) ?? 0);
+      if (lane) lane.maybeMore = full;
     }
-    return claimed.length;
+    return { count: claimed.length, filledAnEndpoint };
   }
 
   private enqueue(job: Job): void {
@@ -211,7 +223,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     if (lane.sending === 0 && lane.waiting.length === 0 && lane.recording === 0) this.lanes.delete(id);
     // Claim more once this endpoint's reserve has run out, if the last claim left some behind;
     // or once half the process's reserve is free, if the last claim was cut short by it.
-    if ((lane.waiting.length === 0 && lane.maybeMore) || (this.roomLimited && this.held <= this.settings.concurrency)) this.signal.notify();
+    if ((lane.waiting.length === 0 && lane.maybeMore) || (this.roomLimited && this.held <= (this.settings.concurrency * RESERVE) / 2)) this.signal.notify();
   }
 
   /** Signs and sends one delivery; undefined when its lease was lost while it waited. */
