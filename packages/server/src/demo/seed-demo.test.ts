@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
 import { DEMO_ORG_ID, DEMO_RELEASES } from './demo-catalogue.js';
 import { seedDemo, type DemoSeedResult } from './seed-demo.js';
+import { addUser, json, login, type TestUser } from '../accounts/account-test-helpers.js';
 
 /** Seed 000's two requests, character for character after the base URL. */
 const SEED_LIST = '/security/report/list?org=00000000-0000-0000-0000-000000000001&version=1.0';
@@ -64,11 +65,13 @@ for (const dialect of testDialects) {
     const changes: ReportChange[] = [];
     const printed: string[] = [];
     let first: DemoSeedResult;
+    let owner: TestUser;
 
     before(async () => {
       server = await startTestServer(dialect, {}, (ctx) => {
         ctx.reportHooks.push(async (_trx, change) => void changes.push(change));
       });
+      owner = await addUser(server, 'owner');
       first = await seedDemo(server.ctx, { print: (text) => printed.push(text) });
     });
     after(async () => server?.stop());
@@ -180,6 +183,13 @@ for (const dialect of testDialects) {
       assert.equal((await server.ctx.db.selectFrom('organizations').select('id').execute()).length, orgsBefore.length);
       const files = await server.ctx.db.selectFrom('report_files').select('sha256').execute();
       assert.equal(files.length, first.created * 2);
+    });
+
+    it("makes the instance's owners owners of the demo organisation, so the dashboard shows it", async () => {
+      const session = await login(server, owner);
+      const response = await fetch(`${server.url}/api/orgs`, { headers: { cookie: session.cookie } });
+      const { organizations } = await json(response);
+      assert.deepEqual(organizations.find((o: { id: string }) => o.id === DEMO_ORG_ID)?.role, 'owner');
     });
 
     it('seeds in a few seconds', () => {

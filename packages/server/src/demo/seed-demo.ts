@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { createApiToken } from '../accounts/tokens.js';
 import { createOrganization, findOrganization } from '../orgs/org-store.js';
+import { addMembership, findMember } from '../accounts/memberships.js';
 import { storeReports } from '../reports/report-store.js';
 import { DEMO_ORG_ID, DEMO_ORG_NAME, DEMO_RELEASES } from './demo-catalogue.js';
 import { demoReportsOf } from './demo-reports.js';
@@ -24,6 +25,7 @@ export interface DemoSeedResult {
 export async function seedDemo(ctx: AppContext, options: { print: (text: string) => void }): Promise<DemoSeedResult> {
   const started = performance.now();
   const orgCreated = await ensureDemoOrganization(ctx);
+  await shareWithOwners(ctx);
   const adminToken = orgCreated
     ? (await createApiToken(ctx.db, { orgId: DEMO_ORG_ID, name: 'demo admin', scopes: ['admin'], now: ctx.now() })).token
     : undefined;
@@ -51,6 +53,20 @@ async function ensureDemoOrganization(ctx: AppContext): Promise<boolean> {
     // Another process seeding at the same moment won the insert: the organisation exists, which is all we need.
     if (await findOrganization(ctx.db, DEMO_ORG_ID)) return false;
     throw error;
+  }
+}
+
+/** Owners of the instance can browse the demo in the dashboard at once: each becomes its owner too. */
+async function shareWithOwners(ctx: AppContext): Promise<void> {
+  const owners = await ctx.db
+    .selectFrom('memberships')
+    .select('user_id')
+    .distinct()
+    .where('role', '=', 'owner')
+    .where('org_id', '!=', DEMO_ORG_ID)
+    .execute();
+  for (const { user_id: userId } of owners) {
+    if (!(await findMember(ctx.db, DEMO_ORG_ID, userId))) await addMembership(ctx.db, { orgId: DEMO_ORG_ID, userId, role: 'owner', now: ctx.now() });
   }
 }
 
