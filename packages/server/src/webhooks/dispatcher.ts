@@ -5,7 +5,7 @@ import type { Agent } from 'undici';
 import type { AppContext, BackgroundWorker } from '../context.js';
 import { signingSecrets } from './endpoint-model.js';
 import { deliveryHeaders } from './delivery-request.js';
-import { outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
+import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
 import { ResultRecorder, type FinishedAttempt } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptResult } from './send.js';
@@ -111,10 +111,10 @@ export class DeliveryDispatcher implements BackgroundWorker {
         }
       }
       this.roomLimited = room <= 0 || claimed.count >= room;
-      // Look again at once when the claim was cut short: by the process's reserve, or by an
-      // endpoint's (its surplus rows may have filled the scan and hidden other endpoints' rows;
-      // being full now, it is skipped next time). Otherwise sleep until woken.
-      const again = room > 0 && (claimed.count >= room || claimed.filledAnEndpoint);
+      // Look again at once when the claim may have left due rows unseen: it took all its scan
+      // allowed, or filled an endpoint (whose surplus rows took scan places; full now, it is
+      // skipped next time). Otherwise everything due was taken: sleep until woken.
+      const again = room > 0 && (claimed.count >= Math.min(room, CLAIM_SCAN_ROWS) || claimed.filledAnEndpoint);
       if (!again) await this.signal.wait(this.settings.pollMs);
     }
   }

@@ -33,9 +33,12 @@ export interface OutboxDialect {
   notifyInTransaction(db: Kysely<Database>): Promise<void>;
 }
 
-// How many due rows one claim looks at, relative to what it may take: enough to find other
-// endpoints' deliveries behind a burst for one endpoint, bounded so a huge due backlog stays cheap.
-const SCAN_FACTOR = 4;
+/**
+ * The most due rows one claim looks at, so a huge due backlog costs each claim the same. A claim
+ * that took every row it looked at, or filled an endpoint (whose surplus rows it skipped), may
+ * have left due rows unseen: the dispatcher then claims again at once.
+ */
+export const CLAIM_SCAN_ROWS = 64;
 
 const excludeBusy = (busy: readonly string[], pg: boolean) =>
   busy.length === 0 ? sql`` : pg ? sql`and endpoint_id <> all(${busy}::text[])` : sql`and endpoint_id not in (${sql.join(busy)})`;
@@ -54,7 +57,7 @@ const inFlightRows = (inFlight: ReadonlyMap<string, number>, pg: boolean) =>
  * same row; SQLite has one writer.
  */
 function claimStatement(request: ClaimRequest, pg: boolean) {
-  const scan = Math.max(request.limit * SCAN_FACTOR, 64);
+  const scan = Math.min(request.limit, CLAIM_SCAN_ROWS);
   const busy = [...request.inFlight].filter(([, n]) => n >= request.perEndpoint).map(([id]) => id);
   return sql<ClaimedDelivery>`
     with candidates as (
