@@ -9,6 +9,7 @@ import { Loading } from './components/Status.tsx';
 import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
 import { WebhooksPage } from './webhooks/WebhooksPage.tsx';
+import { EvaluationsPage, IntegrationsPage } from './integrations/IntegrationsPage.tsx';
 
 const lastOrg = {
   read: (): string | null => {
@@ -99,16 +100,20 @@ export function App() {
       </main>
     );
   }
-  const allowed = route.section === 'reports' || isAdminRole(membership.role);
+  const allowed = route.section === 'reports' || route.section === 'evaluations' || isAdminRole(membership.role);
   return (
     <Layout session={session} membership={membership} section={route.section} onLogout={logout}>
       {!allowed ? (
         <section>
           <h1>Not permitted</h1>
-          <p role="alert">Only Administrators and Owners of {membership.orgName} can open {route.section === 'settings' ? 'the settings' : 'webhooks'}.</p>
+          <p role="alert">Only Administrators and Owners of {membership.orgName} can open {route.section === 'settings' ? 'the settings' : route.section}.</p>
         </section>
       ) : route.section === 'reports' ? (
         <ReportsPage key={membership.orgId} membership={membership} />
+      ) : route.section === 'evaluations' ? (
+        <EvaluationsPage key={membership.orgId} orgId={membership.orgId} />
+      ) : route.section === 'integrations' ? (
+        <IntegrationsPage key={membership.orgId} orgId={membership.orgId} />
       ) : route.section === 'settings' ? (
         <SettingsPage key={membership.orgId} membership={membership} userId={session.user.id} onOrgChanged={refreshSession} />
       ) : (

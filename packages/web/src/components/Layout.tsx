@@ -9,8 +9,9 @@ const ROLE_NAMES = { owner: 'Owner', admin: 'Administrator', member: 'Member' } 
  * Webhooks links exist only for Administrators and Owners; the server refuses others anyway.
  */
 export function Layout({ session, membership, section, onLogout, children }: { session: Session; membership: Membership; section: Section | null; onLogout: () => void; children: ReactNode }) {
-  const links: Array<{ section: Section; label: string }> = [{ section: 'reports', label: 'Reports' }];
-  if (isAdminRole(membership.role)) links.push({ section: 'webhooks', label: 'Webhooks' }, { section: 'settings', label: 'Settings' });
+  // Nexus IQ evaluations are report data: every member may read them.
+  const links: Array<{ section: Section; label: string }> = [{ section: 'reports', label: 'Reports' }, { section: 'evaluations', label: 'Evaluations' }];
+  if (isAdminRole(membership.role)) links.push({ section: 'webhooks', label: 'Webhooks' }, { section: 'integrations', label: 'Integrations' }, { section: 'settings', label: 'Settings' });
   // A Member switching from an organisation they administer lands on Reports, not on a refusal.
   const switchTo = (orgId: string) => {
     const target = session.memberships.find((m) => m.orgId === orgId);

@@ -28,8 +28,8 @@ export function usePath(): string {
   return path;
 }
 
-export type Section = 'reports' | 'webhooks' | 'settings';
-const SECTIONS: readonly Section[] = ['reports', 'webhooks', 'settings'];
+export type Section = 'reports' | 'webhooks' | 'settings' | 'integrations' | 'evaluations';
+const SECTIONS: readonly Section[] = ['reports', 'webhooks', 'settings', 'integrations', 'evaluations'];
 
 /** `/orgs/{orgId}/{section}` → its parts; anything else → null. */
 export function parseOrgPath(path: string): { orgId: string; section: Section } | null {

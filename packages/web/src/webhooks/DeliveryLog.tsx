@@ -1,21 +1,43 @@
 import { useEffect, useState } from 'react';
-import { api } from '../lib/api.ts';
+import { api, withQuery } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { listFrom, webhookUrl, type Delivery } from './webhook-types.ts';
 import { DeliveryDetailView, when } from './DeliveryDetail.tsx';
+import { BulkRedeliver } from './BulkRedeliver.tsx';
+import { mergeDeliveries } from './delivery-paging.ts';
 
-/** The endpoint's deliveries, newest first: status, attempts, timing, detail, Redeliver. */
+type Page = { deliveries: Delivery[]; nextCursor: string | null };
+
+/** The endpoint's deliveries, newest first, 50 a page: status, attempts, timing, detail, Redeliver, Load more, bulk redeliver. */
 export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webhookId: string; refresh: number }) {
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(
-    () => api.get<unknown>(`${webhookUrl(orgId, webhookId)}/deliveries${status ? `?status=${status}` : ''}`).then((body) => listFrom<Delivery>(body, 'deliveries', 'items')),
-    [orgId, webhookId, status, refresh],
-  );
+  const page = (cursor?: string) =>
+    api.get<Page>(withQuery(`${webhookUrl(orgId, webhookId)}/deliveries`, { status, cursor })).then((body) => ({ deliveries: listFrom<Delivery>(body, 'deliveries', 'items'), nextCursor: body?.nextCursor ?? null }));
+  // Reloads (refresh, polling) fetch the first page again; pages added by "Load more" stay, merged.
+  const first = useLoad(() => page(), [orgId, webhookId, status, refresh]);
+  const [more, setMore] = useState<Page | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const rows = first.data ? (more ? mergeDeliveries(first.data.deliveries, more.deliveries) : first.data.deliveries) : undefined;
+  const nextCursor = more ? more.nextCursor : first.data?.nextCursor ?? null;
+  const list = { ...first, data: rows };
+  const loadMore = async () => {
+    if (!nextCursor || !rows) return;
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const next = await page(nextCursor);
+      setMore({ deliveries: mergeDeliveries(next.deliveries, rows), nextCursor: next.nextCursor });
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   // While a delivery is due soon, keep the log current without a click.
   const dueSoon = (list.data ?? []).some((d) => d.status === 'pending' && (!d.nextAttemptAt || Date.parse(d.nextAttemptAt) < Date.now() + 30_000));
   useEffect(() => {
@@ -40,7 +62,7 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
         <h3 id="deliveries-title">Delivery log</h3>
         <label className="inline-label">
           <span>Status</span>
-          <select value={status} aria-label="Delivery status" onChange={(e) => setStatus(e.target.value)}>
+          <select value={status} aria-label="Delivery status" onChange={(e) => { setMore(null); setStatus(e.target.value); }}>
             <option value="">All</option>
             <option value="pending">Pending</option>
             <option value="succeeded">Succeeded</option>
@@ -52,6 +74,7 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
           Refresh
         </button>
       </div>
+      <BulkRedeliver orgId={orgId} webhookId={webhookId} onQueued={list.reload} />
       <ErrorMessage message={error ?? list.error} onRetry={list.error ? list.reload : undefined} />
       {notice ? <Notice>{notice}</Notice> : null}
       {list.loading && !list.data ? <Loading what="deliveries" /> : null}
@@ -79,6 +102,12 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
           </table>
         </div>
       ) : null}
+      {list.data && nextCursor ? (
+        <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : 'Load more'}
+        </button>
+      ) : null}
+      {more && !nextCursor ? <p className="hint">All {list.data?.length} deliveries shown.</p> : null}
     </section>
   );
 }
