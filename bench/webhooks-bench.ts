@@ -49,24 +49,29 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
       );
     }
 
-    // The backlog runs on a second database, measured in turns with the first, so drift of the
-    // shared machine hits both alike; the reported figures are medians of the rounds.
+    // The backlog comparison runs on two new databases with the same history (created together,
+    // warmed up alike), one of them with the backlog, measured in turns so drift of the shared
+    // machine hits both alike; the reported figures are medians of the rounds.
     const backlog = Number(values.backlog);
-    const loaded = await openBench(dialect, `${dialect}_backlog`);
+    const [plainDb, loaded] = [await openBench(dialect, `${dialect}_control`), await openBench(dialect, `${dialect}_backlog`)];
     try {
       const t = performance.now();
       await insertBacklog(loaded, receiver.url, backlog);
-      await settle(setup);
+      await settle(plainDb);
       console.log(`backlog: ${backlog} deliveries due in 30 days inserted (and vacuumed) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      await measureThroughput(loaded, receiver, { endpoints: 1, deliveries: 1000, sequence: 9_000_000 });
+      for (const db of [plainDb, loaded]) await measureThroughput(db, receiver, { endpoints: 1, deliveries: 1000, sequence: 9_000_000 });
       const plainRates: number[] = [];
       const freshRates: number[] = [];
       const backlogRates: number[] = [];
       for (let round = 0; round < 3; round++) {
-        sequence += 2 * deliveries;
-        freshRates.push((await measureThroughput(setup, receiver, { endpoints: 1, deliveries, sequence })).perSecond);
-        backlogRates.push((await measureThroughput(loaded, receiver, { endpoints: 1, deliveries, sequence: sequence + deliveries })).perSecond);
-        plainRates.push((await measurePlainLoop(setup, receiver, { endpoints: 1, deliveries })).perSecond);
+        sequence += deliveries;
+        // Alternate which goes first, so neither always follows the other.
+        const pair = [
+          async () => freshRates.push((await measureThroughput(plainDb, receiver, { endpoints: 1, deliveries, sequence })).perSecond),
+          async () => backlogRates.push((await measureThroughput(loaded, receiver, { endpoints: 1, deliveries, sequence })).perSecond),
+        ];
+        for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
+        plainRates.push((await measurePlainLoop(plainDb, receiver, { endpoints: 1, deliveries })).perSecond);
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
       const [fresh, withBacklog, plain] = [median(freshRates), median(backlogRates), median(plainRates)];
@@ -74,12 +79,13 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
         `1 endpoint, medians of 3 rounds: without backlog ${rate(fresh)}, with ${backlog} scheduled ${rate(withBacklog)} (${((withBacklog / fresh - 1) * 100).toFixed(0)} %); plain loop ${rate(plain)}, ratios ${(fresh / plain).toFixed(2)} / ${(withBacklog / plain).toFixed(2)} (load ${load()})`,
       );
       console.log(`  rounds without: ${freshRates.map(rate).join(', ')}; with: ${backlogRates.map(rate).join(', ')}; plain: ${plainRates.map(rate).join(', ')}`);
-      const freshLatency = await measureLatency(setup, receiver, { rate: 100, events: latencyEvents, firstVersion: 2 * latencyEvents });
+      const freshLatency = await measureLatency(plainDb, receiver, { rate: 100, events: latencyEvents });
       const backlogLatency = await measureLatency(loaded, receiver, { rate: 100, events: latencyEvents });
       console.log(
         `latency at 100 events/s, without / with backlog: p50 ${ms(freshLatency.p50)} / ${ms(backlogLatency.p50)}, p99 ${ms(freshLatency.p99)} / ${ms(backlogLatency.p99)} (load ${load()})`,
       );
     } finally {
+      await plainDb.close();
       await loaded.close();
     }
   } finally {
