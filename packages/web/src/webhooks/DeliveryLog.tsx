@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, withQuery } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -8,7 +8,11 @@ import { DeliveryDetailView, when } from './DeliveryDetail.tsx';
 import { BulkRedeliver } from './BulkRedeliver.tsx';
 import { mergeDeliveries } from './delivery-paging.ts';
 
-type Page = { deliveries: Delivery[]; nextCursor: string | null };
+type Page = { deliveries: Delivery[]; nextCursor: string | null; limit: number };
+
+const PAGE = 50;
+/** The list API's largest page: a reload refetches up to this many shown rows in one request. */
+const MAX_LIMIT = 500;
 
 /** The endpoint's deliveries, newest first, 50 a page: status, attempts, timing, detail, Redeliver, Load more, bulk redeliver. */
 export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webhookId: string; refresh: number }) {
@@ -16,14 +20,21 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const page = (cursor?: string) =>
-    api.get<Page>(withQuery(`${webhookUrl(orgId, webhookId)}/deliveries`, { status, cursor })).then((body) => ({ deliveries: listFrom<Delivery>(body, 'deliveries', 'items'), nextCursor: body?.nextCursor ?? null }));
-  // Reloads (refresh, polling) fetch the first page again; pages added by "Load more" stay, merged.
-  const first = useLoad(() => page(), [orgId, webhookId, status, refresh]);
+  const page = (cursor?: string, limit = PAGE): Promise<Page> =>
+    api
+      .get<{ nextCursor?: string | null }>(withQuery(`${webhookUrl(orgId, webhookId)}/deliveries`, { status, cursor, limit }))
+      .then((body) => ({ deliveries: listFrom<Delivery>(body, 'deliveries', 'items'), nextCursor: body?.nextCursor ?? null, limit }));
+  // A reload (Refresh, polling, after a redelivery) fetches from the top as many rows as are shown,
+  // so every shown row gets its current status. "Load more" follows the cursor and adds a page.
+  const shown = useRef(0);
+  const first = useLoad(() => page(undefined, Math.min(MAX_LIMIT, Math.max(PAGE, shown.current))), [orgId, webhookId, status, refresh]);
   const [more, setMore] = useState<Page | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-  const rows = first.data ? (more ? mergeDeliveries(first.data.deliveries, more.deliveries) : first.data.deliveries) : undefined;
-  const nextCursor = more ? more.nextCursor : first.data?.nextCursor ?? null;
+  // Rows loaded beyond what the last reload covered (more than MAX_LIMIT shown) stay, merged without gaps.
+  const extra = first.data && more && more.deliveries.length > first.data.limit ? more : null;
+  const rows = first.data ? (extra ? mergeDeliveries(first.data.deliveries, extra.deliveries) : first.data.deliveries) : undefined;
+  const nextCursor = extra ? extra.nextCursor : first.data?.nextCursor ?? null;
+  shown.current = rows?.length ?? 0;
   const list = { ...first, data: rows };
   const loadMore = async () => {
     if (!nextCursor || !rows) return;
@@ -31,7 +42,7 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
     setError(null);
     try {
       const next = await page(nextCursor);
-      setMore({ deliveries: mergeDeliveries(next.deliveries, rows), nextCursor: next.nextCursor });
+      setMore({ deliveries: mergeDeliveries(next.deliveries, rows), nextCursor: next.nextCursor, limit: next.limit });
     } catch (caught) {
       setError(errorMessage(caught));
     } finally {
@@ -62,7 +73,7 @@ export function DeliveryLog({ orgId, webhookId, refresh }: { orgId: string; webh
         <h3 id="deliveries-title">Delivery log</h3>
         <label className="inline-label">
           <span>Status</span>
-          <select value={status} aria-label="Delivery status" onChange={(e) => { setMore(null); setStatus(e.target.value); }}>
+          <select value={status} aria-label="Delivery status" onChange={(e) => { setMore(null); shown.current = 0; setStatus(e.target.value); }}>
             <option value="">All</option>
             <option value="pending">Pending</option>
             <option value="succeeded">Succeeded</option>
