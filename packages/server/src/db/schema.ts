@@ -5,11 +5,15 @@
  * - ids as UUID strings in text columns.
  * Features add their own tables; each feature's interface is merged into Database here.
  */
+import type { Generated } from 'kysely';
+
 export interface OrganizationsTable {
   id: string;
   name: string;
   require_read_token: number;
   created_at: number;
+  /** Incremented by every report change of the organisation (see reports/list-cache.ts). */
+  reports_revision: Generated<number>;
 }
 
 export interface ApiTokensTable {

@@ -9,7 +9,7 @@ export interface Organization {
   createdAt: string;
 }
 
-function toOrganization(row: Database['organizations']): Organization {
+function toOrganization(row: Omit<Database['organizations'], 'reports_revision'>): Organization {
   return { id: row.id, name: row.name, requireReadToken: row.require_read_token === 1, createdAt: new Date(row.created_at).toISOString() };
 }
 
@@ -22,6 +22,12 @@ export async function createOrganization(db: Kysely<Database>, input: { name: st
 export async function findOrganization(db: Kysely<Database>, id: string): Promise<Organization | undefined> {
   const row = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toOrganization(row);
+}
+
+/** What the read API needs on every request: whether reads need a token, and the list cache key. */
+export async function findReadAccess(db: Kysely<Database>, id: string): Promise<{ requireReadToken: boolean; reportsRevision: number } | undefined> {
+  const row = await db.selectFrom('organizations').select(['require_read_token', 'reports_revision']).where('id', '=', id).executeTakeFirst();
+  return row && { requireReadToken: row.require_read_token === 1, reportsRevision: Number(row.reports_revision) };
 }
 
 export async function listOrganizations(db: Kysely<Database>, ids?: string[]): Promise<Organization[]> {
@@ -38,7 +44,7 @@ export async function updateOrganization(
   id: string,
   patch: { name?: string; requireReadToken?: boolean },
 ): Promise<Organization | undefined> {
-  const values: Partial<Database['organizations']> = {};
+  const values: { name?: string; require_read_token?: number } = {};
   if (patch.name !== undefined) values.name = patch.name;
   if (patch.requireReadToken !== undefined) values.require_read_token = patch.requireReadToken ? 1 : 0;
   if (Object.keys(values).length > 0) await db.updateTable('organizations').set(values).where('id', '=', id).execute();

@@ -6,7 +6,8 @@ import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
 import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
 import type { RoutePlugin } from '../http/routes.js';
-import { findOrganization } from '../orgs/org-store.js';
+import { findReadAccess } from '../orgs/org-store.js';
+import { ListResponseCache } from './list-cache.js';
 import { createReportArchive } from './archive.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
@@ -53,14 +54,16 @@ export function parseListFilter(query: ListQuery) {
  * requiring a read token; a token never narrows what anonymous callers may read. An unknown organisation looks like an empty one: the API does not
  * reveal which organisation IDs exist.
  */
-async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<void> {
-  const org = await findOrganization(ctx.db, orgId);
-  if (org?.requireReadToken) requirePermission(request, orgId, 'reports:read');
+async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<number> {
+  const access = await findReadAccess(ctx.db, orgId);
+  if (access?.requireReadToken) requirePermission(request, orgId, 'reports:read');
+  return access?.reportsRevision ?? -1;
 }
 
 /** GET /security/report/list and /security/report/files: the seed-000 read contract. */
 export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const listCache = new ListResponseCache();
   if (ctx.config.readRateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       max: ctx.config.readRateLimitPerMinute,
@@ -81,11 +84,18 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
         response: { 200: ListResponseSchema, ...problemResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const filter = parseListFilter(request.query);
-      await authorizeRead(ctx, request, filter.orgId);
-      const { reports, nextCursor } = await listReports(ctx.db, filter);
-      return filter.limit === undefined ? { organizationId: filter.orgId, reports } : { organizationId: filter.orgId, reports, nextCursor };
+      // The revision is read before the reports: a body cached under it is never older than it.
+      const revision = await authorizeRead(ctx, request, filter.orgId);
+      const key = JSON.stringify([revision, filter]);
+      let body = listCache.get(key);
+      if (body === undefined) {
+        const { reports, nextCursor } = await listReports(ctx.db, filter);
+        body = JSON.stringify(filter.limit === undefined ? { organizationId: filter.orgId, reports } : { organizationId: filter.orgId, reports, nextCursor });
+        listCache.set(key, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

@@ -34,6 +34,7 @@ export async function storeReports(
       return await db.transaction().execute(async (trx) => {
         const stored: StoredReport[] = [];
         for (const report of input.reports) stored.push(await upsertOne(trx, input.orgId, report, now));
+        await bumpReportsRevision(trx, input.orgId);
         await runHooks(trx, hooks, input.orgId, stored, input.initiator, now);
         return stored;
       });
@@ -117,6 +118,7 @@ export async function deleteReport(
     if (!row) return undefined;
     await trx.deleteFrom('report_files').where('report_id', '=', row.id).execute();
     await trx.deleteFrom('reports').where('id', '=', row.id).execute();
+    await bumpReportsRevision(trx, input.orgId);
     const item = toListItem(row);
     for (const hook of hooks) await hook(trx, { type: 'report.deleted', orgId: input.orgId, reports: [item], initiator: input.initiator, at });
     return item;
@@ -133,6 +135,11 @@ export async function findReportsWithFiles(db: Kysely<Database>, orgId: string, 
   for (const f of fileRows) byId.get(f.report_id)?.files.push(toReportFile(f));
   // Keep the caller's order: the archive lists reports as they were asked for.
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Every report change moves the organisation's revision, in the same transaction as the change. */
+async function bumpReportsRevision(trx: Transaction<Database>, orgId: string): Promise<void> {
+  await trx.updateTable('organizations').set((eb) => ({ reports_revision: eb('reports_revision', '+', 1) })).where('id', '=', orgId).execute();
 }
 
 function isUniqueViolation(error: unknown): boolean {

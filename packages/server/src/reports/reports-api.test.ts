@@ -261,3 +261,29 @@ describe('anonymous read rate limit', () => {
     }
   });
 });
+
+for (const dialect of testDialects) {
+  describe(`list cache on ${dialect}`, () => {
+    it('serves every change at once, including changes made by another process', async () => {
+      const server = await startTestServer(dialect);
+      try {
+        const query = `org=${server.orgId}&minver=0`;
+        assert.deepEqual(versionsOf((await list(server, query)).body), []);
+        await upload(server, sampleFields({ projectVersion: '1.0' }));
+        assert.deepEqual(versionsOf((await list(server, query)).body), ['1.0'], 'an upload is visible on the next request');
+        assert.deepEqual(versionsOf((await list(server, query)).body), ['1.0'], 'a cached answer is the same answer');
+        // A write that bypasses this process's HTTP layer, as another replica's would.
+        const { storeReports } = await import('./report-store.js');
+        const { validateReportMetadata } = await import('./report-input.js');
+        await storeReports(server.ctx.db, [], { orgId: server.orgId, initiator: 'system', reports: [{ metadata: validateReportMetadata(sampleFields({ projectVersion: '2.0' })), files: [] }] });
+        assert.deepEqual(versionsOf((await list(server, query)).body), ['2.0', '1.0']);
+        const [first] = (await list(server, query)).body.reports;
+        const del = await fetch(`${server.url}/security/report/${first.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${server.tokens.admin}` } });
+        assert.equal(del.status, 204);
+        assert.deepEqual(versionsOf((await list(server, query)).body), ['1.0'], 'a delete is visible on the next request');
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+}

@@ -49,7 +49,7 @@ describe('parseVersion', () => {
   });
 
   it('refuses strings that are not semantic versions', () => {
-    for (const bad of ['', ' ', 'abc', '1.', '1..2', '01.2.3', '1.02', '1.2.3.4', '1.2.3-', '1.2.3-01', '1.2.3+', '-1.0', ' 1.0', '1.0 ', 'latest', '1.2.3-a..b', '99999999999999999.0.0', 'x'.repeat(300)]) {
+    for (const bad of ['', ' ', 'abc', '1.', '1..2', '01.2.3', '1.02', '1.2.3.4', '1.2.3-', '1.2.3-01', '1.2.3+', '0.3.5+.', '1.0.0+a..b', '1.0.0+a.', '-1.0', ' 1.0', '1.0 ', 'latest', '1.2.3-a..b', '99999999999999999.0.0', 'x'.repeat(300)]) {
       assert.equal(parseVersion(bad), null, JSON.stringify(bad));
     }
   });

@@ -3,6 +3,7 @@ import * as core from './0001_core.js';
 import * as webhooks from './0002_webhooks.js';
 import * as integrations from './0004_integrations.js';
 import * as accounts from './0003_accounts.js';
+import * as reportRevision from './0005_report_revision.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_webhooks': webhooks,
   '0003_accounts': accounts,
   '0004_integrations': integrations,
+  '0005_report_revision': reportRevision,
 };
