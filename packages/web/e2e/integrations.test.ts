@@ -193,6 +193,12 @@ describe('integrations screen in Chromium', { skip: skipWithoutChromium() }, () 
     await dash.login(narrow, await dash.user('admin'));
     await narrow.goto(`${dash.server.url}/orgs/${dash.server.orgId}/integrations`);
     await narrow.getByRole('heading', { name: 'Integrations', level: 1 }).waitFor();
+    await narrow.getByRole('listitem', { name: 'Nexus IQ connection Nexus IQ production' }).getByRole('button', { name: 'Open' }).click();
+    await narrow.getByLabel('Webhook secret', { exact: true }).waitFor();
+    const sticksOut = await narrow.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('.table-scroll'))
+      .map((e) => e.tagName.toLowerCase() + '.' + e.className).join('; ')`);
+    assert.equal(sticksOut, '', 'nothing but tables scrolls sideways at 390 px');
     await dash.screenshot(narrow, 'integrations-390px');
   });
 

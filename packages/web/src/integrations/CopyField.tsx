@@ -2,7 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { Field } from '../components/Field.tsx';
 import { copyText } from '../settings/CopyId.tsx';
 
-/** A read-only value to paste into another product, with a Copy button that says what happened. */
+/**
+ * A read-only value to paste into another product, with a Copy button that says what happened.
+ * URLs and secrets are long: the field is wider than the organisation ID's, within the viewport.
+ */
 export function CopyField({ label, value, what }: { label: string; value: string; what: string }) {
   const input = useRef<HTMLInputElement>(null);
   const [feedback, setFeedback] = useState('');
@@ -18,7 +21,7 @@ export function CopyField({ label, value, what }: { label: string; value: string
   return (
     <div className="copy-id">
       <Field label={label}>
-        <input ref={input} readOnly value={value} className="mono" onFocus={(e) => e.target.select()} />
+        <input ref={input} readOnly value={value} className="mono" style={{ width: 'min(46rem, calc(100vw - 5rem))' }} onFocus={(e) => e.target.select()} />
       </Field>
       <button type="button" aria-label={`Copy ${label.toLowerCase()}`} onClick={copy}>
         Copy
