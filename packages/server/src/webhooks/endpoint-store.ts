@@ -62,6 +62,8 @@ export async function listEndpoints(ctx: AppContext, orgId: string): Promise<Web
 /** Applies a partial update. Disabling abandons pending deliveries; enabling clears the disabled state. */
 export async function updateEndpoint(ctx: AppContext, orgId: string, id: string, patch: UpdateEndpointInput): Promise<WebhookEndpoint> {
   const current = await findEndpointRow(ctx, orgId, id);
+  // Leaving nexus-iq drops its algorithm choice unless the patch names one (then it is refused).
+  if (patch.signatureScheme && patch.signatureScheme !== 'nexus-iq' && patch.signatureAlgorithm === undefined) patch = { ...patch, signatureAlgorithm: null };
   checkAlgorithm(patch.signatureScheme ?? current.signature_scheme, patch.signatureAlgorithm === undefined ? current.signature_algorithm : patch.signatureAlgorithm);
   if (patch.url !== undefined && patch.url !== current.url) await checkWebhookUrl(patch.url, { allowPrivate: ctx.config.webhookAllowPrivate });
   const now = ctx.now();

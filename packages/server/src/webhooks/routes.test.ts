@@ -49,6 +49,11 @@ for (const dialect of testDialects) {
       assert.deepEqual(patched.body.filters, { reportType: ['OWASP Top 10'] });
       assert.equal((await api(server, 'PATCH', `${base}/${id}`, { signatureAlgorithm: 'HmacSHA1' })).status, 400, 'algorithm is for nexus-iq only');
       assert.equal((await api(server, 'PATCH', `${base}/${id}`, { events: ['Not An Event'] })).status, 400);
+      const nexus = await api(server, 'PATCH', `${base}/${id}`, { signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1' });
+      assert.equal(nexus.body.signatureAlgorithm, 'HmacSHA1');
+      const back = await api(server, 'PATCH', `${base}/${id}`, { signatureScheme: 'arkiv' });
+      assert.equal(back.status, 200, 'leaving nexus-iq drops its algorithm');
+      assert.equal(back.body.signatureAlgorithm, null);
 
       const disabled = await api(server, 'POST', `${base}/${id}/disable`);
       assert.equal(disabled.body.enabled, false);
