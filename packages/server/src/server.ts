@@ -22,6 +22,8 @@ export async function startServer(config: Readonly<Config>, options: { api?: boo
   let url = '';
   if (options.api !== false) {
     url = await app.listen({ host: config.host, port: config.port });
+    // With port 0 the default public URL named no real port: point it at the one we got.
+    if (config.port === 0 && ctx.config.publicUrl.endsWith(':0')) ctx.config = Object.freeze({ ...ctx.config, publicUrl: url });
   } else {
     await app.ready();
   }

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { installErrorHandling } from './error-handler.js';
 import { installAuthentication } from './auth.js';
 import { routePlugins } from './routes.js';
+import { AccessLog } from './access-log.js';
 import { ProblemSchema, ReportListItemSchema } from '../reports/report-schemas.js';
 
 export type App = FastifyInstance;
@@ -14,6 +15,7 @@ export type App = FastifyInstance;
 export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
+    logController: new AccessLog(),
     trustProxy: ctx.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
