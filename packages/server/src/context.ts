@@ -48,17 +48,25 @@ export interface AppContext {
 
 export async function createContext(config: Readonly<Config>, options: { log?: Logger } = {}): Promise<AppContext> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'arkiv' } });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onPoolError: (error) => log.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+  });
+  // Whatever fails from here on, the database handle must not outlive the failed start.
+  let key: string;
+  let blobs: BlobStore;
+  const fsBlobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
   try {
     await migrateToLatest(database.db);
+    const secret = resolveSecretKey(config.secretKey, config.dataDir);
+    if (secret.generated) log.warn({ dataDir: config.dataDir }, 'generated a secret key in the data dir; set ARKIV_SECRET_KEY to share one across processes');
+    key = secret.key;
+    blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : fsBlobs;
   } catch (error) {
     await database.close();
     throw error;
   }
-  const { key, generated } = resolveSecretKey(config.secretKey, config.dataDir);
-  if (generated) log.warn({ dataDir: config.dataDir }, 'generated a secret key in the data dir; set ARKIV_SECRET_KEY to share one across processes');
-  const fsBlobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
-  const blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : fsBlobs;
   return {
     config,
     database,

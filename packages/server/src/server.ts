@@ -17,15 +17,23 @@ export interface RunningServer {
  */
 export async function startServer(config: Readonly<Config>, options: { api?: boolean; ctx?: AppContext } = {}): Promise<RunningServer> {
   const ctx = options.ctx ?? (await createContext(config));
-  await installFeatures(ctx);
-  const app = await buildApp(ctx);
+  let app: App | undefined;
   let url = '';
-  if (options.api !== false) {
-    url = await app.listen({ host: config.host, port: config.port });
-    // With port 0 the default public URL named no real port: point it at the one we got.
-    if (config.port === 0 && ctx.config.publicUrl.endsWith(':0')) ctx.config = Object.freeze({ ...ctx.config, publicUrl: url });
-  } else {
-    await app.ready();
+  try {
+    await installFeatures(ctx);
+    app = await buildApp(ctx);
+    if (options.api !== false) {
+      url = await app.listen({ host: config.host, port: config.port });
+      // With port 0 the default public URL named no real port: point it at the one we got.
+      if (config.port === 0 && ctx.config.publicUrl.endsWith(':0')) ctx.config = Object.freeze({ ...ctx.config, publicUrl: url });
+    } else {
+      await app.ready();
+    }
+  } catch (error) {
+    // A port in use or a bad feature must not leave the database pool (and the process) hanging.
+    await app?.close().catch(() => {});
+    await ctx.database.close().catch(() => {});
+    throw error;
   }
   if (config.runWorker) for (const worker of ctx.workers) worker.start();
   let closing: Promise<void> | undefined;

@@ -25,7 +25,12 @@ function pgTypes(): pg.CustomTypesConfig {
   } as pg.CustomTypesConfig;
 }
 
-export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; poolSize?: number }): DatabaseHandle {
+export function openDatabase(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  onPoolError?: (error: Error) => void;
+}): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -34,7 +39,7 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
       application_name: 'arkiv',
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
+    pool.on('error', (error) => options.onPoolError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }

@@ -18,6 +18,10 @@ function toAppError(error: FastifyError | AppError | Error, request: FastifyRequ
     const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
     return new AppError(400, 'invalid_parameter', `${where}${field ? ` parameter ${field}` : ''} ${first?.message ?? 'is invalid'}`.trim());
   }
+  if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
+    // Too many parts is a malformed upload, not a large one.
+    return new AppError(400, 'invalid_parameter', 'The upload has more parts than a report has: send the metadata fields and one html and one pdf file');
+  }
   if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
     return payloadTooLarge(request.routeOptions.config?.uploadLimit ?? e.limit ?? 0);
   }

@@ -36,6 +36,13 @@ function wholeNumber(fields: Record<string, unknown>, name: string, min: number,
   return value;
 }
 
+/** Date.parse rolls 2024-02-30 over into March; a stored date must name a day that exists. */
+function isRealCalendarDay(date: string): boolean {
+  const [year, month, day] = date.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
+
 /**
  * Checks every metadata field of an upload or import; throws an AppError naming the first bad one.
  * `date` keeps the caller's ISO 8601 text (with its offset and precision) as the seed shows it.
@@ -49,7 +56,7 @@ export function validateReportMetadata(fields: Record<string, unknown>): ReportM
   const reportVersion = wholeNumber(fields, 'reportVersion', 0, 1_000_000);
   const date = text(fields, 'date');
   const dateMs = Date.parse(date);
-  if (!ISO_DATE_TIME.test(date) || Number.isNaN(dateMs)) {
+  if (!ISO_DATE_TIME.test(date) || Number.isNaN(dateMs) || !isRealCalendarDay(date)) {
     throw invalidParameter('date must be an ISO 8601 date-time with offset, e.g. 2025-12-17T09:05:48+00:00');
   }
   const vulnerabilitiesCount = wholeNumber(fields, 'vulnerabilitiesCount', 0, 1_000_000_000);

@@ -150,6 +150,7 @@ for (const dialect of testDialects) {
       ['a negative count', { vulnerabilitiesCount: -1 }, {}, 400, 'invalid_parameter'],
       ['a fractional count', { vulnerabilitiesCount: '1.5' }, {}, 400, 'invalid_parameter'],
       ['a date without offset', { date: '2025-12-17 09:05' }, {}, 400, 'invalid_parameter'],
+      ['a day that does not exist', { date: '2024-02-30T00:00:00Z' }, {}, 400, 'invalid_parameter'],
       ['a missing projectName', { projectName: undefined }, {}, 400, 'invalid_parameter'],
       ['an unknown field', { extra: 'x' }, {}, 400, 'invalid_parameter'],
       ['a PDF that is not a PDF', {}, { pdf: Buffer.from('<html>not a pdf</html>') }, 400, 'invalid_file'],
@@ -168,6 +169,19 @@ for (const dialect of testDialects) {
         assert.deepEqual((await list(server, `org=${server.orgId}&minver=0&projectName=${encodeURIComponent(projectName)}`)).body.reports, []);
       });
     }
+
+    it('refuses a second html file with 400, not as a size problem', async () => {
+      const form = uploadForm(sampleFields({ projectName: 'Two html' }));
+      form.append('html', new Blob([Buffer.from('<p>again</p>')], { type: 'text/html' }), 'again.html');
+      const response = await fetch(`${server.url}/security/report`, { method: 'POST', headers: { authorization: `Bearer ${server.tokens.upload}` }, body: form });
+      assert.equal(response.status, 400);
+      assert.equal(((await response.json()) as { code: string }).code, 'invalid_parameter');
+      const crowded = uploadForm(sampleFields({ projectName: 'Two html' }));
+      for (let i = 0; i < 3; i++) crowded.append('pdf', new Blob([Buffer.from('%PDF-1.4')], { type: 'application/pdf' }), `extra${i}.pdf`);
+      const tooMany = await fetch(`${server.url}/security/report`, { method: 'POST', headers: { authorization: `Bearer ${server.tokens.upload}` }, body: crowded });
+      assert.equal(tooMany.status, 400);
+      assert.deepEqual((await list(server, `org=${server.orgId}&minver=0&projectName=Two%20html`)).body.reports, []);
+    });
 
     it('refuses an upload over the size limit with 413', async () => {
       const small = await startTestServer(dialect, { ARKIV_MAX_UPLOAD_BYTES: '2048' });

@@ -29,7 +29,7 @@ const StoredReportSchema = Type.Object({
 export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(multipart, {
-    limits: { fileSize: ctx.config.maxUploadBytes, files: 2, fields: 20, fieldSize: 4096, parts: 24 },
+    limits: { fileSize: ctx.config.maxUploadBytes, files: 3, fields: 20, fieldSize: 4096, parts: 24 },
   });
 
   app.post(
