@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { invalidParameter } from '../http/errors.js';
-import { formatTimestamp, type ReportListItem } from './report-model.js';
+import { toListItem, type ReportListItem } from './report-model.js';
 
 export interface ListFilter {
   orgId: string;
@@ -41,19 +41,7 @@ const LIST_COLUMNS = [
   'project_name', 'id', 'report_type', 'report_version', 'project_version', 'version_key',
   'date', 'uploaded_at', 'vulnerabilities_count', 'security_rating',
 ] as const;
-type ListRow = Pick<Database['reports'], (typeof LIST_COLUMNS)[number]>;
 
-const toListItem = (row: ListRow): ReportListItem => ({
-  projectName: row.project_name,
-  id: row.id,
-  reportType: row.report_type,
-  reportVersion: row.report_version,
-  projectVersion: row.project_version,
-  date: row.date,
-  uploadDate: formatTimestamp(row.uploaded_at),
-  vulnerabilitiesCount: row.vulnerabilities_count,
-  securityRating: row.security_rating,
-});
 
 /**
  * One indexed query. Order: projectName, version descending, reportType, reportVersion descending,

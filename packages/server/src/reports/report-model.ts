@@ -36,7 +36,13 @@ export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+00:00');
 }
 
-export function toListItem(row: Database['reports']): ReportListItem {
+/** The columns a list item is made of; the list query selects exactly these (plus its cursor's). */
+export type ListItemRow = Pick<
+  Database['reports'],
+  'project_name' | 'id' | 'report_type' | 'report_version' | 'project_version' | 'date' | 'uploaded_at' | 'vulnerabilities_count' | 'security_rating'
+>;
+
+export function toListItem(row: ListItemRow): ReportListItem {
   return {
     projectName: row.project_name,
     id: row.id,
