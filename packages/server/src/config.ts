@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -21,12 +22,19 @@ export interface Config {
   maxArchiveReports: number;
   /** Unauthenticated read requests per minute per client address; 0 disables the limit. */
   readRateLimitPerMinute: number;
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-* hops to believe: false (none), a number of proxy hops in front of Arkiv, or
+   * a comma-separated list of proxy addresses/CIDRs. Never "every hop": the client would choose
+   * its own address and walk past the per-address limits.
+   */
+  trustProxy: false | number | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Run the webhook dispatcher and job workers inside the API process. */
   runWorker: boolean;
   /** Webhook delivery settings (webhooks/): timeout, default retry policy, concurrency, retention. */
   webhooks: WebhookSettings;
+  /** Minutes between sweeps of blobs no report references (blobs/blob-sweeper.ts); 0 disables. */
+  blobSweepIntervalMin: number;
 }
 
 export interface WebhookSettings {
@@ -66,7 +74,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', default: '104857600', description: 'Largest accepted file in an upload.' },
   { env: 'ARKIV_MAX_ARCHIVE_REPORTS', flag: '--max-archive-reports', default: '500', description: 'Most report ids one archive request may name.' },
   { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
-  { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: '1 trusts X-Forwarded-* (behind a reverse proxy).' },
+  { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: 'Reverse proxies to believe in X-Forwarded-*: a hop count (1 = one proxy) or proxy addresses/CIDRs, comma-separated.' },
   { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
   { env: 'ARKIV_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms', default: '10000', description: 'Deadline of one webhook attempt; a delivery lease lasts this plus a margin.' },
   { env: 'ARKIV_WEBHOOK_RETRY_STRATEGY', flag: '--webhook-retry-strategy', default: 'fixed', description: 'Default retry policy: fixed (every interval) or exponential (1 min doubling to 1 h, jittered).' },
@@ -76,6 +84,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY', flag: '--webhook-endpoint-concurrency', default: '4', description: 'Webhook requests in flight per endpoint per worker process.' },
   { env: 'ARKIV_WEBHOOK_POLL_MS', flag: '--webhook-poll-ms', default: '2000', description: 'Longest wait between looks for due deliveries (wake-ups usually come sooner).' },
   { env: 'ARKIV_WEBHOOK_RETENTION_DAYS', flag: '--webhook-retention-days', default: '30', description: 'Finished deliveries, their attempts and events are deleted after this many days.' },
+  { env: 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', flag: '--blob-sweep-interval-min', default: '60', description: 'Minutes between sweeps that delete blobs no report references (0 = never).' },
   { env: 'ARKIV_WEBHOOK_SECRET_GRACE_H', flag: '--webhook-secret-grace-h', default: '24', description: 'Hours the previous webhook secret keeps signing after a rotation.' },
 ];
 
@@ -107,6 +116,21 @@ function oneOf<T extends string>(source: Source, name: string, allowed: readonly
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function trustedProxies(raw: string | undefined): false | number | string {
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim());
+  const valid = entries.every((e) => {
+    const [address, bits, extra] = e.split('/');
+    if (extra !== undefined || !address || isIP(address) === 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
+  });
+  if (!valid) {
+    throw new ConfigError(`ARKIV_TRUST_PROXY must be a hop count (e.g. 1) or proxy addresses/CIDRs (e.g. 10.0.0.0/8,::1), got "${raw}"`);
+  }
+  return entries.join(',');
 }
 
 export function loadConfig(source: Source = process.env): Readonly<Config> {
@@ -142,7 +166,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     maxUploadBytes: integer(source, 'ARKIV_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     maxArchiveReports: integer(source, 'ARKIV_MAX_ARCHIVE_REPORTS', 500, 1, 100_000),
     readRateLimitPerMinute: integer(source, 'ARKIV_READ_RATE_LIMIT', 600, 0, 10_000_000),
-    trustProxy: flag(source, 'ARKIV_TRUST_PROXY'),
+    trustProxy: trustedProxies(source.ARKIV_TRUST_PROXY),
     logLevel: oneOf(source, 'ARKIV_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runWorker: true,
     webhooks: Object.freeze({
@@ -156,5 +180,6 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
       retentionDays: integer(source, 'ARKIV_WEBHOOK_RETENTION_DAYS', 30, 1, 36_500),
       secretGraceHours: integer(source, 'ARKIV_WEBHOOK_SECRET_GRACE_H', 24, 0, 24 * 365),
     }),
+    blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
   } satisfies Config);
 }

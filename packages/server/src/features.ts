@@ -2,12 +2,13 @@ import type { AppContext } from './context.js';
 import { installWebhooks } from './webhooks/install.js';
 import { installAccounts } from './accounts/install.js';
 import { installIntegrations } from './ingest/install.js';
+import { installBlobSweeper } from './blobs/blob-sweeper.js';
 
 /**
  * Features that hook into the core (report hooks, authenticators, workers) install themselves
  * here, once per process, before the HTTP app is built. A feature adds one line.
  */
-const installers: Array<(ctx: AppContext) => Promise<void> | void> = [installAccounts, installIntegrations, installWebhooks];
+const installers: Array<(ctx: AppContext) => Promise<void> | void> = [installAccounts, installIntegrations, installWebhooks, installBlobSweeper];
 
 export async function installFeatures(ctx: AppContext): Promise<void> {
   for (const install of installers) await install(ctx);

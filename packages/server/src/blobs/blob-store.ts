@@ -21,8 +21,20 @@ export interface BlobStore {
   /** Streams a blob's bytes; the stream errors if the blob is missing. */
   read(key: string): Readable;
   has(key: string): Promise<boolean>;
-  /** Only for keys no report references any more (see reports/blob-sweeper). */
+  /** Unconditional: racing a put of the same bytes can lose them. The sweeper uses deleteIfOlderThan. */
   delete(key: string): Promise<void>;
+  /**
+   * Keys of blobs last published before `olderThanMs` (epoch ms). A put of bytes already stored
+   * publishes them again: it refreshes that time. Every real store has it; optional only so a
+   * wrapper (a test double) need not (the sweeper then skips the store).
+   */
+  listBlobs?(olderThanMs: number): AsyncIterable<string>;
+  /**
+   * Deletes the blob only if no put (re)published it at or after `olderThanMs`, atomically with
+   * respect to put: a put that returns its key either refreshed the blob before this looked, or
+   * stored a new copy. Idempotent; resolves whether this call deleted it. See blobs/blob-sweeper.
+   */
+  deleteIfOlderThan?(key: string, olderThanMs: number): Promise<boolean>;
 }
 
 export const blobKeyFor = (sha256: string) => `sha256/${sha256}`;

@@ -37,7 +37,9 @@ export class PostgresBlobStore implements BlobStore {
   async put(staged: StagedFile): Promise<string> {
     const key = blobKeyFor(staged.sha256);
     try {
-      if (!(await this.has(key))) await this.insert(key, staged);
+      // Refreshing created_at is what keeps the sweeper off a blob already stored. This update
+      // and the sweeper's conditional delete lock the same row, so one sees the other's result.
+      if (!(await this.touch(key))) await this.insert(key, staged);
     } finally {
       await fs.promises.rm(staged.path, { force: true });
     }
@@ -59,6 +61,8 @@ export class PostgresBlobStore implements BlobStore {
         [key, staged.size, staged.sha256, Date.now()],
       );
       if (claimed.rowCount === 1) await this.writeChunks(client, key, staged);
+      // A concurrent put stored it first: publishing counts all the same.
+      else await client.query('update blobs set created_at = $2 where blob_key = $1', [key, Date.now()]);
       await client.query('commit');
     } catch (error) {
       // A connection whose rollback fails is unusable: the pool must drop it, not hand it out again.
@@ -111,7 +115,37 @@ export class PostgresBlobStore implements BlobStore {
     // blob_chunks rows go with it (on delete cascade), in the same statement.
     await this.pool.query('delete from blobs where blob_key = $1', [key]);
   }
+
+  /** `blobs.created_at` is when a put last published the blob (see touch). */
+  private async touch(key: string): Promise<boolean> {
+    const result = await this.pool.query('update blobs set created_at = $2 where blob_key = $1', [key, Date.now()]);
+    return result.rowCount === 1;
+  }
+
+  /** Pages through the primary key, so no query holds a snapshot or a cursor for the whole walk. */
+  async *listBlobs(olderThanMs: number): AsyncIterable<string> {
+    for (let after = ''; ; ) {
+      const result = await this.pool.query<{ blob_key: string }>(
+        'select blob_key from blobs where blob_key > $1 and created_at < $2 order by blob_key limit $3',
+        [after, olderThanMs, LIST_PAGE],
+      );
+      for (const row of result.rows) yield row.blob_key;
+      if (result.rows.length < LIST_PAGE) return;
+      after = result.rows[result.rows.length - 1]!.blob_key;
+    }
+  }
+
+  /**
+   * One statement: a put's touch that commits first makes the row fresh, and PostgreSQL re-checks
+   * `created_at` on the row it waited for, so a just-published blob is never deleted.
+   */
+  async deleteIfOlderThan(key: string, olderThanMs: number): Promise<boolean> {
+    const result = await this.pool.query('delete from blobs where blob_key = $1 and created_at < $2', [key, olderThanMs]);
+    return result.rowCount === 1;
+  }
 }
+
+const LIST_PAGE = 1000;
 
 /** Reads until `buffer` is full or the file ends; returns the byte count. */
 async function readFull(handle: fs.promises.FileHandle, buffer: Buffer): Promise<number> {
