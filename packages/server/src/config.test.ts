@@ -23,12 +23,21 @@ describe('configuration', () => {
     [{ ARKIV_SECRET_KEY: 'short' }, /ARKIV_SECRET_KEY/],
     [{ ARKIV_WEBHOOK_ALLOW_PRIVATE: 'yes' }, /ARKIV_WEBHOOK_ALLOW_PRIVATE/],
     [{ ARKIV_MAX_UPLOAD_BYTES: '-1' }, /ARKIV_MAX_UPLOAD_BYTES/],
+    [{ ARKIV_TRUST_PROXY: 'true' }, /ARKIV_TRUST_PROXY/],
+    [{ ARKIV_TRUST_PROXY: '10.0.0.0/33' }, /ARKIV_TRUST_PROXY/],
   ];
   for (const [env, message] of bad) {
     it(`stops with a message naming the variable for ${JSON.stringify(env)}`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  it('trusts named proxies only, never every hop or a bare hop count', () => {
+    assert.equal(loadConfig({ ARKIV_TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');
+    assert.throws(() => loadConfig({ ARKIV_TRUST_PROXY: '1' }), /ARKIV_TRUST_PROXY/);
+    assert.equal(loadConfig({ ARKIV_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, '10.0.0.0/8,::1');
+    assert.equal(loadConfig({ ARKIV_TRUST_PROXY: '0' }).trustProxy, false);
+  });
 
   it('documents every setting in docs/operations.md', () => {
     const doc = fs.readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');

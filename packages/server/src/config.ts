@@ -23,11 +23,12 @@ export interface Config {
   /** Unauthenticated read requests per minute per client address; 0 disables the limit. */
   readRateLimitPerMinute: number;
   /**
-   * Which X-Forwarded-* hops to believe: false (none), a number of proxy hops in front of Arkiv, or
-   * a comma-separated list of proxy addresses/CIDRs. Never "every hop": the client would choose
-   * its own address and walk past the per-address limits.
+   * Which proxies' X-Forwarded-* headers to believe: false (none) or a comma-separated list of proxy
+   * addresses/CIDRs (or loopback, linklocal, uniquelocal). Never "every hop", nor a hop count
+   * (Fastify cannot check the peer then): the client would choose its own address and walk past
+   * the per-address limits.
    */
-  trustProxy: false | number | string;
+  trustProxy: false | string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Run the webhook dispatcher and job workers inside the API process. */
   runWorker: boolean;
@@ -74,7 +75,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', default: '104857600', description: 'Largest accepted file in an upload.' },
   { env: 'ARKIV_MAX_ARCHIVE_REPORTS', flag: '--max-archive-reports', default: '500', description: 'Most report ids one archive request may name.' },
   { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
-  { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: 'Reverse proxies to believe in X-Forwarded-*: a hop count (1 = one proxy) or proxy addresses/CIDRs, comma-separated.' },
+  { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: 'Reverse proxies whose X-Forwarded-* headers are believed: addresses/CIDRs or loopback, linklocal, uniquelocal, comma-separated.' },
   { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
   { env: 'ARKIV_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms', default: '10000', description: 'Deadline of one webhook attempt; a delivery lease lasts this plus a margin.' },
   { env: 'ARKIV_WEBHOOK_RETRY_STRATEGY', flag: '--webhook-retry-strategy', default: 'fixed', description: 'Default retry policy: fixed (every interval) or exponential (1 min doubling to 1 h, jittered).' },
@@ -118,17 +119,19 @@ function oneOf<T extends string>(source: Source, name: string, allowed: readonly
   return raw as T;
 }
 
-function trustedProxies(raw: string | undefined): false | number | string {
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustedProxies(raw: string | undefined): false | string {
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
-  if (/^\d{1,2}$/.test(raw)) return Number(raw);
   const entries = raw.split(',').map((e) => e.trim());
   const valid = entries.every((e) => {
+    if (PROXY_NAMES.has(e)) return true;
     const [address, bits, extra] = e.split('/');
     if (extra !== undefined || !address || isIP(address) === 0) return false;
     return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
   });
   if (!valid) {
-    throw new ConfigError(`ARKIV_TRUST_PROXY must be a hop count (e.g. 1) or proxy addresses/CIDRs (e.g. 10.0.0.0/8,::1), got "${raw}"`);
+    throw new ConfigError(`ARKIV_TRUST_PROXY must list the proxies to trust: addresses/CIDRs or loopback, linklocal, uniquelocal (e.g. loopback,10.0.0.0/8), got "${raw}"`);
   }
   return entries.join(',');
 }

@@ -10,7 +10,7 @@ for (const dialect of testDialects) {
     let server: TestServer;
     // A trusted proxy lets each test speak from its own client address.
     before(async () => {
-      server = await startTestServer(dialect, { ARKIV_TRUST_PROXY: '1' });
+      server = await startTestServer(dialect, { ARKIV_TRUST_PROXY: 'loopback' });
     });
     after(() => server.stop());
     let addresses = 0;

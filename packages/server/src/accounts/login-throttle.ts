@@ -1,3 +1,4 @@
+import { clientAddressKey } from '../http/client-address.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
@@ -21,7 +22,7 @@ export interface ThrottleKey {
 }
 
 export const accountKey = (normalizedEmail: string): ThrottleKey => ({ kind: 'account', key: `account:${normalizedEmail}` });
-export const addressKey = (ip: string): ThrottleKey => ({ kind: 'address', key: `address:${ip}` });
+export const addressKey = (ip: string): ThrottleKey => ({ kind: 'address', key: `address:${clientAddressKey(ip)}` });
 
 export const tooManyAttempts = (retryAfterMs: number) => {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));

@@ -23,15 +23,22 @@ export class ListResponseCache {
     return body;
   }
 
+  /** Keys count against the budget too: callers choose them, so they must not grow memory unbounded. */
   set(key: string, body: string): void {
-    if (body.length > this.maxEntryBytes || this.entries.has(key)) return;
+    const cost = key.length + body.length;
+    if (cost > this.maxEntryBytes || this.entries.has(key)) return;
     this.entries.set(key, body);
-    this.bytes += body.length;
+    this.bytes += cost;
     for (const [oldest, value] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= value.length;
+      this.bytes -= oldest.length + value.length;
     }
+  }
+
+  /** Bytes held (keys and bodies), for tests and metrics. */
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   get size(): number {

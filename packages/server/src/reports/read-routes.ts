@@ -8,6 +8,7 @@ import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } 
 import type { RoutePlugin } from '../http/routes.js';
 import { findReadAccess } from '../orgs/org-store.js';
 import { ListResponseCache } from './list-cache.js';
+import { clientAddressKey } from '../http/client-address.js';
 import { createReportArchive } from './archive.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
@@ -70,7 +71,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       timeWindow: 60_000,
       // Authenticated callers are accountable through their token; the limit guards anonymous reads.
       allowList: (request) => request.principal !== null,
-      keyGenerator: (request) => request.ip,
+      keyGenerator: (request) => clientAddressKey(request.ip),
     });
   }
 

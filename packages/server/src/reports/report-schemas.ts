@@ -19,11 +19,11 @@ export const ReportListItemSchema = Type.Object(
 
 export const ListQuerySchema = Type.Object({
   org: Type.String({ format: 'uuid', description: 'Organisation ID' }),
-  version: Type.Optional(Type.String({ description: 'Exact product version (semver; "1.0" is 1.0.0)' })),
-  minver: Type.Optional(Type.String({ description: 'Minimum product version, inclusive' })),
-  maxver: Type.Optional(Type.String({ description: 'Maximum product version, inclusive' })),
-  projectName: Type.Optional(Type.String({ minLength: 1, description: 'Extension: only this project' })),
-  reportType: Type.Optional(Type.String({ minLength: 1, description: 'Extension: only this report type' })),
+  version: Type.Optional(Type.String({ maxLength: 256, description: 'Exact product version (semver; "1.0" is 1.0.0)' })),
+  minver: Type.Optional(Type.String({ maxLength: 256, description: 'Minimum product version, inclusive' })),
+  maxver: Type.Optional(Type.String({ maxLength: 256, description: 'Maximum product version, inclusive' })),
+  projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Extension: only this project' })),
+  reportType: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Extension: only this report type' })),
   uploadedSince: Type.Optional(Type.String({ format: 'date-time', description: 'Extension: uploaded at or after' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Extension: page size; without it every match is returned' })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Extension: nextCursor of the previous page' })),
