@@ -19,6 +19,8 @@ interface StoreUnderTest {
   store: BlobStore;
   stagingDir: string;
   copiesOf(key: string): Promise<number>;
+  /** Makes a blob look last published `ms` ago (what time does, without waiting). */
+  age(key: string, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,11 @@ function fsStore(): StoreUnderTest {
       const found = fs.readdirSync(path.join(root, 'sha256'), { recursive: true }).filter((name) => String(name).endsWith(hash));
       return found.length;
     },
+    age: async (key, ms) => {
+      const hash = key.slice('sha256/'.length);
+      const then = new Date(Date.now() - ms);
+      fs.utimesSync(path.join(root, 'sha256', hash.slice(0, 2), hash.slice(2, 4), hash), then, then);
+    },
     close: async () => fs.rmSync(root, { recursive: true, force: true }),
   };
 }
@@ -50,6 +57,9 @@ async function postgresStore(chunkBytes?: number): Promise<StoreUnderTest> {
     copiesOf: async (key) => {
       const blobs = await handle.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).where('blob_key', '=', key).executeTakeFirstOrThrow();
       return Number(blobs.n);
+    },
+    age: async (key, ms) => {
+      await handle.db.updateTable('blobs').set({ created_at: Date.now() - ms }).where('blob_key', '=', key).execute();
     },
     close: async () => {
       await handle.close();
@@ -161,12 +171,82 @@ for (const variant of variants) {
       await new Promise((resolve) => stream.once('close', resolve));
     });
 
+    const listed = async (olderThanMs: number) => {
+      const keys = new Set<string>();
+      for await (const key of subject.store.listBlobs!(olderThanMs)) keys.add(key);
+      return keys;
+    };
+
+    it('lists blobs last published before a time; putting the same bytes again refreshes them', async () => {
+      const bytes = bytesOf(variant.chunkBytes + 3);
+      const key = await put(bytes);
+      const fresh = await put(bytesOf(10));
+      assert.equal((await listed(Date.now() + 1000)).has(key), true, 'listed once the time has passed');
+      assert.equal((await listed(Date.now() - 60_000)).has(key), false, 'not listed before it was put');
+      await subject.age(key, 2 * 3_600_000);
+      const hourAgo = await listed(Date.now() - 3_600_000);
+      assert.equal(hourAgo.has(key), true);
+      assert.equal(hourAgo.has(fresh), false);
+      assert.equal(await put(bytes), key);
+      assert.equal((await listed(Date.now() - 3_600_000)).has(key), false, 'a repeated put counts as publishing again');
+    });
+
+    it('deletes only blobs not published since the cutoff, once, and misses are not errors', async () => {
+      const old = await put(bytesOf(variant.chunkBytes * 2));
+      const young = await put(bytesOf(100));
+      await subject.age(old, 2 * 3_600_000);
+      const cutoff = Date.now() - 3_600_000;
+      assert.equal(await subject.store.deleteIfOlderThan!(young, cutoff), false);
+      assert.equal(await subject.store.has(young), true);
+      assert.equal(await subject.store.deleteIfOlderThan!(old, cutoff), true);
+      assert.equal(await subject.store.has(old), false);
+      assert.equal(await subject.copiesOf(old), 0);
+      assert.equal(await subject.store.deleteIfOlderThan!(old, cutoff), false, 'idempotent');
+      assert.equal((await listed(Date.now() + 1000)).has(old), false);
+    });
+
+    it('never loses a blob that a put racing its deletion returned', async () => {
+      for (let round = 0; round < 20; round++) {
+        const bytes = bytesOf(variant.chunkBytes + round);
+        const key = await put(bytes);
+        await subject.age(key, 2 * 3_600_000);
+        const staged = await stageStream(Readable.from([bytes]), subject.stagingDir, 1024 * MiB);
+        const [deleted, putKey] = await Promise.all([subject.store.deleteIfOlderThan!(key, Date.now() - 3_600_000), subject.store.put(staged)]);
+        assert.equal(putKey, key);
+        assert.equal(await subject.store.has(key), true, `round ${round}: deleted=${deleted}, yet the put returned`);
+        assert.ok((await readAll(subject.store.read(key))).equals(bytes));
+        assert.equal(await subject.copiesOf(key), 1);
+      }
+    });
+
     it('reads a blob as text like any other stream', async () => {
       const key = await put(Buffer.from('<!doctype html><p>hello</p>'));
       assert.equal(await text(subject.store.read(key)), '<!doctype html><p>hello</p>');
     });
   });
 }
+
+describe('FsBlobStore specifics', () => {
+  it('puts back a blob that a crashed sweep left in quarantine when the next sweep lists', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-blobs-'));
+    try {
+      const store = new FsBlobStore(root);
+      const bytes = bytesOf(5000);
+      const key = await store.put(await stageStream(Readable.from([bytes]), store.stagingDir, MiB));
+      const hash = key.slice('sha256/'.length);
+      const where = path.join(root, 'sha256', hash.slice(0, 2), hash.slice(2, 4), hash);
+      fs.mkdirSync(path.join(root, 'sweeping'), { recursive: true });
+      fs.renameSync(where, path.join(root, 'sweeping', `${hash}.${crypto.randomUUID()}`));
+      assert.equal(await store.has(key), false);
+      for await (const _ of store.listBlobs(Date.now() - 3_600_000));
+      assert.equal(await store.has(key), true);
+      assert.ok((await readAll(store.read(key))).equals(bytes));
+      assert.deepEqual(fs.readdirSync(path.join(root, 'sweeping')), []);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 if (testDialects.includes('postgres')) {
   describe('PostgresBlobStore specifics', () => {
