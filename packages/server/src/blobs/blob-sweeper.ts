@@ -12,7 +12,7 @@ export const BLOB_GRACE_MS = 60 * 60_000;
 /** Keys checked against report_files per query (well under SQLite's bound-parameter limit). */
 const BATCH = 500;
 /** Any constant no other feature uses: pg advisory locks share one key space per database. */
-const SWEEP_LOCK = '7304611870155386881';
+export const SWEEP_LOCK_ID = '7304611870155386881';
 const MINUTE = 60_000;
 const FIRST_SWEEP_MAX_DELAY_MS = 5 * MINUTE;
 
@@ -84,7 +84,7 @@ async function withSweepLock(ctx: AppContext, sweep: () => Promise<void>): Promi
   let broken: Error | undefined;
   try {
     await client.query('begin');
-    const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1::bigint) as locked', [SWEEP_LOCK]);
+    const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1::bigint) as locked', [SWEEP_LOCK_ID]);
     if (lock.rows[0]?.locked) await sweep();
     await client.query('commit');
     return lock.rows[0]?.locked === true;
