@@ -12,6 +12,8 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   password_changed_at: number;
+  /** The organisation whose administrators set this password (see migration 0006); null once the user chose it. */
+  password_known_to_org: string | null;
 }
 
 export interface MembershipsTable {

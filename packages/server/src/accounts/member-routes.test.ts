@@ -57,6 +57,45 @@ for (const dialect of testDialects) {
       assert.equal((await json(again)).code, 'already_member');
     });
 
+    it('will not share an account whose password another organisation set until its owner changes it', async () => {
+      const other = await server.addOrganization('Account-planting organisation');
+      const email = 'planted@example.test';
+      // The other organisation's admin creates the account with a password they know.
+      const planted = await fetch(`${server.url}/api/orgs/${other.orgId}/members`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email, role: 'member', password: 'a password the planter knows' }),
+      });
+      assert.equal(planted.status, 201);
+      const refused = await call(adminSession, 'POST', '/members', { email, role: 'admin' });
+      assert.equal(refused.status, 409);
+      assert.equal((await json(refused)).code, 'account_unclaimed');
+      // The owner of the account chooses their own password; now no organisation knows it.
+      const self = await login(server, { email, password: 'a password the planter knows' });
+      const changed = await fetch(`${server.url}/api/auth/password`, {
+        method: 'POST',
+        headers: { ...self.headers(true), 'content-type': 'application/json' },
+        body: JSON.stringify({ currentPassword: 'a password the planter knows', newPassword: 'only the owner knows this one' }),
+      });
+      assert.equal(changed.status, 204);
+      assert.equal((await call(adminSession, 'POST', '/members', { email, role: 'admin' })).status, 201);
+      assert.equal((await postLogin(server, email, 'a password the planter knows')).status, 401);
+    });
+
+    it("revokes the API tokens an administrator made when they leave or become a member", async () => {
+      for (const change of ['demote', 'remove'] as const) {
+        const admin = await addUser(server, 'admin');
+        const session = await login(server, admin);
+        const created = await json(await call(session, 'POST', '/tokens', { name: `made by ${change}`, scopes: ['admin'] }));
+        const useToken = () => fetch(`${server.url}/api/orgs/${server.orgId}`, { headers: { authorization: `Bearer ${created.token}` } }).then((r) => r.status);
+        assert.equal(await useToken(), 200);
+        const path = `/members/${admin.id}`;
+        const response = change === 'demote' ? await call(ownerSession, 'PATCH', path, { role: 'member' }) : await call(ownerSession, 'DELETE', path);
+        assert.ok(response.status === 200 || response.status === 204, `${change}: ${response.status}`);
+        assert.equal(await useToken(), 401, `${change} revokes the token`);
+      }
+    });
+
     it('rejects a short chosen password and a malformed email', async () => {
       const short = await call(adminSession, 'POST', '/members', { email: 'short@example.test', role: 'member', password: 'too short' });
       assert.equal(short.status, 400);

@@ -11,6 +11,7 @@ import { addMembership, changeMembership, findMember, listMembers } from './memb
 import { checkNewPassword, generatePassword } from './passwords.js';
 import { can, type Role } from './principal.js';
 import { createUser, findUserByEmail, isPlausibleEmail } from './users.js';
+import { revokeTokensCreatedBy } from './tokens.js';
 
 /**
  * Administrators manage members and administrators; only owners touch owners (adding, promoting
@@ -22,15 +23,20 @@ function requireRoleAuthority(request: FastifyRequest, orgId: string, ...roles: 
 }
 
 /** An existing account keeps its password: no administrator may set the password of someone else's account. */
-async function findOrCreateUser(ctx: AppContext, email: string, password: string | undefined) {
+async function findOrCreateUser(ctx: AppContext, orgId: string, email: string, password: string | undefined) {
   const existing = await findUserByEmail(ctx.db, email);
   if (existing) {
     if (password !== undefined) throw conflict('user_exists', 'This email already has an account; add it without a password');
+    // The administrators of the organisation that created the account know its password: sharing
+    // it with a second organisation would let them act there as this user.
+    if (existing.password_known_to_org !== null && existing.password_known_to_org !== orgId) {
+      throw conflict('account_unclaimed', 'This account still has the password another organisation gave it; it can be added once its owner has changed the password');
+    }
     return { user: existing, created: false, generatedPassword: undefined };
   }
   const chosen = password ?? generatePassword();
   checkNewPassword(chosen);
-  const user = await createUser(ctx.db, { email, password: chosen, now: ctx.now() }).catch(async (error: unknown) => {
+  const user = await createUser(ctx.db, { email, password: chosen, now: ctx.now(), passwordKnownToOrg: orgId }).catch(async (error: unknown) => {
     // Someone created the same account a moment ago: report it like the check above would have.
     if (await findUserByEmail(ctx.db, email)) throw conflict('user_exists', 'This email already has an account');
     throw error;
@@ -58,7 +64,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         summary: 'Add a member (creates the account when the email has none)',
-        description: '409 already_member; 409 user_exists when a password is given for an existing account; 400 password_too_short.',
+        description: '409 already_member; 409 user_exists when a password is given for an existing account; 409 account_unclaimed when the account still has a password another organisation set; 400 password_too_short.',
         tags,
         security,
         params: OrgParams,
@@ -70,7 +76,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const { orgId } = request.params;
       requireRoleAuthority(request, orgId, request.body.role);
       if (!isPlausibleEmail(request.body.email)) throw invalidParameter('email is not an email address');
-      const { user, created, generatedPassword } = await findOrCreateUser(ctx, request.body.email, request.body.password);
+      const { user, created, generatedPassword } = await findOrCreateUser(ctx, orgId, request.body.email, request.body.password);
       await addMembership(ctx.db, { orgId, userId: user.id, role: request.body.role, now: ctx.now() });
       const member = await findMember(ctx.db, orgId, user.id);
       if (!member) throw notFound('Member');
@@ -99,7 +105,8 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
       await changeMembership(ctx.db, { orgId, userId, newRole: role, decide: (current) => requireRoleAuthority(request, orgId, current, role) });
       const member = await findMember(ctx.db, orgId, userId);
       if (!member) throw notFound('Member');
-      request.log.info({ orgId, userId, role }, 'member role changed');
+      const tokensRevoked = role === 'member' ? await revokeTokensCreatedBy(ctx.db, orgId, userId, ctx.now()) : 0;
+      request.log.info({ orgId, userId, role, tokensRevoked }, 'member role changed');
       return member;
     },
   );
@@ -120,7 +127,8 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const { orgId, userId } = request.params;
       requirePermission(request, orgId, 'org:admin');
       await changeMembership(ctx.db, { orgId, userId, newRole: null, decide: (current) => requireRoleAuthority(request, orgId, current) });
-      request.log.info({ orgId, userId }, 'member removed');
+      const tokensRevoked = await revokeTokensCreatedBy(ctx.db, orgId, userId, ctx.now());
+      request.log.info({ orgId, userId, tokensRevoked }, 'member removed');
       return reply.status(204).send(null);
     },
   );

@@ -85,3 +85,18 @@ export async function revokeApiToken(db: Kysely<Database>, orgId: string, tokenI
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Tokens act with the authority of the administrator who made them: when that person leaves the
+ * organisation or becomes a plain member, their tokens go too. Returns how many were revoked.
+ */
+export async function revokeTokensCreatedBy(db: Kysely<Database>, orgId: string, userId: string, now = Date.now()): Promise<number> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('org_id', '=', orgId)
+    .where('created_by', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

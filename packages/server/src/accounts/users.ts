@@ -15,18 +15,21 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 /** Loose on purpose: the address is a login name here, nothing is ever mailed to it. */
 export const isPlausibleEmail = (email: string) => /^[^\s@]+@[^\s@]+$/.test(normalizeEmail(email)) && email.length <= 254;
 
-export async function createUser(db: Kysely<Database>, input: { email: string; password: string; now: number }): Promise<User> {
+export async function createUser(
+  db: Kysely<Database>,
+  input: { email: string; password: string; now: number; passwordKnownToOrg?: string },
+): Promise<User> {
   const user = { id: crypto.randomUUID(), email: normalizeEmail(input.email) };
   const password_hash = await hashPassword(input.password);
   await db
     .insertInto('users')
-    .values({ ...user, password_hash, created_at: input.now, password_changed_at: input.now })
+    .values({ ...user, password_hash, created_at: input.now, password_changed_at: input.now, password_known_to_org: input.passwordKnownToOrg ?? null })
     .execute();
   return user;
 }
 
 export async function findUserByEmail(db: Kysely<Database>, email: string) {
-  return db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  return db.selectFrom('users').select(['id', 'email', 'password_hash', 'password_known_to_org']).where('email', '=', normalizeEmail(email)).executeTakeFirst();
 }
 
 export async function findUserById(db: Kysely<Database>, id: string) {
@@ -40,7 +43,8 @@ export async function findUserById(db: Kysely<Database>, id: string) {
 export async function setPasswordHash(db: Kysely<Database>, userId: string, passwordHash: string, changedAt?: number): Promise<void> {
   await db
     .updateTable('users')
-    .set(changedAt === undefined ? { password_hash: passwordHash } : { password_hash: passwordHash, password_changed_at: changedAt })
+    // A new password is the user's (or the operator's) own: no organisation knows it any more.
+    .set(changedAt === undefined ? { password_hash: passwordHash } : { password_hash: passwordHash, password_changed_at: changedAt, password_known_to_org: null })
     .where('id', '=', userId)
     .execute();
 }

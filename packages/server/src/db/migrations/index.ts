@@ -4,6 +4,7 @@ import * as webhooks from './0002_webhooks.js';
 import * as integrations from './0004_integrations.js';
 import * as accounts from './0003_accounts.js';
 import * as reportRevision from './0005_report_revision.js';
+import * as passwordKnownToOrg from './0006_password_known_to_org.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_accounts': accounts,
   '0004_integrations': integrations,
   '0005_report_revision': reportRevision,
+  '0006_password_known_to_org': passwordKnownToOrg,
 };
