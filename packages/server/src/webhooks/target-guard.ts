@@ -178,12 +178,16 @@ export function isWebhookTargetRefused(error: unknown): error is WebhookTargetRe
   return false;
 }
 
+const hostRefusalMessage = (host: string) => `${host} does not resolve to public addresses only; webhooks are only sent to public addresses`;
+
 /** The refusal for one address under a policy, or undefined when it may be contacted. */
 export function refusalFor(address: string, host: string, policy: TargetPolicy): WebhookTargetRefusedError | undefined {
   const addressClass = net.isIP(address) ? classifyAddress(address) : undefined;
   if (addressClass === 'public' || (addressClass && policy.allowPrivate && ALLOWED_WHEN_PRIVATE.has(addressClass))) return undefined;
-  const what = host === address ? `${address} is` : `${host} resolves to`;
-  return new WebhookTargetRefusedError('address', `${what} a ${addressClass ?? 'malformed'} address; webhooks are only sent to public addresses`, address);
+  // A hostname's refusal never says what it resolved to: the same words as "does not resolve", so
+  // the API is no oracle for which internal names exist. The address stays on the error for logs.
+  if (host !== address) return new WebhookTargetRefusedError('address', hostRefusalMessage(host), address);
+  return new WebhookTargetRefusedError('address', `${address} is a ${addressClass ?? 'malformed'} address; webhooks are only sent to public addresses`, address);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -249,7 +253,7 @@ export async function checkWebhookUrl(url: string, policy: TargetPolicy, options
     lookup(host, { all: true }, (error) => {
       if (!error) return resolve();
       if (error instanceof WebhookTargetRefusedError) return reject(error);
-      reject(new WebhookTargetRefusedError('unresolvable', `${host} does not resolve (${error.code ?? error.message})`));
+      reject(new WebhookTargetRefusedError('unresolvable', hostRefusalMessage(host)));
     });
   });
 }
