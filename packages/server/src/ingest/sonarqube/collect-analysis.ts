@@ -21,8 +21,8 @@ export interface CollectedAnalysis {
 
 export const SECURITY_METRICS = ['security_rating', 'vulnerabilities', 'security_hotspots', 'security_review_rating'] as const;
 const PAGE_SIZE = 500;
-/** api/issues/search and api/hotspots/search serve at most 10,000 results per query. */
-const MAX_RESULTS = 10_000;
+/** api/issues/search and api/hotspots/search serve at most 10,000 results per query: Arkiv keeps no more of each. */
+export const MAX_RESULTS = 10_000;
 
 interface Paged {
   paging?: { pageIndex: number; pageSize: number; total: number };
@@ -70,8 +70,8 @@ export async function collectAnalysis(api: SonarApi, request: AnalysisRequest): 
       hotspots: hotspots.map((h) => ({ ...h, ...withStandards(standards, h.ruleKey) })),
       measures: measured.component.measures ?? [],
     },
-    // A body that is not a PDF (an HTML error page behind a proxy) is not SonarQube's report.
-    sonarPdf: sonarPdf && sonarPdf.subarray(0, 5).toString('latin1') === '%PDF-' ? sonarPdf : undefined,
+    // Unchecked bytes: importSonarAnalysis applies the upload content check before storing them.
+    sonarPdf,
   };
 }
 
@@ -103,8 +103,9 @@ async function pages<T>(api: SonarApi, path: string, field: string, params: Reco
     const response = await api.json<Paged & Record<string, unknown>>(path, { ...params, p: page, ps: PAGE_SIZE });
     const batch = response[field];
     if (!Array.isArray(batch)) throw new SonarQubeError('bad_response', `${path} returned no ${field} list`);
-    items.push(...(batch as T[]));
+    // At most MAX_RESULTS items in all, however large a page a server sends.
+    items.push(...(batch.slice(0, MAX_RESULTS - items.length) as T[]));
     const total = response.paging?.total ?? response.total ?? items.length;
-    if (batch.length === 0 || items.length >= total || page * PAGE_SIZE >= MAX_RESULTS) return items;
+    if (batch.length === 0 || items.length >= total || items.length >= MAX_RESULTS || page * PAGE_SIZE >= MAX_RESULTS) return items;
   }
 }

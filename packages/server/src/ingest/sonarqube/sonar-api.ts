@@ -27,9 +27,14 @@ export interface SonarApiOptions {
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** Largest response body accepted (the Enterprise PDF is the big one). */
+  /** Largest download accepted (the Enterprise PDF): the server's maxUploadBytes. */
   maxBytes?: number;
+  /** Largest JSON or text answer accepted; default JSON_MAX_BYTES. */
+  jsonMaxBytes?: number;
 }
+
+/** A Web API answer (one page of at most 500 items) is far below this; more is a broken or hostile server. */
+export const JSON_MAX_BYTES = 16 * 1024 * 1024;
 
 type Params = Record<string, string | number | undefined>;
 
@@ -44,7 +49,7 @@ export class SonarApi {
   }
 
   async json<T>(path: string, params: Params = {}): Promise<T> {
-    const { body } = await this.get(path, params, 'application/json');
+    const { body } = await this.get(path, params, 'application/json', this.options.jsonMaxBytes ?? JSON_MAX_BYTES);
     try {
       return JSON.parse(body.toString('utf8')) as T;
     } catch {
@@ -53,23 +58,25 @@ export class SonarApi {
   }
 
   async text(path: string, params: Params = {}): Promise<string> {
-    return (await this.get(path, params, 'text/plain')).body.toString('utf8');
+    return (await this.get(path, params, 'text/plain', this.options.jsonMaxBytes ?? JSON_MAX_BYTES)).body.toString('utf8');
   }
 
   /** Bytes of a download, or undefined when the server does not offer it (404, 400, 403: not this edition). */
   async optionalBytes(path: string, params: Params = {}): Promise<Buffer | undefined> {
     try {
-      return (await this.get(path, params, '*/*')).body;
+      return (await this.get(path, params, '*/*', this.options.maxBytes ?? 100 * 1024 * 1024)).body;
     } catch (error) {
       if (error instanceof SonarQubeError && (error.failure === 'not_found' || error.status === 400 || error.status === 403)) return undefined;
       throw error;
     }
   }
 
-  private async get(path: string, params: Params, accept: string): Promise<{ body: Buffer }> {
+  /** Never holds more than `limit` bytes: content-length is checked first, then the stream is counted and aborted. */
+  private async get(path: string, params: Params, accept: string, limit: number): Promise<{ body: Buffer }> {
     const url = new URL(path, this.base);
     for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
-    const signals = [AbortSignal.timeout(this.options.timeoutMs ?? 30_000), ...(this.options.signal ? [this.options.signal] : [])];
+    const tooLarge = new AbortController();
+    const signals = [AbortSignal.timeout(this.options.timeoutMs ?? 30_000), tooLarge.signal, ...(this.options.signal ? [this.options.signal] : [])];
     let response;
     try {
       response = await fetch(url, {
@@ -84,8 +91,12 @@ export class SonarApi {
       const cause = (error as { cause?: { message?: string } }).cause;
       throw new SonarQubeError('unavailable', `SonarQube is unreachable (${path}): ${cause?.message ?? (error as Error).message}`);
     }
-    const body = Buffer.from(await response.arrayBuffer());
-    if (body.length > (this.options.maxBytes ?? 100 * 1024 * 1024)) throw new SonarQubeError('bad_response', `SonarQube ${path} answered with more bytes than allowed`);
+    const declared = Number(response.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > limit) {
+      tooLarge.abort(tooLargeError(path, limit));
+      throw tooLargeError(path, limit);
+    }
+    const body = await readLimited(response.body, limit, path, tooLarge);
     if (response.ok) return { body };
     const status = response.status;
     if (status === 401) throw new SonarQubeError('unauthorized', 'SonarQube refused the token (401): check the token and its permissions', status);
@@ -94,6 +105,31 @@ export class SonarApi {
     if (status === 403) throw new SonarQubeError('unauthorized', `SonarQube denied access (403) to ${path}: the token needs Browse permission`, status);
     throw new SonarQubeError('bad_response', `SonarQube answered ${status} for ${path}: ${sonarMessage(body)}`, status);
   }
+}
+
+const tooLargeError = (path: string, limit: number) =>
+  new SonarQubeError('bad_response', `SonarQube ${path} answered with more than ${limit} bytes; the request was aborted`);
+
+/** The body, up to `limit` bytes; past that (declared or counted) the request is aborted and nothing more is read. */
+async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, path: string, abort: AbortController): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += chunk.byteLength;
+      if (size > limit) break;
+      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause;
+    throw new SonarQubeError('unavailable', `SonarQube ${path} broke off its answer: ${cause?.message ?? (error as Error).message}`);
+  }
+  if (size > limit) {
+    abort.abort(tooLargeError(path, limit));
+    throw tooLargeError(path, limit);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** SonarQube's own error text ({"errors":[{"msg":…}]}), shortened; never the whole body. */
