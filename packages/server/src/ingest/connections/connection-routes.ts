@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../../http/auth.js';
-import { invalidParameter, notFound } from '../../http/errors.js';
+import { AppError, invalidParameter, notFound } from '../../http/errors.js';
 import type { RoutePlugin } from '../../http/routes.js';
 import { problemResponses } from '../../reports/report-schemas.js';
 import { recentEvents } from '../events-store.js';
@@ -14,8 +14,9 @@ import { createConnection, deleteConnection, findConnection, listConnections, up
  * /api/orgs/{orgId}/integrations/{sonarqube|nexus-iq}[/{id}]: administrators create, list, read,
  * update and delete connections. Each response carries the webhook URL and secret to paste into
  * the other product and the connection's last received events (the dashboard's Integrations
- * screen). SonarQube server URLs are not checked by the webhook target guard: SonarQube usually
- * sits on a private network, and only an organisation's administrators can set one.
+ * screen). SonarQube server URLs may be private (SonarQube usually sits on a private network, and
+ * only an organisation's administrators can set one); importers still refuse link-local and
+ * metadata addresses (ADMIN_TARGETS in sonarqube/import-routes.ts).
  */
 export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
@@ -66,6 +67,14 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const { rotateSecret, ...fields } = request.body;
       if (request.params.kind === 'nexus-iq' && (fields.serverUrl || fields.token || fields.projects)) throw invalidParameter('A Nexus IQ connection takes only a name');
+      // The stored token belongs to the stored server: a new serverUrl needs its own token in the
+      // same request, or the old token would be sent to whatever host the new URL names.
+      if (fields.serverUrl !== undefined && !fields.token) {
+        const current = await findConnection(ctx.db, ctx.secrets, request.params.id, request.params);
+        if (current && current.serverUrl !== fields.serverUrl) {
+          throw new AppError(400, 'token_required', 'Changing serverUrl requires the token for the new server in the same request');
+        }
+      }
       const connection = await updateConnection(ctx.db, ctx.secrets, request.params, { ...fields, rotateSecret: rotateSecret ?? false, now: ctx.now() });
       if (!connection) throw notFound('Connection');
       return view(connection);
