@@ -4,6 +4,8 @@ import { PermanentJobError, type JobRun } from '../../jobs/job-worker.js';
 import { findConnection } from '../connections/connection-store.js';
 import { setEventStatus } from '../events-store.js';
 import { importSonarAnalysis } from './import-analysis.js';
+import { createGuardedDispatcher } from '../../webhooks/target-guard.js';
+import { ADMIN_TARGETS } from './import-routes.js';
 import { SonarApi, SonarQubeError } from './sonar-api.js';
 
 export const SONAR_IMPORT_JOB = 'sonarqube.import';
@@ -26,7 +28,9 @@ export function sonarImportHandler(ctx: AppContext) {
     const job = run.payload as SonarImportJob;
     const connection = await findConnection(ctx.db, ctx.secrets, job.connectionId);
     if (!connection?.serverUrl || !connection.token) throw new PermanentJobError('the SonarQube connection was deleted');
-    const api = new SonarApi({ baseUrl: connection.serverUrl, token: connection.token, signal: run.signal, maxBytes: ctx.config.maxUploadBytes });
+    // Admin-made URL: private networks yes, link-local/metadata never (ADMIN_TARGETS).
+    const dispatcher = createGuardedDispatcher(ADMIN_TARGETS);
+    const api = new SonarApi({ baseUrl: connection.serverUrl, token: connection.token, dispatcher, signal: run.signal, maxBytes: ctx.config.maxUploadBytes });
     try {
       const result = await importSonarAnalysis(ctx, {
         api, orgId: connection.orgId, initiator: 'system',
@@ -40,6 +44,8 @@ export function sonarImportHandler(ctx: AppContext) {
       const last = !retriable || run.attempt >= run.maxAttempts;
       await setEventStatus(ctx.db, job.eventId, last ? 'failed' : 'retrying', `attempt ${run.attempt}: ${message}`);
       throw retriable ? error : new PermanentJobError(message, { cause: error });
+    } finally {
+      await dispatcher.close();
     }
   };
 }

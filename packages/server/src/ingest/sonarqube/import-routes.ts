@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Dispatcher } from 'undici';
 import { can, initiatorOf } from '../../accounts/principal.js';
 import { requirePermission } from '../../http/auth.js';
 import { AppError, notFound, unauthorized } from '../../http/errors.js';
@@ -25,7 +24,8 @@ const responses = { 200: ImportResponse, 201: ImportResponse, 404: Type.Ref('Pro
 
 /**
  * Imports a SonarQube analysis now and answers with the two stored reports.
- * - Admins, through a stored connection: its URL is trusted (admin-made, often private).
+ * - Admins, through a stored connection: private networks are allowed (SonarQube often lives
+ *   there), link-local and metadata addresses are not (ADMIN_TARGETS).
  * - `arkiv sonarqube import` (upload tokens), with the SonarQube URL and token in the request:
  *   the URL is the caller's choice, so unless the caller is an administrator it must pass the
  *   webhook target guard like any other user-supplied outbound URL.
@@ -52,12 +52,18 @@ export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (!connection || !connection.serverUrl || !connection.token) throw notFound('SonarQube connection');
       const { projectKey } = request.body;
       const mapped = Object.keys(connection.projects).length > 0;
-      if (mapped && !(projectKey in connection.projects)) throw unknownProject(projectKey);
-      const api = new SonarApi({ baseUrl: connection.serverUrl, token: connection.token, maxBytes: ctx.config.maxUploadBytes });
-      const result = await importSonarAnalysis(ctx, {
-        api, orgId, initiator: initiatorOf(principal), request: { ...request.body, projectName: connection.projects[projectKey] },
-      }).catch((error: unknown) => Promise.reject(sonarProblem(error, projectKey)));
-      return reply.status(result.created.some(Boolean) ? 201 : 200).send(result);
+      // Own keys only: `in` would let "constructor" or "toString" through the allow-list.
+      if (mapped && !Object.hasOwn(connection.projects, projectKey)) throw unknownProject(projectKey);
+      const dispatcher = createGuardedDispatcher(ADMIN_TARGETS);
+      try {
+        const api = new SonarApi({ baseUrl: connection.serverUrl, token: connection.token, dispatcher, maxBytes: ctx.config.maxUploadBytes });
+        const result = await importSonarAnalysis(ctx, {
+          api, orgId, initiator: initiatorOf(principal), request: { ...request.body, projectName: connection.projects[projectKey] },
+        }).catch((error: unknown) => Promise.reject(sonarProblem(error, projectKey)));
+        return reply.status(result.created.some(Boolean) ? 201 : 200).send(result);
+      } finally {
+        await dispatcher.close();
+      }
     },
   );
 
@@ -87,23 +93,26 @@ export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const orgId = principal.kind === 'token' ? principal.orgId : request.query.org ?? '';
       requirePermission(request, orgId, 'reports:write');
       const { sonarUrl, sonarToken, ...target } = request.body;
-      let dispatcher: Dispatcher | undefined;
-      if (!can(principal, orgId, 'org:admin')) {
-        const policy = { allowPrivate: ctx.config.webhookAllowPrivate };
-        await checkWebhookUrl(sonarUrl, policy);
-        dispatcher = createGuardedDispatcher(policy);
-      }
+      const policy = can(principal, orgId, 'org:admin') ? ADMIN_TARGETS : { allowPrivate: ctx.config.webhookAllowPrivate };
+      await checkWebhookUrl(sonarUrl, policy);
+      const dispatcher = createGuardedDispatcher(policy);
       try {
         const api = new SonarApi({ baseUrl: sonarUrl, token: sonarToken, dispatcher, maxBytes: ctx.config.maxUploadBytes });
         const result = await importSonarAnalysis(ctx, { api, orgId, initiator: initiatorOf(principal), request: target })
           .catch((error: unknown) => Promise.reject(sonarProblem(error, target.projectKey)));
         return reply.status(result.created.some(Boolean) ? 201 : 200).send(result);
       } finally {
-        await dispatcher?.close();
+        await dispatcher.close();
       }
     },
   );
 };
+
+/**
+ * What an administrator's SonarQube URL may reach: private and loopback addresses (by design), but
+ * never link-local (169.254.169.254 cloud metadata) or non-unicast ranges, even in a multi-tenant install.
+ */
+export const ADMIN_TARGETS = { allowPrivate: true } as const;
 
 export const unknownProject = (projectKey: string) =>
   new AppError(422, 'unknown_project', `SonarQube project "${projectKey}" is not in this connection's project list`);

@@ -58,7 +58,8 @@ export const sonarWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
       const payload = readPayload(jsonObject(text));
       const projectKey = payload.project.key;
       const mapped = Object.keys(connection.projects).length > 0;
-      if (mapped && !(projectKey in connection.projects)) throw unknownProject(projectKey);
+      // Own keys only: `in` would let "constructor" or "toString" through the allow-list.
+      if (mapped && !Object.hasOwn(connection.projects, projectKey)) throw unknownProject(projectKey);
 
       // Failed analyses and pull requests have nothing to file under a product version: noted, not imported.
       const ignored = payload.status !== 'SUCCESS' ? `analysis status ${payload.status}` : payload.pullRequest ? 'pull request analysis' : undefined;
