@@ -10,12 +10,16 @@ export interface StandInOptions {
   /** SonarQube caps `ps` (at 500); a small cap here makes the fixtures span several pages. */
   maxPageSize?: number;
   version?: string;
+  /** Replaces the answer for one path (after the token check): hostile or broken servers. */
+  respond?: Record<string, (res: http.ServerResponse, params: URLSearchParams) => void>;
+  /** Bytes served by the Enterprise download instead of a real PDF. */
+  enterprisePdf?: Buffer;
 }
 
 export interface StandIn {
   url: string;
-  /** Every request: path and query parameters. */
-  requests: Array<{ path: string; params: URLSearchParams }>;
+  /** Every request: path, query parameters and the authorization header it carried. */
+  requests: Array<{ path: string; params: URLSearchParams; authorization?: string | undefined }>;
   /** The next `times` requests to `path` answer `status`. */
   failNext(path: string, status: number, times?: number): void;
   enterprisePdf: Buffer;
@@ -31,14 +35,14 @@ export interface StandIn {
 export async function startSonarStandIn(options: StandInOptions): Promise<StandIn> {
   const requests: StandIn['requests'] = [];
   const failures = new Map<string, { status: number; times: number }>();
-  const enterprisePdf = pdfBytes('SonarQube Security Report acme-shop');
+  const enterprisePdf = options.enterprisePdf ?? pdfBytes('SonarQube Security Report acme-shop');
   const maxPageSize = options.maxPageSize ?? 2;
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const path = url.pathname.replace(/^\//, '');
     const params = url.searchParams;
-    requests.push({ path, params });
+    requests.push({ path, params, authorization: req.headers.authorization });
     const send = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
@@ -52,6 +56,8 @@ export async function startSonarStandIn(options: StandInOptions): Promise<StandI
       res.writeHead(401);
       return res.end();
     }
+    const respond = options.respond?.[path];
+    if (respond) return respond(res, params);
     const project = params.get('component') ?? params.get('project') ?? params.get('components') ?? params.get('componentKeys');
     if (project !== null && project !== PROJECT_KEY) return send(404, { errors: [{ msg: `Component key '${project}' not found` }] });
     const page = <T>(items: T[], field: string) => {
