@@ -16,7 +16,7 @@ export function ConnectionForm({ kind, connection, onSubmit, onCancel }: { kind:
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = validateConnection(kind, values, editing);
+    const found = validateConnection(kind, values, connection?.serverUrl ?? undefined);
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);

@@ -28,14 +28,15 @@ describe('project map text', () => {
 describe('connection form', () => {
   const values = { name: ' Sonar ', serverUrl: 'https://sonar.example.com/', token: ' squ_abc ', projects: 'acme-shop = ACME Shop' };
   it('requires name, http(s) URL and, for a new SonarQube connection, a token', () => {
-    assert.deepEqual(validateConnection('sonarqube', values, false), {});
-    const errors = validateConnection('sonarqube', { name: ' ', serverUrl: 'ftp://x', token: '', projects: 'bad' }, false);
+    assert.deepEqual(validateConnection('sonarqube', values), {});
+    const errors = validateConnection('sonarqube', { name: ' ', serverUrl: 'ftp://x', token: '', projects: 'bad' });
     assert.deepEqual(Object.keys(errors).sort(), ['name', 'projects', 'serverUrl', 'token']);
-    assert.equal(validateConnection('sonarqube', { ...values, serverUrl: 'sonar.example.com' }, false).serverUrl, 'Enter a full URL, e.g. https://sonarqube.example.com');
-    assert.deepEqual(validateConnection('sonarqube', { ...values, token: '' }, true), {}, 'editing keeps the stored token');
+    assert.equal(validateConnection('sonarqube', { ...values, serverUrl: 'sonar.example.com' }).serverUrl, 'Enter a full URL, e.g. https://sonarqube.example.com');
+    assert.deepEqual(validateConnection('sonarqube', { ...values, token: '' }, values.serverUrl), {}, 'editing keeps the stored token');
+    assert.match(validateConnection('sonarqube', { ...values, token: '' }, 'https://old.example.com').token ?? '', /new server URL needs its token/);
   });
   it('checks only the name of a Nexus IQ connection and sends only the name', () => {
-    assert.deepEqual(validateConnection('nexus-iq', { name: 'IQ', serverUrl: '', token: '', projects: 'junk' }, false), {});
+    assert.deepEqual(validateConnection('nexus-iq', { name: 'IQ', serverUrl: '', token: '', projects: 'junk' }), {});
     assert.deepEqual(connectionBody('nexus-iq', { name: ' IQ ', serverUrl: 'x', token: 'y', projects: 'a = b' }), { name: 'IQ' });
   });
   it('sends the token only when typed and always the project map (so it can be cleared)', () => {

@@ -61,8 +61,12 @@ function httpUrlError(value: string): string | undefined {
   return undefined;
 }
 
-/** Field errors; empty when the form may be sent. A new SonarQube connection needs a token. */
-export function validateConnection(kind: ConnectionKind, values: ConnectionFormValues, editing: boolean): ConnectionFormErrors {
+/**
+ * Field errors; empty when the form may be sent. A SonarQube connection needs a token when it is
+ * new and when its server URL changes: the server never sends a stored token to another host.
+ * `storedServerUrl` is the URL saved so far, undefined for a new connection.
+ */
+export function validateConnection(kind: ConnectionKind, values: ConnectionFormValues, storedServerUrl?: string): ConnectionFormErrors {
   const errors: ConnectionFormErrors = {};
   const name = values.name.trim();
   if (name === '') errors.name = 'Enter a name';
@@ -71,7 +75,8 @@ export function validateConnection(kind: ConnectionKind, values: ConnectionFormV
   const urlError = httpUrlError(values.serverUrl.trim());
   if (urlError) errors.serverUrl = urlError;
   const token = values.token.trim();
-  if (!editing && token === '') errors.token = 'Enter a SonarQube user token (it is stored encrypted and never shown again)';
+  if (storedServerUrl === undefined && token === '') errors.token = 'Enter a SonarQube user token (it is stored encrypted and never shown again)';
+  else if (token === '' && values.serverUrl.trim() !== storedServerUrl) errors.token = 'A new server URL needs its token: the stored one is never sent to another server';
   else if (token.length > 1000) errors.token = 'The token is longer than 1000 characters';
   const parsed = parseProjectMap(values.projects);
   if ('error' in parsed) errors.projects = parsed.error;
