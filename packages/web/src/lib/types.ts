@@ -1,4 +1,6 @@
 /** Shapes of the API responses the dashboard reads (see GET /openapi.json). */
+// The client package owns the wire shapes it shares with the dashboard; type-only, nothing is bundled.
+export type { ReportListItem as Report, Organization, Scope, ApiToken } from '@arkiv/client/types';
 export type Role = 'member' | 'admin' | 'owner';
 
 export interface Membership {
@@ -11,37 +13,6 @@ export interface Session {
   user: { id: string; email: string };
   memberships: Membership[];
   csrfToken: string;
-}
-
-export interface Report {
-  projectName: string;
-  id: string;
-  reportType: string;
-  reportVersion: number;
-  projectVersion: string;
-  date: string;
-  uploadDate: string;
-  vulnerabilitiesCount: number;
-  securityRating: string;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  requireReadToken: boolean;
-  createdAt: string;
-}
-
-export type Scope = 'read' | 'upload' | 'admin';
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  scopes: Scope[];
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
 }
 
 export interface Member {
