@@ -8,6 +8,8 @@ import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } 
 import type { RoutePlugin } from '../http/routes.js';
 import { findReadAccess } from '../orgs/org-store.js';
 import { ListResponseCache } from './list-cache.js';
+import { unpaginatedList } from './list-stream.js';
+import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
 import { createReportArchive } from './archive.js';
 import { listReports } from './list-query.js';
@@ -90,11 +92,15 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       // The revision is read before the reports: a body cached under it is never older than it.
       const revision = await authorizeRead(ctx, request, filter.orgId);
       const key = JSON.stringify([revision, filter]);
-      let body = listCache.get(key);
+      let body: string | Readable | undefined = listCache.get(key);
       if (body === undefined) {
-        const { reports, nextCursor } = await listReports(ctx.db, filter);
-        body = JSON.stringify(filter.limit === undefined ? { organizationId: filter.orgId, reports } : { organizationId: filter.orgId, reports, nextCursor });
-        listCache.set(key, body);
+        if (filter.limit === undefined) {
+          body = await unpaginatedList(ctx.db, filter);
+        } else {
+          const { reports, nextCursor } = await listReports(ctx.db, filter);
+          body = JSON.stringify({ organizationId: filter.orgId, reports, nextCursor });
+        }
+        if (typeof body === 'string') listCache.set(key, body);
       }
       return reply.type('application/json; charset=utf-8').send(body);
     },

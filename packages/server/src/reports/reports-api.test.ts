@@ -301,3 +301,39 @@ for (const dialect of testDialects) {
     });
   });
 }
+
+for (const dialect of testDialects) {
+  describe(`large unpaginated lists on ${dialect}`, () => {
+    it('returns every match exactly once, in order, streamed across internal pages', async () => {
+      const server = await startTestServer(dialect);
+      try {
+        const { storeReports } = await import('./report-store.js');
+        const { validateReportMetadata } = await import('./report-input.js');
+        const { STREAM_PAGE_SIZE } = await import('./list-stream.js');
+        const count = STREAM_PAGE_SIZE * 2 + 137;
+        const reports = Array.from({ length: count }, (_, i) => ({
+          metadata: validateReportMetadata(sampleFields({ projectName: `Product ${i % 7}`, projectVersion: `${i % 13}.${i}.0`, reportType: i % 2 ? 'CWE Top 25' : 'OWASP Top 10' })),
+          files: [],
+        }));
+        await storeReports(server.ctx.db, [], { orgId: server.orgId, initiator: 'system', reports });
+        const response = await fetch(`${server.url}/security/report/list?org=${server.orgId}&minver=0`);
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+        const body = (await response.json()) as { organizationId: string; reports: Array<{ id: string }> };
+        assert.deepEqual(Object.keys(body), ['organizationId', 'reports']);
+        assert.equal(body.reports.length, count);
+        assert.equal(new Set(body.reports.map((r) => r.id)).size, count);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = (await (await fetch(`${server.url}/security/report/list?org=${server.orgId}&minver=0&limit=1000${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { reports: Array<{ id: string }>; nextCursor: string | null };
+          paged.push(...page.reports.map((r) => r.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.deepEqual(body.reports.map((r) => r.id), paged, 'the same order as cursor paging');
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+}
