@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { parseVersion } from '@arkiv/server';
+import type { Database } from '../../packages/server/src/db/schema.js';
 
 /**
  * The list benchmark's organisation: REPORTS_PER_VERSION reports for every version, so 100 000
@@ -29,20 +30,8 @@ const RATINGS = ['A', 'B', 'C', 'D', 'E'];
 export const LIST_QUERY = { minver: '7.3.0-beta.2', maxver: '7.3.0-rc.1' };
 export const EXPECTED_MATCHES = REPORTS_PER_VERSION;
 
-export interface ReportRow {
-  id: string;
-  org_id: string;
-  project_name: string;
-  project_version: string;
-  version_key: string;
-  report_type: string;
-  report_version: number;
-  date: string;
-  date_ms: number;
-  uploaded_at: number;
-  vulnerabilities_count: number;
-  security_rating: string;
-}
+/** A reports row exactly as the server's schema defines it. */
+export type ReportRow = Database['reports'];
 
 export function versionAt(index: number): string {
   const major = 1 + Math.floor(index / VERSIONS_PER_MAJOR);
