@@ -40,6 +40,11 @@ function findTests(dir, found = []) {
 console.log('# type-check');
 if (run('npx', ['tsc', '-b', 'packages/client', 'packages/server']) !== 0) process.exit(1);
 if (fs.existsSync(path.join(root, 'packages/web/tsconfig.json')) && run('npx', ['tsc', '-p', 'packages/web', '--noEmit']) !== 0) process.exit(1);
+// Benchmarks are not run by the suite, but they must keep compiling against the code they measure.
+for (const bench of fs.existsSync(path.join(root, 'bench')) ? fs.readdirSync(path.join(root, 'bench')) : []) {
+  const config = path.join('bench', bench, 'tsconfig.json');
+  if (fs.existsSync(path.join(root, config)) && run('npx', ['tsc', '-p', config, '--noEmit']) !== 0) process.exit(1);
+}
 
 const dialects = ['sqlite'];
 let skipNote = '';
