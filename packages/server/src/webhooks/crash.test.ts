@@ -7,7 +7,7 @@ import { createOrganization } from '../orgs/org-store.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { createEndpoint } from './endpoint-store.js';
 import { emitEvent } from './outbox.js';
-import { endWorker, spawnWorker, startReceiver, TEST_SECRET_KEY, type Receiver } from './test-support.js';
+import { endWorker, spawnWorker, startReceiver, TEST_SECRET_KEY, unexpectedExitOf, type Receiver } from './test-support.js';
 
 const EVENTS = 2000;
 
@@ -74,14 +74,19 @@ for (const dialect of testDialects) {
       assert.equal(rows.length, EVENTS);
 
       const env = { ARKIV_WEBHOOK_TIMEOUT_MS: '2000', ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY: '16', ARKIV_WEBHOOK_POLL_MS: '200' };
-      const start = () => workers.push(spawnWorker({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, env }));
+      let death: Promise<never> = new Promise(() => {});
+      const start = () => {
+        const worker = spawnWorker({ dataDir: database.dataDir, databaseUrl: database.databaseUrl, env });
+        workers.push(worker);
+        death = unexpectedExitOf(worker);
+      };
       start();
       for (const threshold of [EVENTS * 0.2, EVENTS * 0.55]) {
-        await receiver.waitFor(() => tally(receiver).distinct >= threshold, 60_000);
+        await Promise.race([receiver.waitFor(() => tally(receiver).distinct >= threshold, 60_000), death]);
         await endWorker(workers.at(-1)!, 'SIGKILL');
         start();
       }
-      await receiver.waitFor(() => tally(receiver).distinct === EVENTS, 90_000);
+      await Promise.race([receiver.waitFor(() => tally(receiver).distinct === EVENTS, 90_000), death]);
 
       const { distinct, consistent, bodies } = tally(receiver);
       assert.equal(distinct, EVENTS, 'none lost');

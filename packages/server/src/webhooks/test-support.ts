@@ -138,8 +138,27 @@ export function spawnWorker(options: { dataDir: string; databaseUrl: string | un
   return child;
 }
 
+const endedOnPurpose = new WeakSet<ChildProcess>();
+
+/**
+ * Rejects as soon as a worker exits without `endWorker` having asked it to, so a worker that dies
+ * at start fails the test at once instead of at its timeout. Race it against the test's waits.
+ */
+export function unexpectedExitOf(child: ChildProcess): Promise<never> {
+  const died = new Promise<never>((_resolve, reject) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (!endedOnPurpose.has(child)) reject(new Error(`worker ${child.pid} exited on its own (code ${code}, signal ${signal})`));
+    };
+    if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
+    else child.once('exit', onExit);
+  });
+  died.catch(() => {}); // observed through Promise.race; never an unhandled rejection
+  return died;
+}
+
 /** Ends a worker: SIGTERM (graceful) or SIGKILL (crash); resolves when it has exited. */
 export function endWorker(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  endedOnPurpose.add(child);
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);

@@ -7,7 +7,7 @@ import { createOrganization } from '../orgs/org-store.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { createEndpoint } from './endpoint-store.js';
 import { emitEvent } from './outbox.js';
-import { endWorker, spawnWorker, startReceiver, TEST_SECRET_KEY, type Receiver } from './test-support.js';
+import { endWorker, spawnWorker, startReceiver, TEST_SECRET_KEY, unexpectedExitOf, type Receiver } from './test-support.js';
 
 const EVENTS = 500;
 const ENDPOINTS = 4;
@@ -45,7 +45,7 @@ if (testDialects.includes('postgres')) {
         });
       }
       const total = EVENTS * ENDPOINTS;
-      await receiver.waitFor((r) => r.length >= total, 90_000);
+      await Promise.race([receiver.waitFor((r) => r.length >= total, 90_000), ...workers.map(unexpectedExitOf)]);
       // Let anything sent twice arrive before counting.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const ids = receiver.received.map((r) => String(r.headers['x-arkiv-webhook-delivery']));
