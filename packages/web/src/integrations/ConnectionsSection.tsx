@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../lib/api.ts';
-import { errorMessage } from '../lib/problem.ts';
 import { useLoad } from '../lib/use-load.ts';
+import { useAction } from '../lib/use-action.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { ConnectionForm } from './ConnectionForm.tsx';
@@ -15,24 +15,10 @@ export function ConnectionsSection({ orgId, kind, intro }: { orgId: string; kind
   const list = useLoad(() => api.get<{ connections: Connection[] }>(connectionsUrl(orgId, kind)).then((b) => b.connections), [orgId, kind]);
   const [editing, setEditing] = useState<Editing>(null);
   const [openId, setOpenId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { error, notice, run } = useAction(list.reload);
   const name = KIND_NAMES[kind];
   const connections = list.data ?? [];
 
-  /** Runs one change, reports it, reloads the list; rethrows so a form keeps its input on failure. */
-  const run = async (work: () => Promise<void>, message: string) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await work();
-      setNotice(message);
-      list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-      throw caught;
-    }
-  };
   const save = (input: ConnectionInput) =>
     run(async () => {
       if (editing?.mode === 'edit') {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../lib/api.ts';
-import { errorMessage } from '../lib/problem.ts';
 import { useLoad } from '../lib/use-load.ts';
+import { useAction } from '../lib/use-action.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
 import { WebhookForm } from './WebhookForm.tsx';
@@ -18,24 +18,11 @@ export function WebhooksPage({ orgId }: { orgId: string }) {
   const [editing, setEditing] = useState<Editing>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const { error, notice, run } = useAction(list.reload);
   const [refresh, setRefresh] = useState(0);
   const webhooks = list.data ?? [];
   const selected = webhooks.find((w) => w.id === selectedId) ?? null;
 
-  const run = async (work: () => Promise<void>, message: string) => {
-    setError(null);
-    setNotice(null);
-    try {
-      await work();
-      setNotice(message);
-      list.reload();
-    } catch (caught) {
-      setError(errorMessage(caught));
-      throw caught;
-    }
-  };
   const save = (input: WebhookInput) =>
     run(async () => {
       if (editing?.mode === 'edit') {
