@@ -52,6 +52,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     onPoolError: (error) => log.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
   });
   // Whatever fails from here on, the database handle must not outlive the failed start.
   let key: string;
