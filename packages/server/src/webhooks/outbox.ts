@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { timeOrderedId } from '../db/time-ordered-id.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { formatTimestamp } from '../reports/report-model.js';
@@ -44,14 +44,14 @@ export async function emitEvent(trx: Transaction<Database>, event: EventToEmit):
   );
   if (endpoints.length === 0) return undefined;
 
-  const eventId = crypto.randomUUID();
+  const eventId = timeOrderedId(event.at);
   const body = { organizationId: event.orgId, ...event.payload, type: event.type, timestamp: formatTimestamp(event.at), initiator: event.initiator };
   await trx
     .insertInto('webhook_events')
     .values({ id: eventId, org_id: event.orgId, type: event.type, payload: JSON.stringify(body), initiator: event.initiator, created_at: event.at })
     .execute();
   const deliveries = endpoints.map((e) => ({
-    id: crypto.randomUUID(),
+    id: timeOrderedId(event.at),
     event_id: eventId,
     endpoint_id: e.id,
     org_id: event.orgId,
