@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { sql } from 'kysely';
 import type { Agent } from 'undici';
 import type { AppContext, BackgroundWorker } from '../context.js';
+import type { SecretBox } from '../secrets.js';
 import { signingSecrets } from './endpoint-model.js';
 import { deliveryHeaders } from './delivery-request.js';
 import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
@@ -14,6 +16,24 @@ import { createGuardedDispatcher } from './target-guard.js';
 import { WakeListener } from './wake-listener.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.js';
 import type { WebhookEndpointsTable } from './schema.js';
+
+const OPENED_SECRETS_KEPT = 1000;
+
+function openedSecretsCache(box: SecretBox): Pick<SecretBox, 'open'> {
+  const opened = new Map<string, string>();
+  return {
+    open(sealed) {
+      let secret = opened.get(sealed);
+      if (secret === undefined) {
+        secret = box.open(sealed);
+        // Endpoints are few; a bound keeps rotated-out values from piling up in a long-lived worker.
+        if (opened.size >= OPENED_SECRETS_KEPT) opened.clear();
+        opened.set(sealed, secret);
+      }
+      return secret;
+    },
+  };
+}
 
 /** Time a lease outlives the request deadline: enough to record the result on a loaded machine. */
 export function leaseMs(timeoutMs: number): number {
@@ -46,7 +66,7 @@ interface Lane {
  * Claimed deliveries a lane (and the process) may hold per sending slot: the extra wait for a
  * slot, so a busy endpoint costs a claim per few batches rather than one per delivery.
  */
-const RESERVE = 4;
+const RESERVE = 8;
 
 const CANCELLED: AttemptResult = { ok: false, status: null, headers: null, body: null, error: null, durationMs: 0, cancelled: true };
 
@@ -67,6 +87,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private readonly agent: Agent;
   private readonly recorder: ResultRecorder;
   private readonly metrics: DispatcherMetrics;
+  /** Opens sealed secrets once per sealed value (a rotation seals a new one), not once per attempt. */
+  private readonly secrets: Pick<SecretBox, 'open'>;
   private sending = 0;
   private held = 0;
   private running = false;
@@ -85,6 +107,9 @@ export class DeliveryDispatcher implements BackgroundWorker {
     );
     this.recorder = new ResultRecorder(ctx.db, this.owner, () => ctx.now(), ctx.log);
     this.metrics = dispatcherMetrics(ctx.metrics);
+    this.secrets = openedSecretsCache(ctx.secrets);
+    // Every attempt in flight listens for the cancel: as many listeners as slots, not a leak.
+    setMaxListeners(Infinity, this.cancel.signal);
   }
 
   /** Looks for due deliveries now instead of at the next poll. */
@@ -102,7 +127,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     await this.subscribe();
     while (this.running) {
       const room = this.settings.concurrency * RESERVE - this.held;
-      let claimed = { count: 0, filledAnEndpoint: false };
+      let claimed = { count: 0, scanned: 0 };
       if (room > 0) {
         try {
           claimed = await this.claim(room);
@@ -111,10 +136,10 @@ export class DeliveryDispatcher implements BackgroundWorker {
         }
       }
       this.roomLimited = room <= 0 || claimed.count >= room;
-      // Look again at once when the claim may have left due rows unseen: it took all its scan
-      // allowed, or filled an endpoint (whose surplus rows took scan places; full now, it is
-      // skipped next time). Otherwise everything due was taken: sleep until woken.
-      const again = room > 0 && (claimed.count >= Math.min(room, CLAIM_SCAN_ROWS) || claimed.filledAnEndpoint);
+      // Look again at once when the claim may have left due rows unseen: it scanned all it was
+      // allowed to. Otherwise what it left belongs to full endpoints (claimed as their lanes
+      // drain) and nothing else is due: sleep until woken.
+      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS);
       if (!again) await this.signal.wait(this.settings.pollMs);
     }
   }
@@ -137,19 +162,19 @@ export class DeliveryDispatcher implements BackgroundWorker {
     }
   }
 
-  private async claim(room: number): Promise<{ count: number; filledAnEndpoint: boolean }> {
+  private async claim(room: number): Promise<{ count: number; scanned: number }> {
     const { ctx } = this;
     const now = ctx.now();
     const leaseUntil = now + leaseMs(this.settings.timeoutMs);
     const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length + lane.recording]));
     const perEndpoint = this.settings.endpointConcurrency * RESERVE;
-    const claimed = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
+    const { claimed, scanned } = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
     const claimedFor = new Map<string, number>();
     for (const c of claimed) claimedFor.set(c.endpoint_id, (claimedFor.get(c.endpoint_id) ?? 0) + 1);
     // An endpoint that got less than its free places has nothing more due: until a wake-up says
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
-    if (claimed.length === 0) return { count: 0, filledAnEndpoint: false };
+    if (claimed.length === 0) return { count: 0, scanned };
     const [events, endpoints] = await Promise.all([
       ctx.db.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(),
       ctx.db
@@ -167,14 +192,11 @@ export class DeliveryDispatcher implements BackgroundWorker {
       if (!event || !endpoint) continue;
       this.enqueue({ delivery, event, endpoint, leaseUntil });
     }
-    let filledAnEndpoint = false;
     for (const [id, n] of claimedFor) {
-      const full = n >= perEndpoint - (held.get(id) ?? 0);
-      filledAnEndpoint ||= full;
       const lane = this.lanes.get(id);
-      if (lane) lane.maybeMore = full;
+      if (lane) lane.maybeMore = n >= perEndpoint - (held.get(id) ?? 0);
     }
-    return { count: claimed.length, filledAnEndpoint };
+    return { count: claimed.length, scanned };
   }
 
   private enqueue(job: Job): void {
@@ -242,7 +264,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
         body: event.payload,
         scheme: endpoint.signature_scheme as never,
         algorithm: endpoint.signature_algorithm as never,
-        secrets: signingSecrets(endpoint, ctx.secrets, startedAt),
+        secrets: signingSecrets(endpoint, this.secrets, startedAt),
         now: startedAt,
       });
       result = this.cancel.signal.aborted

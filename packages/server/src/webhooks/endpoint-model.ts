@@ -50,7 +50,7 @@ export function toEndpoint(row: WebhookEndpointsTable): WebhookEndpoint {
 }
 
 /** The secrets that sign at `now`: the current one first, then a rotated-out one inside its grace period. */
-export function signingSecrets(row: Pick<WebhookEndpointsTable, 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at'>, box: SecretBox, now: number): string[] {
+export function signingSecrets(row: Pick<WebhookEndpointsTable, 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at'>, box: Pick<SecretBox, 'open'>, now: number): string[] {
   const secrets = [box.open(row.secret_sealed)];
   if (row.previous_secret_sealed && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > now) {
     secrets.push(box.open(row.previous_secret_sealed));

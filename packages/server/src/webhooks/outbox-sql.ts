@@ -26,48 +26,52 @@ export interface ClaimedDelivery {
   horizon_from: number;
 }
 
+export interface ClaimResult {
+  claimed: ClaimedDelivery[];
+  /**
+   * Due rows the claim looked at (at most CLAIM_SCAN_ROWS). Fewer means it saw every due row of
+   * every endpoint not at its limit: what it left belongs to full endpoints.
+   */
+  scanned: number;
+}
+
 /** The two statements that differ between engines, behind one small interface. */
 export interface OutboxDialect {
-  claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimedDelivery[]>;
+  claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimResult>;
   /** Wakes dispatchers once the surrounding transaction commits (never before). */
   notifyInTransaction(db: Kysely<Database>): Promise<void>;
 }
 
 /**
  * The most due rows one claim looks at, so a huge due backlog costs each claim the same. A claim
- * that took every row it looked at, or filled an endpoint (whose surplus rows it skipped), may
- * have left due rows unseen: the dispatcher then claims again at once.
+ * that looked at this many may have left due rows unseen: the dispatcher then claims again at once.
  */
-export const CLAIM_SCAN_ROWS = 64;
+export const CLAIM_SCAN_ROWS = 128;
 
-const excludeBusy = (busy: readonly string[], pg: boolean) =>
-  busy.length === 0 ? sql`` : pg ? sql`and endpoint_id <> all(${busy}::text[])` : sql`and endpoint_id not in (${sql.join(busy)})`;
-
-/** The in-flight counts as a relation both engines accept (VALUES needs one row at least). */
-const inFlightRows = (inFlight: ReadonlyMap<string, number>, pg: boolean) =>
-  inFlight.size === 0
-    ? sql`select '' as endpoint_id, 0 as n where 1 = 0`
-    : sql`values ${sql.join([...inFlight].map(([id, n]) => (pg ? sql`(${id}::text, ${n}::int)` : sql`(${id}, ${n})`)))}`;
+const busyEndpoints = (request: ClaimRequest) => [...request.inFlight].filter(([, n]) => n >= request.perEndpoint).map(([id]) => id);
 
 /**
- * Claims in one statement: scan the oldest due pending rows (partial index), skipping endpoints
- * already at their limit; keep per endpoint only what its free slots allow, so one endpoint's
- * burst cannot fill every slot; lease them by moving `next_attempt_at` to the lease's end. On
- * PostgreSQL, FOR UPDATE SKIP LOCKED lets any number of workers claim at once without taking the
- * same row; SQLite has one writer.
+ * PostgreSQL claims in one statement (one round trip): scan the oldest due pending rows (partial
+ * index), skipping endpoints already at their limit; keep per endpoint only what its free slots
+ * allow, so one endpoint's burst cannot fill every slot; lease them by moving `next_attempt_at` to
+ * the lease's end. FOR UPDATE SKIP LOCKED lets any number of workers claim at once without taking
+ * the same row. Every returned row also carries how many rows the scan saw (the CTE is one snapshot).
  */
-function claimStatement(request: ClaimRequest, pg: boolean) {
-  const scan = Math.min(request.limit, CLAIM_SCAN_ROWS);
-  const busy = [...request.inFlight].filter(([, n]) => n >= request.perEndpoint).map(([id]) => id);
-  return sql<ClaimedDelivery>`
+function postgresClaimStatement(request: ClaimRequest) {
+  const busy = busyEndpoints(request);
+  const inFlight =
+    request.inFlight.size === 0
+      ? sql`select ''::text as endpoint_id, 0 as n where false`
+      : sql`values ${sql.join([...request.inFlight].map(([id, n]) => sql`(${id}::text, ${n}::int)`))}`;
+  return sql<ClaimedDelivery & { scanned: number }>`
     with candidates as (
       select id, endpoint_id, next_attempt_at from webhook_deliveries
-      where status = 'pending' and next_attempt_at <= ${request.now} ${excludeBusy(busy, pg)}
+      where status = 'pending' and next_attempt_at <= ${request.now} ${busy.length > 0 ? sql`and endpoint_id <> all(${busy}::text[])` : sql``}
       order by next_attempt_at
-      limit ${scan}
-      ${pg ? sql`for update skip locked` : sql``}
+      limit ${Math.min(request.limit, CLAIM_SCAN_ROWS)}
+      for update skip locked
     ), in_flight (endpoint_id, n) as (
-      ${inFlightRows(request.inFlight, pg)}
+      ${inFlight}
     ), ranked as (
       select c.id, c.next_attempt_at,
         row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) + coalesce(f.n, 0) as rank
@@ -78,17 +82,55 @@ function claimStatement(request: ClaimRequest, pg: boolean) {
     update webhook_deliveries
     set lease_owner = ${request.owner}, next_attempt_at = ${request.leaseUntil}
     where id in (select id from chosen)
-    returning id, event_id, endpoint_id, attempts, horizon_from`;
+    returning id, event_id, endpoint_id, attempts, horizon_from, (select count(*) from candidates)::int as scanned`;
 }
 
 const postgresOutbox: OutboxDialect = {
   async claimDue(db, request) {
-    return (await claimStatement(request, true).execute(db)).rows;
+    const rows = (await postgresClaimStatement(request).execute(db)).rows;
+    // No row chosen means no candidate: each candidate's endpoint had a free place (full ones are excluded).
+    return { claimed: rows.map(({ scanned: _, ...delivery }) => delivery), scanned: rows[0]?.scanned ?? 0 };
   },
   async notifyInTransaction(db) {
     await sql`select pg_notify(${WAKE_CHANNEL}, '')`.execute(db);
   },
 };
+
+/**
+ * SQLite has one writer and statements on one connection cost no round trip: the scan, the choice
+ * per endpoint (in code) and the lease are three steps in one transaction.
+ */
+async function sqliteClaim(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimResult> {
+  const busy = busyEndpoints(request);
+  return db.transaction().execute(async (trx) => {
+    let scan = trx
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'endpoint_id'])
+      .where(sql<boolean>`status = 'pending'`)
+      .where('next_attempt_at', '<=', request.now)
+      .orderBy('next_attempt_at')
+      .limit(Math.min(request.limit, CLAIM_SCAN_ROWS));
+    if (busy.length > 0) scan = scan.where('endpoint_id', 'not in', busy);
+    const candidates = await scan.execute();
+    const taken = new Map(request.inFlight);
+    const chosen: string[] = [];
+    for (const c of candidates) {
+      const n = taken.get(c.endpoint_id) ?? 0;
+      if (n >= request.perEndpoint) continue;
+      taken.set(c.endpoint_id, n + 1);
+      chosen.push(c.id);
+      if (chosen.length >= request.limit) break;
+    }
+    if (chosen.length === 0) return { claimed: [], scanned: candidates.length };
+    const claimed = await trx
+      .updateTable('webhook_deliveries')
+      .set({ lease_owner: request.owner, next_attempt_at: request.leaseUntil })
+      .where('id', 'in', chosen)
+      .returning(['id', 'event_id', 'endpoint_id', 'attempts', 'horizon_from'])
+      .execute();
+    return { claimed, scanned: candidates.length };
+  });
+}
 
 type Listener = () => void;
 const localListeners = new Set<Listener>();
@@ -102,9 +144,7 @@ export function onLocalWake(listener: Listener): () => void {
 let wakeScheduled = false;
 
 const sqliteOutbox: OutboxDialect = {
-  async claimDue(db, request) {
-    return (await claimStatement(request, false).execute(db)).rows;
-  },
+  claimDue: sqliteClaim,
   async notifyInTransaction() {
     // SQLite has one connection: a claim issued now queues behind this transaction, so it runs
     // after the commit and sees the new rows (or, after a rollback, finds nothing: harmless).

@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { timeOrderedId } from '../db/time-ordered-id.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { isPostgres } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
@@ -95,28 +95,55 @@ export class ResultRecorder {
   }
 
   private async writeOnce(batch: FinishedAttempt[]): Promise<void> {
-    {
-      await this.db.transaction().execute(async (trx) => {
-        const now = this.now();
-        const attempts = batch.filter((f) => !f.result.cancelled);
-        if (attempts.length > 0) await this.insertAttempts(trx, attempts);
-        const recovered = new Set<string>();
-        const succeeded = new Map<number, string[]>();
-        for (const finished of batch) {
-          if (finished.result.cancelled) await this.release(trx, finished.deliveryId, now);
-          else if (finished.result.ok) {
-            const ids = succeeded.get(finished.result.status!) ?? [];
-            succeeded.set(finished.result.status!, ids);
-            ids.push(finished.deliveryId);
-            if (finished.endpointWasFailing) recovered.add(finished.endpointId);
-          } else await this.fail(trx, finished, now);
-        }
-        for (const [status, ids] of succeeded) await this.succeed(trx, ids, status, now);
-        if (recovered.size > 0) {
-          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...recovered]).where('failing_since', 'is not', null).execute();
-        }
-      });
-    }
+    // The common case on PostgreSQL, a batch of plain successes, is one statement: one round trip.
+    if (this.lockRows && batch.every((f) => f.result.ok && !f.endpointWasFailing)) return this.recordSuccesses(batch);
+    await this.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const attempts = batch.filter((f) => !f.result.cancelled);
+      if (attempts.length > 0) await this.insertAttempts(trx, attempts);
+      const recovered = new Set<string>();
+      const succeeded = new Map<number, string[]>();
+      for (const finished of batch) {
+        if (finished.result.cancelled) await this.release(trx, finished.deliveryId, now);
+        else if (finished.result.ok) {
+          const ids = succeeded.get(finished.result.status!) ?? [];
+          succeeded.set(finished.result.status!, ids);
+          ids.push(finished.deliveryId);
+          if (finished.endpointWasFailing) recovered.add(finished.endpointId);
+        } else await this.fail(trx, finished, now);
+      }
+      for (const [status, ids] of succeeded) await this.succeed(trx, ids, status, now);
+      if (recovered.size > 0) {
+        await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...recovered]).where('failing_since', 'is not', null).execute();
+      }
+    });
+  }
+
+  /**
+   * PostgreSQL: the attempts and the deliveries' new state of a batch of successes in one
+   * statement. As in the transaction path, rows are locked first (a concurrent endpoint deletion
+   * waits), attempts are logged for deliveries that still exist, and a delivery changes only
+   * while this worker holds its lease.
+   */
+  private async recordSuccesses(batch: FinishedAttempt[]): Promise<void> {
+    const rows = batch.map(
+      (a) =>
+        sql`(${timeOrderedId(a.startedAt)}::text, ${a.deliveryId}::text, ${a.attempt}::int, ${a.startedAt}::bigint, ${a.result.durationMs}::int, ${JSON.stringify(a.requestHeaders)}::text, ${a.result.status}::int, ${a.result.headers ? JSON.stringify(a.result.headers) : null}::text, ${a.result.body}::text)`,
+    );
+    await sql`
+      with input (id, delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_headers, response_body) as (
+        values ${sql.join(rows)}
+      ), existing as (
+        select d.id from webhook_deliveries d where d.id in (select delivery_id from input) order by d.id for update
+      ), logged as (
+        insert into webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_headers, response_body, error, worker)
+        select i.id, i.delivery_id, i.attempt, i.started_at, i.duration_ms, i.request_headers, i.response_status, i.response_headers, i.response_body, null, ${this.owner}
+        from input i join existing e on e.id = i.delivery_id
+      )
+      update webhook_deliveries d
+      set status = 'succeeded', attempts = d.attempts + 1, completed_at = ${this.now()}, lease_owner = null, last_status = i.response_status, last_error = null
+      from input i join existing e on e.id = i.delivery_id
+      where d.id = i.delivery_id and d.lease_owner = ${this.owner}`.execute(this.db);
   }
 
   private async insertAttempts(trx: Transaction<Database>, attempts: FinishedAttempt[]): Promise<void> {
@@ -129,7 +156,7 @@ export class ResultRecorder {
     const rows = attempts
       .filter((a) => existing.has(a.deliveryId))
       .map((a) => ({
-        id: crypto.randomUUID(),
+        id: timeOrderedId(a.startedAt),
         delivery_id: a.deliveryId,
         attempt: a.attempt,
         started_at: a.startedAt,

@@ -34,8 +34,14 @@ export interface AttemptResult {
  */
 export async function sendAttempt(input: AttemptRequest): Promise<AttemptResult> {
   const started = performance.now();
-  const deadline = AbortSignal.timeout(input.timeoutMs);
-  const signal = AbortSignal.any([deadline, input.cancel]);
+  // One controller and one timer per attempt: AbortSignal.any() over the dispatcher's long-lived
+  // cancel signal costs more than the request's own work and keeps dependents until collected.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), controller.abort()), input.timeoutMs);
+  const onCancel = () => controller.abort();
+  if (input.cancel.aborted) controller.abort();
+  else input.cancel.addEventListener('abort', onCancel, { once: true });
   const finish = (fields: Omit<AttemptResult, 'durationMs' | 'cancelled'>): AttemptResult => ({
     ...fields,
     durationMs: Math.round(performance.now() - started),
@@ -47,7 +53,7 @@ export async function sendAttempt(input: AttemptRequest): Promise<AttemptResult>
       headers: input.headers,
       body: input.body,
       dispatcher: input.dispatcher,
-      signal,
+      signal: controller.signal,
     });
     const body = await readBounded(response.body, MAX_RESPONSE_BYTES);
     const ok = response.statusCode >= 200 && response.statusCode < 300;
@@ -59,7 +65,10 @@ export async function sendAttempt(input: AttemptRequest): Promise<AttemptResult>
       error: ok ? null : `HTTP ${response.statusCode}`,
     });
   } catch (error) {
-    return finish({ ok: false, status: null, headers: null, body: null, error: describeFailure(error, deadline.aborted, input.timeoutMs) });
+    return finish({ ok: false, status: null, headers: null, body: null, error: describeFailure(error, timedOut, input.timeoutMs) });
+  } finally {
+    clearTimeout(timer);
+    input.cancel.removeEventListener('abort', onCancel);
   }
 }
 

@@ -5,6 +5,7 @@ import * as integrations from './0004_integrations.js';
 import * as accounts from './0003_accounts.js';
 import * as reportRevision from './0005_report_revision.js';
 import * as passwordKnownToOrg from './0006_password_known_to_org.js';
+import * as deliveryDueIndex from './0007_delivery_due_index.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_integrations': integrations,
   '0005_report_revision': reportRevision,
   '0006_password_known_to_org': passwordKnownToOrg,
+  '0007_delivery_due_index': deliveryDueIndex,
 };
