@@ -4,7 +4,7 @@ import { validateReportMetadata } from '../../packages/server/src/reports/report
 import { deliveryHeaders } from '../../packages/server/src/webhooks/delivery-request.js';
 import { reportEventsHook } from '../../packages/server/src/webhooks/outbox.js';
 import type { BenchSetup } from './setup.js';
-import type { BenchReceiver } from './receiver.js';
+import { clock, type BenchReceiver } from './receiver.js';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -15,7 +15,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
  */
 export async function measureLatency(setup: BenchSetup, receiver: BenchReceiver, options: { rate: number; events: number; firstVersion?: number }) {
   await setup.useEndpoints(receiver.url, 1);
-  receiver.reset();
+  await receiver.reset();
   const dispatcher = setup.dispatcher();
   dispatcher.start();
   const committed = new Map<number, number>();
@@ -29,12 +29,13 @@ export async function measureLatency(setup: BenchSetup, receiver: BenchReceiver,
       projectName: 'Latency', projectVersion: `1.0.${(options.firstVersion ?? 100_000) + i}`, reportType: 'CWE Top 25', reportVersion: 2024, date: '2025-12-17T09:05:48+00:00', vulnerabilitiesCount: 0, securityRating: 'A',
     });
     await storeReports(setup.ctx.db, [sequenceHook(i)], { orgId: setup.orgId, reports: [{ metadata, files: [] }], initiator: 'system', now: setup.ctx.now() });
-    committed.set(i, performance.now());
+    committed.set(i, clock());
   }
   const offered = options.events / ((performance.now() - start) / 1000);
   await receiver.until(options.events);
   await dispatcher.stop();
-  const latencies = [...committed].map(([i, at]) => Math.max(0, receiver.arrivals.get(i)! - at)).sort((a, b) => a - b);
+  const arrivals = await receiver.arrivals();
+  const latencies = [...committed].map(([i, at]) => Math.max(0, arrivals.get(i)! - at)).sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)!, offeredPerSecond: offered };
 }
 
@@ -48,7 +49,7 @@ export async function measureThroughput(setup: BenchSetup, receiver: BenchReceiv
   await setup.useEndpoints(receiver.url, options.endpoints);
   await setup.queue(Math.ceil(options.deliveries / options.endpoints), options.sequence);
   const total = Math.ceil(options.deliveries / options.endpoints) * options.endpoints;
-  receiver.reset();
+  await receiver.reset();
   const dispatcher = setup.dispatcher();
   const start = performance.now();
   dispatcher.start();
@@ -65,7 +66,7 @@ export async function measureThroughput(setup: BenchSetup, receiver: BenchReceiv
 export async function measurePlainLoop(setup: BenchSetup, receiver: BenchReceiver, options: { endpoints: number; deliveries: number }) {
   const bodies = await setup.ctx.db.selectFrom('webhook_events').select(['id', 'payload']).where('type', '=', 'report.created').limit(options.deliveries).execute();
   const agent = new Agent({ keepAliveTimeout: 4000 });
-  receiver.reset();
+  await receiver.reset();
   const secret = 'f'.repeat(64);
   const start = performance.now();
   for (let i = 0; i < options.deliveries; i++) {
@@ -74,6 +75,7 @@ export async function measurePlainLoop(setup: BenchSetup, receiver: BenchReceive
     const response = await request(`${receiver.url}?endpoint=${i % options.endpoints}`, { method: 'POST', headers, body, dispatcher: agent, signal: AbortSignal.timeout(10_000) });
     await response.body.dump();
   }
+  await receiver.until(options.deliveries);
   const seconds = (performance.now() - start) / 1000;
   await agent.close();
   return { deliveries: options.deliveries, perSecond: options.deliveries / seconds };
