@@ -38,6 +38,9 @@ export interface Config {
   blobSweepIntervalMin: number;
 }
 
+/** The longest webhook attempt deadline configuration accepts. */
+export const MAX_WEBHOOK_TIMEOUT_MS = 600_000;
+
 export interface WebhookSettings {
   /** Whole-request deadline of one delivery attempt (connect, send, response headers and body). */
   timeoutMs: number;
@@ -173,7 +176,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     logLevel: oneOf(source, 'ARKIV_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runWorker: true,
     webhooks: Object.freeze({
-      timeoutMs: integer(source, 'ARKIV_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+      timeoutMs: integer(source, 'ARKIV_WEBHOOK_TIMEOUT_MS', 10_000, 100, MAX_WEBHOOK_TIMEOUT_MS),
       retryStrategy: oneOf(source, 'ARKIV_WEBHOOK_RETRY_STRATEGY', ['fixed', 'exponential'] as const, 'fixed'),
       retryIntervalSeconds: integer(source, 'ARKIV_WEBHOOK_RETRY_INTERVAL_S', 3600, 1, 7 * 86_400),
       retryHorizonHours: integer(source, 'ARKIV_WEBHOOK_RETRY_HORIZON_H', 72, 0, 24 * 365),

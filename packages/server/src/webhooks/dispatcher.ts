@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { sql } from 'kysely';
 import type { Agent } from 'undici';
+import { MAX_WEBHOOK_TIMEOUT_MS } from '../config.js';
 import type { AppContext, BackgroundWorker } from '../context.js';
 import type { SecretBox } from '../secrets.js';
 import { signingSecrets } from './endpoint-model.js';
@@ -92,6 +93,11 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private sending = 0;
   private held = 0;
   private running = false;
+  /**
+   * Set by a claim that saw every due row it could (less than its scan): the endpoints whose due
+   * rows it left (full ones). Until a wake-up or a poll, nothing else is due. Undefined: unknown.
+   */
+  private quiet: { endpoints: Set<string>; learntAt: number; learntAtClock: number } | undefined;
   /** The last claim took all the process's reserve allowed: more may be due. */
   private roomLimited = false;
   private loop: Promise<void> | undefined;
@@ -114,6 +120,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
 
   /** Looks for due deliveries now instead of at the next poll. */
   wake(): void {
+    // Something new may be due (a commit, a redelivery): what the last claims learnt is stale.
+    this.quiet = undefined;
     this.signal.notify();
   }
 
@@ -136,22 +144,43 @@ export class DeliveryDispatcher implements BackgroundWorker {
         }
       }
       this.roomLimited = room <= 0 || claimed.count >= room;
-      // Look again at once when the claim may have left due rows unseen: it scanned all it was
-      // allowed to. Otherwise what it left belongs to full endpoints (claimed as their lanes
-      // drain) and nothing else is due: sleep until woken.
-      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS);
-      if (!again) await this.signal.wait(this.settings.pollMs);
+      // Look again at once when the claim may have left due rows unseen (it scanned all it was
+      // allowed to), unless an earlier claim showed that every such row belongs to endpoints that
+      // are all full now: the next claim would skip them all and, on a large backlog of one busy
+      // endpoint, read its whole backlog to find nothing. Otherwise sleep until woken.
+      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS) && !this.onlyFullEndpointsDue();
+      if (!again && !(await this.signal.wait(this.settings.pollMs))) this.quiet = undefined;
     }
+  }
+
+  private isFull(id: string): boolean {
+    const lane = this.lanes.get(id);
+    return lane !== undefined && lane.sending + lane.waiting.length + lane.recording >= this.settings.endpointConcurrency * RESERVE;
+  }
+
+  private onlyFullEndpointsDue(): boolean {
+    if (this.quiet === undefined) return false;
+    // Retries fall due by time alone, without a wake-up: what a claim learnt lasts one poll interval.
+    const { pollMs } = this.settings;
+    if (performance.now() - this.quiet.learntAt >= pollMs || this.ctx.now() - this.quiet.learntAtClock >= pollMs) {
+      this.quiet = undefined;
+      return false;
+    }
+    return [...this.quiet.endpoints].every((id) => this.isFull(id));
   }
 
   private async subscribe(): Promise<void> {
     const { ctx } = this;
     if (ctx.database.dialect === 'sqlite') {
-      // A lone SQLite process owns every lease in its file: those it finds are its own, left by a crash.
+      // A lone SQLite process owns every lease in its file: those it finds are its own, left by a
+      // crash. A lease ends at most one longest lease from now, so the due index's range up to
+      // there holds them all: deliveries scheduled later (a large backlog) are not read.
+      const now = ctx.now();
       await ctx.db
         .updateTable('webhook_deliveries')
-        .set({ lease_owner: null, next_attempt_at: ctx.now() })
+        .set({ lease_owner: null, next_attempt_at: now })
         .where(sql<boolean>`status = 'pending'`)
+        .where('next_attempt_at', '<=', now + leaseMs(MAX_WEBHOOK_TIMEOUT_MS))
         .where('lease_owner', 'is not', null)
         .execute()
         .catch((error) => ctx.log.error({ err: error }, 'could not reclaim stale webhook leases'));
@@ -174,7 +203,10 @@ export class DeliveryDispatcher implements BackgroundWorker {
     // An endpoint that got less than its free places has nothing more due: until a wake-up says
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
-    if (claimed.length === 0) return { count: 0, scanned };
+    if (claimed.length === 0) {
+      this.learn(scanned, room, held, perEndpoint, new Set());
+      return { count: 0, scanned };
+    }
     const [events, endpoints] = await Promise.all([
       ctx.db.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(),
       ctx.db
@@ -192,11 +224,23 @@ export class DeliveryDispatcher implements BackgroundWorker {
       if (!event || !endpoint) continue;
       this.enqueue({ delivery, event, endpoint, leaseUntil });
     }
+    const filled = new Set<string>();
     for (const [id, n] of claimedFor) {
+      const full = n >= perEndpoint - (held.get(id) ?? 0);
+      if (full) filled.add(id);
       const lane = this.lanes.get(id);
-      if (lane) lane.maybeMore = n >= perEndpoint - (held.get(id) ?? 0);
+      if (lane) lane.maybeMore = full;
     }
+    this.learn(scanned, room, held, perEndpoint, filled);
     return { count: claimed.length, scanned };
+  }
+
+  /** A claim that saw less than its scan saw every due row not of a full endpoint. */
+  private learn(scanned: number, room: number, held: ReadonlyMap<string, number>, perEndpoint: number, filled: ReadonlySet<string>): void {
+    if (scanned >= Math.min(room, CLAIM_SCAN_ROWS)) return;
+    const endpoints = new Set(filled);
+    for (const [id, n] of held) if (n >= perEndpoint) endpoints.add(id);
+    this.quiet = { endpoints, learntAt: performance.now(), learntAtClock: this.ctx.now() };
   }
 
   private enqueue(job: Job): void {
@@ -243,9 +287,14 @@ export class DeliveryDispatcher implements BackgroundWorker {
 
   private afterJob(id: string, lane: Lane): void {
     if (lane.sending === 0 && lane.waiting.length === 0 && lane.recording === 0) this.lanes.delete(id);
-    // Claim more once this endpoint's reserve has run out, if the last claim left some behind;
-    // or once half the process's reserve is free, if the last claim was cut short by it.
-    if ((lane.waiting.length === 0 && lane.maybeMore) || (this.roomLimited && this.held <= (this.settings.concurrency * RESERVE) / 2)) this.signal.notify();
+    // Claim more once half this endpoint's reserve is free, if the last claim left some behind:
+    // early enough that its slots still have deliveries waiting while the claim runs, late enough
+    // that a claim takes a worthwhile batch. Or once half the process's reserve is free, if the
+    // last claim was cut short by it.
+    const laneHeld = lane.sending + lane.waiting.length + lane.recording;
+    if ((lane.maybeMore && laneHeld <= (this.settings.endpointConcurrency * RESERVE) / 2) || (this.roomLimited && this.held <= (this.settings.concurrency * RESERVE) / 2)) {
+      this.signal.notify();
+    }
   }
 
   /** Signs and sends one delivery; undefined when its lease was lost while it waited. */

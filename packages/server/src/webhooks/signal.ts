@@ -4,7 +4,7 @@
  */
 export class Signal {
   private pending = false;
-  private resolve: (() => void) | undefined;
+  private resolve: ((notified: boolean) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   notify(): void {
@@ -12,22 +12,23 @@ export class Signal {
     else this.pending = true;
   }
 
-  wait(ms: number): Promise<void> {
+  /** True when ended by `notify`, false when `ms` passed. */
+  wait(ms: number): Promise<boolean> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
       this.resolve = resolve;
-      this.timer = setTimeout(() => this.release(), ms);
+      this.timer = setTimeout(() => this.release(false), ms);
     });
   }
 
-  private release(): void {
+  private release(notified = true): void {
     clearTimeout(this.timer);
     const resolve = this.resolve;
     this.resolve = undefined;
     this.timer = undefined;
-    resolve?.();
+    resolve?.(notified);
   }
 }
