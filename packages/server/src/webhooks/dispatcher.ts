@@ -8,7 +8,7 @@ import type { AppContext, BackgroundWorker } from '../context.js';
 import type { SecretBox } from '../secrets.js';
 import { signingSecrets } from './endpoint-model.js';
 import { deliveryHeaders } from './delivery-request.js';
-import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedDelivery } from './outbox-sql.js';
+import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedJob } from './outbox-sql.js';
 import { ResultRecorder, type FinishedAttempt } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptResult } from './send.js';
@@ -16,7 +16,6 @@ import { Signal } from './signal.js';
 import { createGuardedDispatcher } from './target-guard.js';
 import { WakeListener } from './wake-listener.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.js';
-import type { WebhookEndpointsTable } from './schema.js';
 
 const OPENED_SECRETS_KEPT = 1000;
 
@@ -41,15 +40,7 @@ export function leaseMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, Math.ceil(timeoutMs / 2));
 }
 
-type EndpointRow = Pick<
-  WebhookEndpointsTable,
-  'id' | 'url' | 'signature_scheme' | 'signature_algorithm' | 'retry_policy' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at' | 'failing_since'
->;
-
-interface Job {
-  delivery: ClaimedDelivery;
-  event: { type: string; payload: string };
-  endpoint: EndpointRow;
+interface Job extends ClaimedJob {
   leaseUntil: number;
 }
 
@@ -65,9 +56,10 @@ interface Lane {
 
 /**
  * Claimed deliveries a lane (and the process) may hold per sending slot: the extra wait for a
- * slot, so a busy endpoint costs a claim per few batches rather than one per delivery.
+ * slot, so a busy endpoint costs a claim per few dozen deliveries, and a lane refilled at half
+ * its reserve still has work for its slots while the claim's round trip runs.
  */
-const RESERVE = 8;
+const RESERVE = 16;
 
 const CANCELLED: AttemptResult = { ok: false, status: null, headers: null, body: null, error: null, durationMs: 0, cancelled: true };
 
@@ -199,7 +191,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     const perEndpoint = this.settings.endpointConcurrency * RESERVE;
     const { claimed, scanned } = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
     const claimedFor = new Map<string, number>();
-    for (const c of claimed) claimedFor.set(c.endpoint_id, (claimedFor.get(c.endpoint_id) ?? 0) + 1);
+    for (const c of claimed) claimedFor.set(c.delivery.endpoint_id, (claimedFor.get(c.delivery.endpoint_id) ?? 0) + 1);
     // An endpoint that got less than its free places has nothing more due: until a wake-up says
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
@@ -207,23 +199,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
       this.learn(scanned, room, held, perEndpoint, new Set());
       return { count: 0, scanned };
     }
-    const [events, endpoints] = await Promise.all([
-      ctx.db.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(claimed.map((c) => c.event_id))]).execute(),
-      ctx.db
-        .selectFrom('webhook_endpoints')
-        .select(['id', 'url', 'signature_scheme', 'signature_algorithm', 'retry_policy', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at', 'failing_since'])
-        .where('id', 'in', [...new Set(claimed.map((c) => c.endpoint_id))])
-        .execute(),
-    ]);
-    const eventById = new Map(events.map((e) => [e.id, e]));
-    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
-    for (const delivery of claimed) {
-      const event = eventById.get(delivery.event_id);
-      const endpoint = endpointById.get(delivery.endpoint_id);
-      // Deleted meanwhile (cascade): nothing to send, nothing to record.
-      if (!event || !endpoint) continue;
-      this.enqueue({ delivery, event, endpoint, leaseUntil });
-    }
+    for (const job of claimed) this.enqueue({ ...job, leaseUntil });
     const filled = new Set<string>();
     for (const [id, n] of claimedFor) {
       const full = n >= perEndpoint - (held.get(id) ?? 0);

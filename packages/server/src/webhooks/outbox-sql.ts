@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
+import type { WebhookEndpointsTable } from './schema.js';
 
 /** The PostgreSQL channel that wakes dispatchers when deliveries are queued (payload unused). */
 export const WAKE_CHANNEL = 'arkiv_webhook_deliveries';
@@ -26,8 +27,23 @@ export interface ClaimedDelivery {
   horizon_from: number;
 }
 
+/** What sending a claimed delivery needs of its endpoint. */
+export type ClaimedEndpoint = Pick<
+  WebhookEndpointsTable,
+  'id' | 'url' | 'signature_scheme' | 'signature_algorithm' | 'retry_policy' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_expires_at' | 'failing_since'
+>;
+
+const ENDPOINT_COLUMNS = ['id', 'url', 'signature_scheme', 'signature_algorithm', 'retry_policy', 'secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at', 'failing_since'] as const;
+
+export interface ClaimedJob {
+  delivery: ClaimedDelivery;
+  event: { type: string; payload: string };
+  endpoint: ClaimedEndpoint;
+}
+
 export interface ClaimResult {
-  claimed: ClaimedDelivery[];
+  /** Leased deliveries with their event and endpoint (one whose endpoint was deleted meanwhile is left out). */
+  claimed: ClaimedJob[];
   /**
    * Due rows the claim looked at (at most CLAIM_SCAN_ROWS). Fewer means it saw every due row of
    * every endpoint not at its limit: what it left belongs to full endpoints.
@@ -63,7 +79,10 @@ function postgresClaimStatement(request: ClaimRequest) {
     request.inFlight.size === 0
       ? sql`select ''::text as endpoint_id, 0 as n where false`
       : sql`values ${sql.join([...request.inFlight].map(([id, n]) => sql`(${id}::text, ${n}::int)`))}`;
-  return sql<ClaimedDelivery & { scanned: number }>`
+  // Each event's payload and each endpoint's row come once per claim (on their first delivery),
+  // not once per delivery: one event to fifty endpoints is one payload on the wire.
+  const firstOf = (column: string) => sql.raw(`row_number() over (partition by c.${column} order by c.id) = 1`);
+  return sql<ClaimedDelivery & { scanned: number; event_type: string | null; payload: string | null; endpoint: ClaimedEndpoint | null }>`
     with candidates as (
       select id, endpoint_id, next_attempt_at from webhook_deliveries
       where status = 'pending' and next_attempt_at <= ${request.now} ${busy.length > 0 ? sql`and endpoint_id <> all(${busy}::text[])` : sql``}
@@ -78,18 +97,38 @@ function postgresClaimStatement(request: ClaimRequest) {
       from candidates c left join in_flight f on f.endpoint_id = c.endpoint_id
     ), chosen as (
       select id from ranked where rank <= ${request.perEndpoint} order by next_attempt_at, id limit ${request.limit}
+    ), claimed as (
+      update webhook_deliveries
+      set lease_owner = ${request.owner}, next_attempt_at = ${request.leaseUntil}
+      where id in (select id from chosen)
+      returning id, event_id, endpoint_id, attempts, horizon_from
     )
-    update webhook_deliveries
-    set lease_owner = ${request.owner}, next_attempt_at = ${request.leaseUntil}
-    where id in (select id from chosen)
-    returning id, event_id, endpoint_id, attempts, horizon_from, (select count(*) from candidates)::int as scanned`;
+    select c.id, c.event_id, c.endpoint_id, c.attempts, c.horizon_from,
+      (select count(*) from candidates)::int as scanned,
+      case when ${firstOf('event_id')} then e.type end as event_type,
+      case when ${firstOf('event_id')} then e.payload end as payload,
+      case when ${firstOf('endpoint_id')} then json_build_object(${sql.join(ENDPOINT_COLUMNS.map((column) => sql`${sql.lit(column)}::text, p.${sql.ref(column)}`))}) end as endpoint
+    from claimed c
+    join webhook_events e on e.id = c.event_id
+    join webhook_endpoints p on p.id = c.endpoint_id`;
 }
 
 const postgresOutbox: OutboxDialect = {
   async claimDue(db, request) {
     const rows = (await postgresClaimStatement(request).execute(db)).rows;
+    const events = new Map<string, { type: string; payload: string }>();
+    const endpoints = new Map<string, ClaimedEndpoint>();
+    for (const row of rows) {
+      if (row.event_type !== null && row.payload !== null) events.set(row.event_id, { type: row.event_type, payload: row.payload });
+      if (row.endpoint) endpoints.set(row.endpoint_id, row.endpoint);
+    }
+    const claimed = rows.map(({ id, event_id, endpoint_id, attempts, horizon_from }) => ({
+      delivery: { id, event_id, endpoint_id, attempts, horizon_from },
+      event: events.get(event_id)!,
+      endpoint: endpoints.get(endpoint_id)!,
+    }));
     // No row chosen means no candidate: each candidate's endpoint had a free place (full ones are excluded).
-    return { claimed: rows.map(({ scanned: _, ...delivery }) => delivery), scanned: rows[0]?.scanned ?? 0 };
+    return { claimed, scanned: rows[0]?.scanned ?? 0 };
   },
   async notifyInTransaction(db) {
     await sql`select pg_notify(${WAKE_CHANNEL}, '')`.execute(db);
@@ -122,12 +161,20 @@ async function sqliteClaim(db: Kysely<Database>, request: ClaimRequest): Promise
       if (chosen.length >= request.limit) break;
     }
     if (chosen.length === 0) return { claimed: [], scanned: candidates.length };
-    const claimed = await trx
+    const deliveries = await trx
       .updateTable('webhook_deliveries')
       .set({ lease_owner: request.owner, next_attempt_at: request.leaseUntil })
       .where('id', 'in', chosen)
       .returning(['id', 'event_id', 'endpoint_id', 'attempts', 'horizon_from'])
       .execute();
+    const [events, endpoints] = [
+      await trx.selectFrom('webhook_events').select(['id', 'type', 'payload']).where('id', 'in', [...new Set(deliveries.map((d) => d.event_id))]).execute(),
+      await trx.selectFrom('webhook_endpoints').select(ENDPOINT_COLUMNS).where('id', 'in', [...new Set(deliveries.map((d) => d.endpoint_id))]).execute(),
+    ];
+    const eventById = new Map(events.map((e) => [e.id, { type: e.type, payload: e.payload }]));
+    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+    // The same transaction: every delivery's event and endpoint exist (deletions cascade to deliveries).
+    const claimed = deliveries.map((delivery) => ({ delivery, event: eventById.get(delivery.event_id)!, endpoint: endpointById.get(delivery.endpoint_id)! }));
     return { claimed, scanned: candidates.length };
   });
 }

@@ -7,7 +7,7 @@ import { disableEndpoint } from './endpoint-state.js';
 import { failingPastHorizon, nextAttemptAt, parseRetryAfter, type ResolvedRetryPolicy } from './retry-policy.js';
 import type { AttemptResult } from './send.js';
 
-const LINGER_MS = 2;
+const LINGER_MS = 5;
 const LINGER_UNTIL = 32;
 
 export interface FinishedAttempt {
@@ -30,7 +30,8 @@ export interface FinishedAttempt {
 /**
  * Writes attempt results in batches: everything finished while earlier batches were being written
  * goes into the next single transaction (group commit), so the database cost per delivery falls
- * as load rises. PostgreSQL runs a few such writers at once; SQLite has one connection, so one.
+ * as load rises. PostgreSQL runs two such writers at once (more split the results into smaller
+ * batches, and a statement's cost is mostly per statement); SQLite has one connection, so one.
  * Every write is conditional on still holding the lease.
  */
 export class ResultRecorder {
@@ -47,7 +48,7 @@ export class ResultRecorder {
     private readonly log: Logger,
   ) {
     this.lockRows = isPostgres(db);
-    this.maxWriters = this.lockRows ? 4 : 1;
+    this.maxWriters = this.lockRows ? 2 : 1;
   }
 
   /** Resolves when the result is committed (or, on a database error, logged and dropped: the lease then expires and the delivery is retried). */
