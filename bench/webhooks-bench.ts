@@ -9,7 +9,7 @@
  * beside the sender instead (both then share one event loop: the loop's figure includes the
  * receiver's work, and so does every delivery's).
  *
- *   npm run bench -- webhooks [--dialects sqlite,postgres] [--deliveries 3000] [--backlog 1000000] [--latency-events 1000] [--rounds 3] [--in-process-receiver]
+ *   npm run bench -- webhooks [--dialects sqlite,postgres] [--deliveries 3000] [--backlog 1000000 (0: skip)] [--latency-events 1000] [--rounds 3] [--in-process-receiver]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -71,6 +71,7 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
     // warmed up alike), one of them with the backlog, measured in turns so drift of the shared
     // machine hits both alike; the reported figures are medians of the rounds.
     const backlog = Number(values.backlog);
+    if (backlog === 0) continue;
     const [plainDb, loaded] = [await openBench(dialect, `${dialect}_control`), await openBench(dialect, `${dialect}_backlog`)];
     try {
       const t = performance.now();
