@@ -6,7 +6,9 @@ import type { Agent } from 'undici';
 import { MAX_WEBHOOK_TIMEOUT_MS } from '../config.js';
 import type { AppContext, BackgroundWorker } from '../context.js';
 import type { SecretBox } from '../secrets.js';
+import { DueKnowledge } from './due-knowledge.js';
 import { signingSecrets } from './endpoint-model.js';
+import { openedSecretsCache } from './opened-secrets.js';
 import { deliveryHeaders } from './delivery-request.js';
 import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedJob } from './outbox-sql.js';
 import { ResultRecorder, type FinishedAttempt } from './record-results.js';
@@ -17,28 +19,12 @@ import { createGuardedDispatcher } from './target-guard.js';
 import { WakeListener } from './wake-listener.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.js';
 
-const OPENED_SECRETS_KEPT = 1000;
-
-function openedSecretsCache(box: SecretBox): Pick<SecretBox, 'open'> {
-  const opened = new Map<string, string>();
-  return {
-    open(sealed) {
-      let secret = opened.get(sealed);
-      if (secret === undefined) {
-        secret = box.open(sealed);
-        // Endpoints are few; a bound keeps rotated-out values from piling up in a long-lived worker.
-        if (opened.size >= OPENED_SECRETS_KEPT) opened.clear();
-        opened.set(sealed, secret);
-      }
-      return secret;
-    },
-  };
-}
-
 /** Time a lease outlives the request deadline: enough to record the result on a loaded machine. */
 export function leaseMs(timeoutMs: number): number {
   return timeoutMs + Math.max(1000, Math.ceil(timeoutMs / 2));
 }
+
+const fullEndpoints = (held: ReadonlyMap<string, number>, perEndpoint: number) => [...held].filter(([, n]) => n >= perEndpoint).map(([id]) => id);
 
 interface Job extends ClaimedJob {
   leaseUntil: number;
@@ -85,11 +71,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private sending = 0;
   private held = 0;
   private running = false;
-  /**
-   * Set by a claim that saw every due row it could (less than its scan): the endpoints whose due
-   * rows it left (full ones). Until a wake-up or a poll, nothing else is due. Undefined: unknown.
-   */
-  private quiet: { endpoints: Set<string>; learntAt: number; learntAtClock: number } | undefined;
+  private readonly due: DueKnowledge;
   /** The last claim took all the process's reserve allowed: more may be due. */
   private roomLimited = false;
   private loop: Promise<void> | undefined;
@@ -106,6 +88,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     this.recorder = new ResultRecorder(ctx.db, this.owner, () => ctx.now(), ctx.log);
     this.metrics = dispatcherMetrics(ctx.metrics);
     this.secrets = openedSecretsCache(ctx.secrets);
+    this.due = new DueKnowledge(this.settings.pollMs, () => ctx.now());
     // Every attempt in flight listens for the cancel: as many listeners as slots, not a leak.
     setMaxListeners(Infinity, this.cancel.signal);
   }
@@ -113,7 +96,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
   /** Looks for due deliveries now instead of at the next poll. */
   wake(): void {
     // Something new may be due (a commit, a redelivery): what the last claims learnt is stale.
-    this.quiet = undefined;
+    this.due.forget();
     this.signal.notify();
   }
 
@@ -137,28 +120,16 @@ export class DeliveryDispatcher implements BackgroundWorker {
       }
       this.roomLimited = room <= 0 || claimed.count >= room;
       // Look again at once when the claim may have left due rows unseen (it scanned all it was
-      // allowed to), unless an earlier claim showed that every such row belongs to endpoints that
-      // are all full now: the next claim would skip them all and, on a large backlog of one busy
-      // endpoint, read its whole backlog to find nothing. Otherwise sleep until woken.
-      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS) && !this.onlyFullEndpointsDue();
-      if (!again && !(await this.signal.wait(this.settings.pollMs))) this.quiet = undefined;
+      // allowed to), unless an earlier claim showed that only endpoints full now have such rows.
+      // Otherwise sleep until woken.
+      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS) && !this.due.onlyFullEndpointsDue((id) => this.isFull(id));
+      if (!again && !(await this.signal.wait(this.settings.pollMs))) this.due.forget();
     }
   }
 
   private isFull(id: string): boolean {
     const lane = this.lanes.get(id);
     return lane !== undefined && lane.sending + lane.waiting.length + lane.recording >= this.settings.endpointConcurrency * RESERVE;
-  }
-
-  private onlyFullEndpointsDue(): boolean {
-    if (this.quiet === undefined) return false;
-    // Retries fall due by time alone, without a wake-up: what a claim learnt lasts one poll interval.
-    const { pollMs } = this.settings;
-    if (performance.now() - this.quiet.learntAt >= pollMs || this.ctx.now() - this.quiet.learntAtClock >= pollMs) {
-      this.quiet = undefined;
-      return false;
-    }
-    return [...this.quiet.endpoints].every((id) => this.isFull(id));
   }
 
   private async subscribe(): Promise<void> {
@@ -196,7 +167,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
     if (claimed.length === 0) {
-      this.learn(scanned, room, held, perEndpoint, new Set());
+      this.due.learn(scanned >= Math.min(room, CLAIM_SCAN_ROWS), fullEndpoints(held, perEndpoint));
       return { count: 0, scanned };
     }
     for (const job of claimed) this.enqueue({ ...job, leaseUntil });
@@ -207,16 +178,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
       const lane = this.lanes.get(id);
       if (lane) lane.maybeMore = full;
     }
-    this.learn(scanned, room, held, perEndpoint, filled);
+    this.due.learn(scanned >= Math.min(room, CLAIM_SCAN_ROWS), [...fullEndpoints(held, perEndpoint), ...filled]);
     return { count: claimed.length, scanned };
-  }
-
-  /** A claim that saw less than its scan saw every due row not of a full endpoint. */
-  private learn(scanned: number, room: number, held: ReadonlyMap<string, number>, perEndpoint: number, filled: ReadonlySet<string>): void {
-    if (scanned >= Math.min(room, CLAIM_SCAN_ROWS)) return;
-    const endpoints = new Set(filled);
-    for (const [id, n] of held) if (n >= perEndpoint) endpoints.add(id);
-    this.quiet = { endpoints, learntAt: performance.now(), learntAtClock: this.ctx.now() };
   }
 
   private enqueue(job: Job): void {
