@@ -63,6 +63,12 @@ export class DeliveryDispatcher implements BackgroundWorker {
   private readonly cancel = new AbortController();
   private readonly jobs = new Set<Promise<void>>();
   private readonly lanes = new Map<string, Lane>();
+  /**
+   * Every delivery this process holds, from its claim until its result is written. A job that
+   * waited past its lease is due again and a later claim may lease it to us again: that claim
+   * renews the held job instead of queueing a second copy (which would be sent twice).
+   */
+  private readonly heldJobs = new Map<string, Job>();
   private readonly agent: Agent;
   private readonly recorder: ResultRecorder;
   private readonly metrics: DispatcherMetrics;
@@ -170,7 +176,11 @@ export class DeliveryDispatcher implements BackgroundWorker {
       this.due.learn(scanned >= Math.min(room, CLAIM_SCAN_ROWS), fullEndpoints(held, perEndpoint));
       return { count: 0, scanned };
     }
-    for (const job of claimed) this.enqueue({ ...job, leaseUntil });
+    for (const job of claimed) {
+      const holding = this.heldJobs.get(job.delivery.id);
+      if (holding) holding.leaseUntil = leaseUntil;
+      else this.enqueue({ ...job, leaseUntil });
+    }
     const filled = new Set<string>();
     for (const [id, n] of claimedFor) {
       const full = n >= perEndpoint - (held.get(id) ?? 0);
@@ -187,6 +197,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     let lane = this.lanes.get(id);
     if (!lane) this.lanes.set(id, (lane = { sending: 0, waiting: [], recording: 0, maybeMore: true }));
     lane.waiting.push(job);
+    this.heldJobs.set(job.delivery.id, job);
     this.held++;
     this.pump(id, lane);
   }
@@ -201,6 +212,12 @@ export class DeliveryDispatcher implements BackgroundWorker {
       lane.sending++;
       this.sending++;
       const done: Promise<void> = this.attempt(job)
+        .catch((error: unknown) => {
+          // A database error renewing the lease: not an attempt. The lease expires and the
+          // delivery is retried; the slot must be given back either way.
+          this.ctx.log.error({ err: error, deliveryId: job.delivery.id }, 'could not start a webhook attempt; it will be retried');
+          return undefined;
+        })
         .then((finished) => {
           lane.sending--;
           this.sending--;
@@ -210,6 +227,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
         })
         .finally(() => {
           this.jobs.delete(done);
+          this.heldJobs.delete(job.delivery.id);
           lane.recording--;
           this.held--;
           this.afterJob(id, lane);
