@@ -7,7 +7,7 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../test/tes
 import { backoffMs, claimJobs, enqueueJob, findJob } from './job-queue.js';
 import { JobWorker, PermanentJobError, wakeJobWorker } from './job-worker.js';
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
