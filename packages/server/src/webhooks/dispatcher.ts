@@ -26,6 +26,9 @@ export function leaseMs(timeoutMs: number): number {
 
 const fullEndpoints = (held: ReadonlyMap<string, number>, perEndpoint: number) => [...held].filter(([, n]) => n >= perEndpoint).map(([id]) => id);
 
+/** Deliveries a lane holds: sending, waiting for a slot, or having their result written. */
+const laneHeld = (lane: Lane) => lane.sending + lane.waiting.length + lane.recording;
+
 interface Job extends ClaimedJob {
   leaseUntil: number;
 }
@@ -116,7 +119,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     await this.subscribe();
     while (this.running) {
       const room = this.settings.concurrency * RESERVE - this.held;
-      let claimed = { count: 0, scanned: 0 };
+      let claimed = { count: 0, sawWholeWindow: false };
       if (room > 0) {
         try {
           claimed = await this.claim(room);
@@ -128,14 +131,14 @@ export class DeliveryDispatcher implements BackgroundWorker {
       // Look again at once when the claim may have left due rows unseen (it scanned all it was
       // allowed to), unless an earlier claim showed that only endpoints full now have such rows.
       // Otherwise sleep until woken.
-      const again = room > 0 && claimed.scanned >= Math.min(room, CLAIM_SCAN_ROWS) && !this.due.onlyFullEndpointsDue((id) => this.isFull(id));
+      const again = room > 0 && claimed.sawWholeWindow && !this.due.onlyFullEndpointsDue((id) => this.isFull(id));
       if (!again && !(await this.signal.wait(this.settings.pollMs))) this.due.forget();
     }
   }
 
   private isFull(id: string): boolean {
     const lane = this.lanes.get(id);
-    return lane !== undefined && lane.sending + lane.waiting.length + lane.recording >= this.settings.endpointConcurrency * RESERVE;
+    return lane !== undefined && laneHeld(lane) >= this.settings.endpointConcurrency * RESERVE;
   }
 
   private async subscribe(): Promise<void> {
@@ -160,21 +163,22 @@ export class DeliveryDispatcher implements BackgroundWorker {
     }
   }
 
-  private async claim(room: number): Promise<{ count: number; scanned: number }> {
+  private async claim(room: number): Promise<{ count: number; sawWholeWindow: boolean }> {
     const { ctx } = this;
     const now = ctx.now();
     const leaseUntil = now + leaseMs(this.settings.timeoutMs);
-    const held = new Map([...this.lanes].map(([id, lane]) => [id, lane.sending + lane.waiting.length + lane.recording]));
+    const held = new Map([...this.lanes].map(([id, lane]) => [id, laneHeld(lane)]));
     const perEndpoint = this.settings.endpointConcurrency * RESERVE;
     const { claimed, scanned } = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
+    const sawWholeWindow = scanned >= Math.min(room, CLAIM_SCAN_ROWS);
     const claimedFor = new Map<string, number>();
     for (const c of claimed) claimedFor.set(c.delivery.endpoint_id, (claimedFor.get(c.delivery.endpoint_id) ?? 0) + 1);
     // An endpoint that got less than its free places has nothing more due: until a wake-up says
     // otherwise, its finished jobs need not trigger claims that would come back empty.
     for (const [id, lane] of this.lanes) lane.maybeMore = (claimedFor.get(id) ?? 0) >= perEndpoint - (held.get(id) ?? 0);
     if (claimed.length === 0) {
-      this.due.learn(scanned >= Math.min(room, CLAIM_SCAN_ROWS), fullEndpoints(held, perEndpoint));
-      return { count: 0, scanned };
+      this.due.learn(sawWholeWindow, fullEndpoints(held, perEndpoint));
+      return { count: 0, sawWholeWindow };
     }
     for (const job of claimed) {
       const holding = this.heldJobs.get(job.delivery.id);
@@ -188,8 +192,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
       const lane = this.lanes.get(id);
       if (lane) lane.maybeMore = full;
     }
-    this.due.learn(scanned >= Math.min(room, CLAIM_SCAN_ROWS), [...fullEndpoints(held, perEndpoint), ...filled]);
-    return { count: claimed.length, scanned };
+    this.due.learn(sawWholeWindow, [...fullEndpoints(held, perEndpoint), ...filled]);
+    return { count: claimed.length, sawWholeWindow };
   }
 
   private enqueue(job: Job): void {
@@ -243,13 +247,12 @@ export class DeliveryDispatcher implements BackgroundWorker {
   }
 
   private afterJob(id: string, lane: Lane): void {
-    if (lane.sending === 0 && lane.waiting.length === 0 && lane.recording === 0) this.lanes.delete(id);
+    if (laneHeld(lane) === 0) this.lanes.delete(id);
     // Claim more once half this endpoint's reserve is free, if the last claim left some behind:
     // early enough that its slots still have deliveries waiting while the claim runs, late enough
     // that a claim takes a worthwhile batch. Or once half the process's reserve is free, if the
     // last claim was cut short by it.
-    const laneHeld = lane.sending + lane.waiting.length + lane.recording;
-    if ((lane.maybeMore && laneHeld <= (this.settings.endpointConcurrency * RESERVE) / 2) || (this.roomLimited && this.held <= (this.settings.concurrency * RESERVE) / 2)) {
+    if ((lane.maybeMore && laneHeld(lane) <= (this.settings.endpointConcurrency * RESERVE) / 2) || (this.roomLimited && this.held <= (this.settings.concurrency * RESERVE) / 2)) {
       this.signal.notify();
     }
   }
