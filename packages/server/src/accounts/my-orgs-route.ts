@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { unauthorized } from '../http/errors.js';
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { listOrganizations } from '../orgs/org-store.js';
-import { problemResponses } from '../reports/report-schemas.js';
+import { problemResponses } from '../http/problem-schemas.js';
 import { OrgListSchema } from './account-schemas.js';
 import { membershipsOf } from './memberships.js';
 

@@ -1,4 +1,4 @@
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { authRoutes } from './auth-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { myOrgsRoute } from './my-orgs-route.js';

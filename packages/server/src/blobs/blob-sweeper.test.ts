@@ -14,6 +14,7 @@ import { startTestServer, type TestServer } from '../test/test-server.js';
 import { BLOB_GRACE_MS, BlobSweeper, SWEEP_LOCK_ID, installBlobSweeper, sweepBlobs } from './blob-sweeper.js';
 import { blobKeyFor } from './blob-store.js';
 import { stageStream } from './staging.js';
+import { reportBlobReferences } from '../reports/report-blob-references.js';
 
 const HOUR = 3_600_000;
 const keyOf = (bytes: Buffer) => blobKeyFor(crypto.createHash('sha256').update(bytes).digest('hex'));
@@ -39,7 +40,7 @@ for (const { dialect, blobStore } of variants) {
     const sweepAt = async (hoursLater: number) => {
       ahead = hoursLater * HOUR;
       try {
-        const result = await sweepBlobs(server.ctx);
+        const result = await sweepBlobs(server.ctx, reportBlobReferences(server.ctx.db));
         assert.equal(result.swept, true);
         return result;
       } finally {
@@ -181,7 +182,7 @@ for (const { dialect, blobStore } of variants) {
           const held = await other.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1::bigint) as locked', [SWEEP_LOCK_ID]);
           assert.equal(held.rows[0]!.locked, true);
           ahead = 2 * HOUR;
-          const skipped = await sweepBlobs(server.ctx);
+          const skipped = await sweepBlobs(server.ctx, reportBlobReferences(server.ctx.db));
           ahead = 0;
           assert.deepEqual(skipped, { swept: false, candidates: 0, deletedBlobs: 0, deletedStagingFiles: 0 });
           assert.equal(await has(loose), true);
@@ -202,7 +203,7 @@ describe('blob sweeper worker', () => {
     try {
       assert.equal(server.ctx.workers.some((w) => w instanceof BlobSweeper), false);
       const ctx = { ...server.ctx, workers: [] as BackgroundWorker[], config: { ...server.ctx.config, blobSweepIntervalMin: 15 } };
-      installBlobSweeper(ctx);
+      installBlobSweeper(ctx, reportBlobReferences(ctx.db));
       assert.equal(ctx.workers.length, 1);
       const worker = ctx.workers[0]! as BlobSweeper;
       worker.start();

@@ -16,6 +16,15 @@ export const SWEEP_LOCK_ID = '7304611870155386881';
 const MINUTE = 60_000;
 const FIRST_SWEEP_MAX_DELAY_MS = 5 * MINUTE;
 
+/**
+ * Which stored blobs something still needs. The reports feature answers it
+ * (reports/report-blob-references.ts): the sweeper reads no other feature's tables.
+ */
+export interface BlobReferences {
+  /** The keys of `keys` that nothing references (one batch of at most a few hundred keys). */
+  unreferenced(keys: string[]): Promise<string[]>;
+}
+
 export interface SweepResult {
   /** False when another process held the sweep lock or the store cannot list its blobs. */
   swept: boolean;
@@ -26,13 +35,13 @@ export interface SweepResult {
 }
 
 /**
- * Deletes blobs that no `report_files` row references and that were last published before
+ * Deletes blobs that `references` says nothing references and that were last published before
  * `ctx.now() - graceMs`, then staging files older than that. Safe against concurrent uploads:
  * an upload commits its rows within the grace period of its put, so any commit naming an old blob
  * is visible to the reference check (which runs after the sweep began), and the store's
  * `deleteIfOlderThan` refuses a blob a put refreshed after it was listed.
  */
-export async function sweepBlobs(ctx: AppContext, options: { graceMs?: number } = {}): Promise<SweepResult> {
+export async function sweepBlobs(ctx: AppContext, references: BlobReferences, options: { graceMs?: number } = {}): Promise<SweepResult> {
   const cutoff = ctx.now() - (options.graceMs ?? BLOB_GRACE_MS);
   const result: SweepResult = { swept: false, candidates: 0, deletedBlobs: 0, deletedStagingFiles: 0 };
   const { blobs } = ctx;
@@ -42,7 +51,7 @@ export async function sweepBlobs(ctx: AppContext, options: { graceMs?: number } 
   const locked = await withSweepLock(ctx, async () => {
     let batch: string[] = [];
     const flush = async () => {
-      for (const key of await unreferenced(ctx, batch)) {
+      for (const key of await references.unreferenced(batch)) {
         result.candidates += 1;
         if (await deleteIfOlderThan(key, cutoff)) result.deletedBlobs += 1;
       }
@@ -57,14 +66,6 @@ export async function sweepBlobs(ctx: AppContext, options: { graceMs?: number } 
   });
   result.swept = locked;
   return result;
-}
-
-/** The keys of `keys` that no report file names: one query per batch. */
-async function unreferenced(ctx: AppContext, keys: string[]): Promise<string[]> {
-  if (keys.length === 0) return [];
-  const rows = await ctx.db.selectFrom('report_files').select('blob_key').distinct().where('blob_key', 'in', keys).execute();
-  const referenced = new Set(rows.map((r) => r.blob_key));
-  return keys.filter((key) => !referenced.has(key));
 }
 
 /**
@@ -119,7 +120,10 @@ export class BlobSweeper implements BackgroundWorker {
   private stopped = false;
   private readonly deleted: Counter<'kind'>;
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly references: BlobReferences,
+  ) {
     this.deleted = deletedCounter(ctx.metrics);
   }
 
@@ -142,7 +146,7 @@ export class BlobSweeper implements BackgroundWorker {
 
   async runOnce(): Promise<SweepResult | undefined> {
     try {
-      const result = await sweepBlobs(this.ctx);
+      const result = await sweepBlobs(this.ctx, this.references);
       this.deleted.inc({ kind: 'blob' }, result.deletedBlobs);
       this.deleted.inc({ kind: 'staging' }, result.deletedStagingFiles);
       if (result.deletedBlobs || result.deletedStagingFiles) this.ctx.log.info(result, 'swept unreferenced blobs');
@@ -169,6 +173,6 @@ function deletedCounter(registry: Registry): Counter<'kind'> {
 }
 
 /** Registered in features.ts: every process that runs workers sweeps (0 minutes disables it). */
-export function installBlobSweeper(ctx: AppContext): void {
-  if (ctx.config.blobSweepIntervalMin > 0) ctx.workers.push(new BlobSweeper(ctx));
+export function installBlobSweeper(ctx: AppContext, references: BlobReferences): void {
+  if (ctx.config.blobSweepIntervalMin > 0) ctx.workers.push(new BlobSweeper(ctx, references));
 }

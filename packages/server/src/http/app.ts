@@ -7,7 +7,8 @@ import { installErrorHandling } from './error-handler.js';
 import { installAuthentication } from './auth.js';
 import { routePlugins } from './routes.js';
 import { AccessLog } from './access-log.js';
-import { ProblemSchema, ReportListItemSchema } from '../reports/report-schemas.js';
+import { ReportListItemSchema } from '../reports/report-schemas.js';
+import { ProblemSchema } from './problem-schemas.js';
 
 export type App = FastifyInstance;
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram } from 'prom-client';
-import type { RoutePlugin } from './routes.js';
+import type { RoutePlugin } from './route-plugin.js';
 
 /**
  * /healthz (the process answers), /readyz (the database answers), /metrics (Prometheus), and the

@@ -1,5 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { RoutePlugin } from './route-plugin.js';
 import { healthRoutes } from './health-routes.js';
 import { reportReadRoutes } from '../reports/read-routes.js';
 import { reportWriteRoutes } from '../reports/write-routes.js';
@@ -10,8 +9,6 @@ import { webhooksRoutes } from '../webhooks/routes.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { webRoutes } from './web-routes.js';
 import { integrationRoutes } from '../ingest/routes.js';
-
-export type RoutePlugin = FastifyPluginAsync<{ ctx: AppContext }>;
 
 /** Every feature's routes. A feature adds one line here. */
 export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import type { RoutePlugin } from './routes.js';
+import type { RoutePlugin } from './route-plugin.js';
 
 /** packages/web/dist, from src/http (tsx) and dist/http (built) alike. */
 export const defaultWebDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Queryable } from '../jobs/job-queue.js';
-import { formatTimestamp } from '../reports/report-model.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 import type { IntegrationEventStatus, IntegrationEventsTable } from './integration-tables.js';
 
 export interface InboundEvent {

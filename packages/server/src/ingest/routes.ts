@@ -1,4 +1,4 @@
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { connectionRoutes } from './connections/connection-routes.js';
 import { evaluationRoutes } from './nexus-iq/evaluation-routes.js';
 import { nexusIqWebhookRoutes } from './nexus-iq/nexus-webhook.js';

@@ -4,10 +4,10 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { safeName } from './archive.js';
 import { findReportsWithFiles } from './report-store.js';
-import { problemResponses } from './report-schemas.js';
+import { problemResponses } from '../http/problem-schemas.js';
 
 /**
  * GET /api/orgs/{orgId}/reports/{id}/files/{kind}: one report file for members of the organisation.

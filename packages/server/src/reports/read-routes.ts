@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
 import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
+import { problemResponses } from '../http/problem-schemas.js';
 import { findReadAccess } from '../orgs/org-store.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
@@ -18,7 +19,6 @@ import {
   FilesQuerySchema,
   ListQuerySchema,
   ListResponseSchema,
-  problemResponses,
   type ListQuery,
 } from './report-schemas.js';
 import { parseVersion } from './versions.js';

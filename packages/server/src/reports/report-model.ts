@@ -1,4 +1,5 @@
 import type { Database } from '../db/schema.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 
 export const REPORT_FILE_KINDS = ['html', 'pdf'] as const;
 export type ReportFileKind = (typeof REPORT_FILE_KINDS)[number];
@@ -29,11 +30,6 @@ export interface ReportFile {
 export interface ReportWithFiles extends ReportListItem {
   organizationId: string;
   files: ReportFile[];
-}
-
-/** The seed formats timestamps with an explicit +00:00 offset; so do we. */
-export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+00:00');
 }
 
 /** The columns a list item is made of; the list query selects exactly these (plus its cursor's). */

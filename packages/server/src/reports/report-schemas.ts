@@ -41,24 +41,3 @@ export const FilesQuerySchema = Type.Object({
   reports: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, description: 'Report IDs (repeat the parameter)' }),
 });
 export type FilesQuery = Static<typeof FilesQuerySchema>;
-
-export const ProblemSchema = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String({ description: 'Stable machine-readable error code' }),
-    message: Type.String(),
-    detail: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  },
-  { $id: 'Problem' },
-);
-
-export const problemResponses = {
-  400: Type.Ref('Problem'),
-  401: Type.Ref('Problem'),
-  403: Type.Ref('Problem'),
-  429: Type.Ref('Problem'),
-  500: Type.Ref('Problem'),
-};

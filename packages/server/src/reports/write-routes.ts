@@ -4,9 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { initiatorOf } from '../accounts/principal.js';
 import { requirePermission } from '../http/auth.js';
 import { notFound, unauthorized } from '../http/errors.js';
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { deleteReport, storeReports } from './report-store.js';
-import { problemResponses } from './report-schemas.js';
+import { problemResponses } from '../http/problem-schemas.js';
 import { publishStagedFiles, readReportUpload } from './upload.js';
 
 const StoredReportSchema = Type.Object({

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { AppError, invalidParameter, notFound } from '../http/errors.js';
-import { formatTimestamp } from '../reports/report-model.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 import { outboxDialect } from './outbox-sql.js';
 import type { DeliveryStatus, WebhookAttemptsTable, WebhookDeliveriesTable } from './schema.js';
 

@@ -1,6 +1,6 @@
 import type { HmacAlgorithm, WebhookScheme } from '@arkiv/client/webhooks';
 import type { SecretBox } from '../secrets.js';
-import { formatTimestamp } from '../reports/report-model.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 import type { EndpointFilters } from './event-types.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { WebhookEndpointsTable } from './schema.js';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { generateSecret } from '@arkiv/client/webhooks';
 import type { AppContext } from '../context.js';
 import { invalidParameter, notFound } from '../http/errors.js';
-import { formatTimestamp } from '../reports/report-model.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 import { disableEndpoint } from './endpoint-state.js';
 import { toEndpoint, type WebhookEndpoint } from './endpoint-model.js';
 import { REPORT_EVENT_TYPES } from './event-types.js';

@@ -1,7 +1,7 @@
 import { timeOrderedId } from '../db/time-ordered-id.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { formatTimestamp } from '../reports/report-model.js';
+import { formatTimestamp } from '../shared/timestamp.js';
 import type { ReportChangeHook } from '../reports/report-hooks.js';
 import { outboxDialect } from './outbox-sql.js';
 import { passesFilters, subscribes, type EndpointFilters } from './event-types.js';

@@ -1,4 +1,4 @@
-import type { RoutePlugin } from '../http/routes.js';
+import type { RoutePlugin } from '../http/route-plugin.js';
 import { deliveryRoutes } from './delivery-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../../http/auth.js';
-import type { RoutePlugin } from '../../http/routes.js';
-import { problemResponses } from '../../reports/report-schemas.js';
+import type { RoutePlugin } from '../../http/route-plugin.js';
+import { problemResponses } from '../../http/problem-schemas.js';
 import { listEvaluations } from './evaluations.js';
 
 const EvaluationSchema = Type.Object({

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import type { Queryable } from '../../jobs/job-queue.js';
-import { formatTimestamp } from '../../reports/report-model.js';
+import { formatTimestamp } from '../../shared/timestamp.js';
 import type { NexusIqEvaluationsTable } from '../integration-tables.js';
 
 /** One completed Nexus IQ policy evaluation, as the list API returns it. */

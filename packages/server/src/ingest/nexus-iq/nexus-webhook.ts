@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NEXUS_IQ_HEADERS, verifyWebhook } from '@arkiv/client/webhooks';
 import { AppError, notFound } from '../../http/errors.js';
-import type { RoutePlugin } from '../../http/routes.js';
+import type { RoutePlugin } from '../../http/route-plugin.js';
 import { findConnection } from '../connections/connection-store.js';
 import { recordEvent } from '../events-store.js';
 import { jsonObject, keepRawBodies, rawBody, signatureInvalid, signatureMissing } from '../raw-body.js';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../../http/errors.js';
-import type { RoutePlugin } from '../../http/routes.js';
+import type { RoutePlugin } from '../../http/route-plugin.js';
 import { enqueueJob } from '../../jobs/job-queue.js';
 import { wakeJobWorker } from '../../jobs/job-worker.js';
 import { findConnection } from '../connections/connection-store.js';
