@@ -15,6 +15,7 @@ import { sessionOf } from './session-authenticator.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
 import { setPasswordHash, type User } from './users.js';
+import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 
 async function accountView(ctx: AppContext, user: User, csrfToken: string) {
   return { user: { id: user.id, email: user.email }, memberships: await membershipsOf(ctx.db, user.id), csrfToken };
@@ -38,9 +39,11 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       config: { csrfExempt: true },
       schema: {
+        operationId: 'login',
         summary: 'Log in: sets the arkiv_session cookie and returns the CSRF token',
         description: '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address.',
         tags,
+        security: publicRoute,
         body: LoginBodySchema,
         response: { 200: AccountSchema, ...problemResponses },
       },
@@ -62,7 +65,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/auth/logout',
-    { schema: { summary: 'Log out: ends the session server-side', tags, response: { 204: Type.Null(), ...problemResponses } } },
+    { schema: { operationId: 'logout', summary: 'Log out: ends the session server-side', tags, security: sessionOnly, response: { 204: Type.Null(), ...problemResponses } } },
     async (request, reply) => {
       const session = sessionOf(request);
       if (session) await deleteSession(ctx.db, session.id);
@@ -73,7 +76,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/auth/me',
-    { schema: { summary: 'The logged-in user, their organisations and roles, and the CSRF token', tags, response: { 200: AccountSchema, ...problemResponses } } },
+    { schema: { operationId: 'getCurrentAccount', summary: 'The logged-in user, their organisations and roles, and the CSRF token', tags, security: sessionOnly, response: { 200: AccountSchema, ...problemResponses } } },
     async (request) => {
       const session = requireSession(request);
       return accountView(ctx, { id: session.userId, email: session.email }, session.csrfToken);
@@ -84,9 +87,11 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/auth/password',
     {
       schema: {
+        operationId: 'changePassword',
         summary: "Change the logged-in user's password; ends their other sessions",
         description: '403 invalid_credentials when currentPassword is wrong; 400 password_too_short below 12 characters.',
         tags,
+        security: sessionOnly,
         body: PasswordChangeSchema,
         response: { 204: Type.Null(), ...problemResponses },
       },

@@ -12,6 +12,7 @@ import { checkNewPassword, generatePassword } from './passwords.js';
 import { can, type Role } from './principal.js';
 import { createUser, findUserByEmail, isPlausibleEmail } from './users.js';
 import { revokeTokensCreatedBy } from './tokens.js';
+import { signedIn } from '../http/openapi-security.js';
 
 /**
  * Administrators manage members and administrators; only owners touch owners (adding, promoting
@@ -48,11 +49,11 @@ async function findOrCreateUser(ctx: AppContext, orgId: string, email: string, p
 export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['members'];
-  const security = [{ bearer: [] }];
+  const security = signedIn;
 
   app.get(
     '/api/orgs/:orgId/members',
-    { schema: { summary: 'List members and their roles', tags, security, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listMembers', summary: 'List members and their roles', tags, security, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberSchema) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { members: await listMembers(ctx.db, request.params.orgId) };
@@ -63,6 +64,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/members',
     {
       schema: {
+        operationId: 'addMember',
         summary: 'Add a member (creates the account when the email has none)',
         description: '409 already_member; 409 user_exists when a password is given for an existing account; 409 account_unclaimed when the account still has a password another organisation set; 400 password_too_short.',
         tags,
@@ -89,6 +91,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/members/:userId',
     {
       schema: {
+        operationId: 'updateMemberRole',
         summary: "Change a member's role",
         description: '409 last_owner when this would leave the organisation without an owner.',
         tags,
@@ -115,6 +118,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/members/:userId',
     {
       schema: {
+        operationId: 'removeMember',
         summary: 'Remove a member from the organisation (the account remains)',
         description: '409 last_owner when this is the last owner.',
         tags,

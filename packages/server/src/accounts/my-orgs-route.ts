@@ -5,13 +5,14 @@ import { listOrganizations } from '../orgs/org-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { OrgListSchema } from './account-schemas.js';
 import { membershipsOf } from './memberships.js';
+import { signedIn } from '../http/openapi-security.js';
 
 /** GET /api/orgs: the organisations the caller belongs to (a token: its own), with the caller's role. */
 export const myOrgsRoute: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/orgs',
-    { schema: { summary: 'Organisations of the caller', tags: ['organisations'], security: [{ bearer: [] }], response: { 200: OrgListSchema, ...problemResponses } } },
+    { schema: { operationId: 'listMyOrganizations', summary: 'Organisations of the caller', tags: ['organisations'], security: signedIn, response: { 200: OrgListSchema, ...problemResponses } } },
     async (request) => {
       const principal = request.principal;
       if (!principal) throw unauthorized();

@@ -6,6 +6,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { SCOPES } from './principal.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
+import { signedIn } from '../http/openapi-security.js';
 
 const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 const TokenSchema = Type.Object({
@@ -22,11 +23,11 @@ const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 /** /api/orgs/{orgId}/tokens: create (the token is shown once), list, revoke. Administrators only. */
 export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
+  const security = signedIn;
 
   app.get(
     '/api/orgs/:orgId/tokens',
-    { schema: { summary: 'List API tokens', tags: ['tokens'], security, params: OrgParams, response: { 200: Type.Object({ tokens: Type.Array(TokenSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listTokens', summary: 'List API tokens', tags: ['tokens'], security, params: OrgParams, response: { 200: Type.Object({ tokens: Type.Array(TokenSchema) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { tokens: await listApiTokens(ctx.db, request.params.orgId) };
@@ -37,6 +38,7 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/tokens',
     {
       schema: {
+        operationId: 'createToken',
         summary: 'Create an API token (the token is in this response only)',
         tags: ['tokens'],
         security,
@@ -62,6 +64,7 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/tokens/:tokenId',
     {
       schema: {
+        operationId: 'revokeToken',
         summary: 'Revoke an API token',
         tags: ['tokens'],
         security,

@@ -9,6 +9,7 @@ import { routePlugins } from './routes.js';
 import { AccessLog } from './access-log.js';
 import { ReportListItemSchema } from '../reports/report-schemas.js';
 import { ProblemSchema } from './problem-schemas.js';
+import { securitySchemes } from './openapi-security.js';
 
 export type App = FastifyInstance;
 
@@ -34,9 +35,18 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Arkiv API', version: '0.1.0', description: 'Security reports: store, list, download, notify.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      info: {
+        title: 'Arkiv API',
+        version: '0.1.0',
+        description: 'Security reports: store, list, download, notify.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: '/', description: 'The Arkiv that serves this document' }],
+      components: { securitySchemes },
     },
+    // Shared shapes keep their $id as their component name (not def-0, def-1): generated clients
+    // and packages/client/src/generated/api-types.ts name their types after it.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Shared shapes, referenced by $id from every feature's routes.

@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { findOrganization, updateOrganization } from './org-store.js';
+import { signedIn } from '../http/openapi-security.js';
 
 export const OrganizationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -18,11 +19,11 @@ const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 /** GET/PATCH /api/orgs/{orgId}: an organisation's settings, for its administrators. */
 export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
+  const security = signedIn;
 
   app.get(
     '/api/orgs/:orgId',
-    { schema: { summary: 'Show an organisation', tags: ['organisations'], security, params: OrgParams, response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'getOrganization', summary: 'Show an organisation', tags: ['organisations'], security, params: OrgParams, response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const org = await findOrganization(ctx.db, request.params.orgId);
@@ -35,6 +36,7 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId',
     {
       schema: {
+        operationId: 'updateOrganization',
         summary: 'Rename an organisation or require a token for reads',
         tags: ['organisations'],
         security,

@@ -8,6 +8,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { safeName } from './archive.js';
 import { findReportsWithFiles } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
+import { signedIn } from '../http/openapi-security.js';
 
 /**
  * GET /api/orgs/{orgId}/reports/{id}/files/{kind}: one report file for members of the organisation.
@@ -20,9 +21,10 @@ export const reportFileDownloadRoutes: RoutePlugin = async (plugin, { ctx }) => 
     '/api/orgs/:orgId/reports/:reportId/files/:kind',
     {
       schema: {
+        operationId: 'downloadReportFile',
         summary: 'Download one file of a report (always as an attachment)',
         tags: ['reports'],
-        security: [{ bearer: [] }],
+        security: signedIn,
         params: Type.Object({
           orgId: Type.String({ format: 'uuid' }),
           reportId: Type.String({ format: 'uuid' }),

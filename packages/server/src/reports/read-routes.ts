@@ -22,6 +22,7 @@ import {
   type ListQuery,
 } from './report-schemas.js';
 import { parseVersion } from './versions.js';
+import { readAccess } from '../http/openapi-security.js';
 
 function versionKey(parameter: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -81,8 +82,10 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/security/report/list',
     {
       schema: {
+        operationId: 'listReports',
         summary: 'List reports by exact version or version range',
         tags: ['reports'],
+        security: readAccess,
         querystring: ListQuerySchema,
         response: { 200: ListResponseSchema, ...problemResponses },
       },
@@ -110,8 +113,10 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/security/report/files',
     {
       schema: {
+        operationId: 'downloadReports',
         summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json',
         tags: ['reports'],
+        security: readAccess,
         querystring: FilesQuerySchema,
         response: {
           200: Type.String({ description: 'application/zip', contentMediaType: 'application/zip' }),

@@ -8,6 +8,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { deleteReport, storeReports } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { publishStagedFiles, readReportUpload } from './upload.js';
+import { signedIn } from '../http/openapi-security.js';
 
 const StoredReportSchema = Type.Object({
   organizationId: Type.String({ format: 'uuid' }),
@@ -37,10 +38,11 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       config: { uploadLimit: ctx.config.maxUploadBytes },
       schema: {
+        operationId: 'uploadReport',
         summary: 'Upload a report (multipart: metadata fields and the files html and pdf)',
         description: 'The organisation comes from the token. Uploading an existing identity replaces it and keeps its id.',
         tags: ['reports'],
-        security: [{ bearer: [] }],
+        security: signedIn,
         consumes: ['multipart/form-data'],
         response: { 200: StoredReportSchema, 201: StoredReportSchema, 413: Type.Ref('Problem'), 415: Type.Ref('Problem'), ...problemResponses },
       },
@@ -68,9 +70,10 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/security/report/:id',
     {
       schema: {
+        operationId: 'deleteReport',
         summary: 'Delete a report (admin scope)',
         tags: ['reports'],
-        security: [{ bearer: [] }],
+        security: signedIn,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object({ org: Type.Optional(Type.String({ format: 'uuid' })) }),
         response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses },

@@ -6,9 +6,10 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { findEndpointRow } from './endpoint-store.js';
 import { listDeliveries, redeliver, redeliverFailed, showDelivery } from './delivery-store.js';
 import { BulkRedeliverSchema, DeliveryDetailSchema, DeliveryListQuery, DeliverySchema, EndpointParams } from './webhook-schemas.js';
+import { signedIn } from '../http/openapi-security.js';
 
 const tags = ['webhooks'];
-const security = [{ bearer: [] }];
+const security = signedIn;
 const withNotFound = { ...problemResponses, 404: Type.Ref('Problem') };
 const DeliveryParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), id: Type.String({ format: 'uuid' }) });
 
@@ -20,6 +21,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/webhooks/:id/deliveries',
     {
       schema: {
+        operationId: 'listWebhookDeliveries',
         summary: "An endpoint's deliveries, newest first",
         tags,
         security,
@@ -39,6 +41,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/webhooks/:id/deliveries/redeliver',
     {
       schema: {
+        operationId: 'redeliverWebhookDeliveries',
         summary: 'Queue every failed or abandoned delivery created in a time range again (same ids and bodies)',
         tags,
         security,
@@ -57,7 +60,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/deliveries/:id',
-    { schema: { summary: 'A delivery with its body and every attempt', tags, security, params: DeliveryParams, response: { 200: DeliveryDetailSchema, ...withNotFound } } },
+    { schema: { operationId: 'getDelivery', summary: 'A delivery with its body and every attempt', tags, security, params: DeliveryParams, response: { 200: DeliveryDetailSchema, ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return showDelivery(ctx, request.params.orgId, request.params.id);
@@ -68,6 +71,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/deliveries/:id/redeliver',
     {
       schema: {
+        operationId: 'redeliverDelivery',
         summary: 'Attempt a delivery again now: same delivery id, same body, a fresh retry horizon',
         tags,
         security,

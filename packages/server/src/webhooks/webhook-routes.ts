@@ -18,9 +18,10 @@ import {
   SecretSchema,
   UpdateEndpointSchema,
 } from './webhook-schemas.js';
+import { signedIn } from '../http/openapi-security.js';
 
 const tags = ['webhooks'];
-const security = [{ bearer: [] }];
+const security = signedIn;
 const withNotFound = { ...problemResponses, 404: Type.Ref('Problem') };
 
 /** Webhook endpoints of an organisation: /api/orgs/{orgId}/webhooks…, all for org admins. */
@@ -29,7 +30,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/orgs/:orgId/webhooks',
-    { schema: { summary: 'Create a webhook endpoint (the response shows its secret once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
+    { schema: { operationId: 'createWebhook', summary: 'Create a webhook endpoint (the response shows its secret once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const { endpoint, secret } = await createEndpoint(ctx, request.params.orgId, request.body);
@@ -39,7 +40,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks',
-    { schema: { summary: 'List webhook endpoints', tags, security, params: OrgParams, response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listWebhooks', summary: 'List webhook endpoints', tags, security, params: OrgParams, response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { webhooks: await listEndpoints(ctx, request.params.orgId) };
@@ -48,7 +49,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks/:id',
-    { schema: { summary: 'Show a webhook endpoint', tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+    { schema: { operationId: 'getWebhook', summary: 'Show a webhook endpoint', tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return toEndpoint(await findEndpointRow(ctx, request.params.orgId, request.params.id));
@@ -57,7 +58,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.patch(
     '/api/orgs/:orgId/webhooks/:id',
-    { schema: { summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: EndpointSchema, ...withNotFound } } },
+    { schema: { operationId: 'updateWebhook', summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: EndpointSchema, ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return updateEndpoint(ctx, request.params.orgId, request.params.id, request.body);
@@ -67,7 +68,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(
       `/api/orgs/:orgId/webhooks/:id/${action}`,
-      { schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+      { schema: { operationId: `${action}Webhook`, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
       async (request) => {
         requirePermission(request, request.params.orgId, 'org:admin');
         return updateEndpoint(ctx, request.params.orgId, request.params.id, { enabled });
@@ -77,7 +78,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.delete(
     '/api/orgs/:orgId/webhooks/:id',
-    { schema: { summary: 'Delete a webhook endpoint with its delivery log', tags, security, params: EndpointParams, response: { 204: Type.Null(), ...withNotFound } } },
+    { schema: { operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint with its delivery log', tags, security, params: EndpointParams, response: { 204: Type.Null(), ...withNotFound } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       await deleteEndpoint(ctx, request.params.orgId, request.params.id);
@@ -87,7 +88,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks/:id/secret',
-    { schema: { summary: 'Reveal the signing secret (and a rotated-out one still in its grace period)', tags, security, params: EndpointParams, response: { 200: SecretSchema, ...withNotFound } } },
+    { schema: { operationId: 'getWebhookSecret', summary: 'Reveal the signing secret (and a rotated-out one still in its grace period)', tags, security, params: EndpointParams, response: { 200: SecretSchema, ...withNotFound } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       reply.header('cache-control', 'no-store');
@@ -97,7 +98,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/orgs/:orgId/webhooks/:id/secret/rotate',
-    { schema: { summary: 'Rotate the signing secret; the old one keeps signing for the grace period', tags, security, params: EndpointParams, body: Type.Optional(RotateSchema), response: { 200: SecretSchema, ...withNotFound } } },
+    { schema: { operationId: 'rotateWebhookSecret', summary: 'Rotate the signing secret; the old one keeps signing for the grace period', tags, security, params: EndpointParams, body: Type.Optional(RotateSchema), response: { 200: SecretSchema, ...withNotFound } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       reply.header('cache-control', 'no-store');
@@ -109,6 +110,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/webhooks/:id/ping',
     {
       schema: {
+        operationId: 'pingWebhook',
         summary: 'Send a webhook.ping event to this endpoint now',
         tags,
         security,

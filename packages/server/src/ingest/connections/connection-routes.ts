@@ -9,6 +9,7 @@ import {
   ConnectionParams, ConnectionSchema, connectionView, CreateConnectionBody, KindParams, UpdateConnectionBody,
 } from './connection-schemas.js';
 import { createConnection, deleteConnection, findConnection, listConnections, updateConnection, type Connection } from './connection-store.js';
+import { signedIn } from '../../http/openapi-security.js';
 
 /**
  * /api/orgs/{orgId}/integrations/{sonarqube|nexus-iq}[/{id}]: administrators create, list, read,
@@ -20,13 +21,13 @@ import { createConnection, deleteConnection, findConnection, listConnections, up
  */
 export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
+  const security = signedIn;
   const tags = ['integrations'];
   const view = async (connection: Connection) => connectionView(connection, ctx.config.publicUrl, await recentEvents(ctx.db, connection.id));
 
   app.get(
     '/api/orgs/:orgId/integrations/:kind',
-    { schema: { summary: 'List connections of one kind', tags, security, params: KindParams, response: { 200: Type.Object({ connections: Type.Array(ConnectionSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listConnections', summary: 'List connections of one kind', tags, security, params: KindParams, response: { 200: Type.Object({ connections: Type.Array(ConnectionSchema) }), ...problemResponses } } },
     async (request) => {
       const { orgId, kind } = request.params;
       requirePermission(request, orgId, 'org:admin');
@@ -37,7 +38,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/orgs/:orgId/integrations/:kind',
-    { schema: { summary: 'Create a connection (a webhook secret is generated)', tags, security, params: KindParams, body: CreateConnectionBody, response: { 201: ConnectionSchema, ...problemResponses } } },
+    { schema: { operationId: 'createConnection', summary: 'Create a connection (a webhook secret is generated)', tags, security, params: KindParams, body: CreateConnectionBody, response: { 201: ConnectionSchema, ...problemResponses } } },
     async (request, reply) => {
       const { orgId, kind } = request.params;
       requirePermission(request, orgId, 'org:admin');
@@ -51,7 +52,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/integrations/:kind/:id',
-    { schema: { summary: 'Read a connection with its last events', tags, security, params: ConnectionParams, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'getConnection', summary: 'Read a connection with its last events', tags, security, params: ConnectionParams, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const connection = await findConnection(ctx.db, ctx.secrets, request.params.id, request.params);
@@ -62,7 +63,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.patch(
     '/api/orgs/:orgId/integrations/:kind/:id',
-    { schema: { summary: 'Update a connection or rotate its webhook secret', tags, security, params: ConnectionParams, body: UpdateConnectionBody, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'updateConnection', summary: 'Update a connection or rotate its webhook secret', tags, security, params: ConnectionParams, body: UpdateConnectionBody, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const { rotateSecret, ...fields } = request.body;
@@ -83,7 +84,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.delete(
     '/api/orgs/:orgId/integrations/:kind/:id',
-    { schema: { summary: 'Delete a connection, its received events and evaluations', tags, security, params: ConnectionParams, response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'deleteConnection', summary: 'Delete a connection, its received events and evaluations', tags, security, params: ConnectionParams, response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       if (!(await deleteConnection(ctx.db, request.params))) throw notFound('Connection');

@@ -4,6 +4,7 @@ import { requirePermission } from '../../http/auth.js';
 import type { RoutePlugin } from '../../http/route-plugin.js';
 import { problemResponses } from '../../http/problem-schemas.js';
 import { listEvaluations } from './evaluations.js';
+import { signedIn } from '../../http/openapi-security.js';
 
 const EvaluationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -29,9 +30,10 @@ export const evaluationRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/integrations/nexus-iq/evaluations',
     {
       schema: {
+        operationId: 'listNexusIqEvaluations',
         summary: 'List Nexus IQ application evaluations',
         tags: ['integrations'],
-        security: [{ bearer: [] }],
+        security: signedIn,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object({
           application: Type.Optional(Type.String({ minLength: 1, description: 'Application id or public id' })),

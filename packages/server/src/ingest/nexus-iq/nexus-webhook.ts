@@ -8,6 +8,8 @@ import { jsonObject, keepRawBodies, rawBody, signatureInvalid, signatureMissing 
 import { newEvaluationId, readEvaluation, storeEvaluation } from './evaluations.js';
 import { parseLenientJson } from './lenient-json.js';
 import { relayNexusIqEvent } from './relay.js';
+import { publicRoute } from '../../http/openapi-security.js';
+import { problemResponses } from '../../http/problem-schemas.js';
 
 /** The events of seed 004, plus the two later Nexus IQ versions added. */
 export const NEXUS_IQ_EVENTS = [
@@ -28,10 +30,13 @@ export const nexusIqWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
     '/integrations/nexus-iq/:connectionId/webhook',
     {
       schema: {
+        operationId: 'receiveNexusIqWebhook',
         summary: 'Nexus IQ webhook receiver (X-Nexus-Webhook-* headers, seed 004)',
+        description: 'Authenticated by the HMAC signature of the body with the connection secret, not by a token.',
         tags: ['integrations'],
+        security: publicRoute,
         params: Type.Object({ connectionId: Type.String({ format: 'uuid' }) }),
-        response: { 200: Type.Object({ status: Type.String(), eventId: Type.Optional(Type.String()) }), 202: Type.Object({ status: Type.String(), eventId: Type.String() }) },
+        response: { 200: Type.Object({ status: Type.String(), eventId: Type.Optional(Type.String()) }), 202: Type.Object({ status: Type.String(), eventId: Type.String() }), 404: Type.Ref('Problem'), ...problemResponses },
       },
     },
     async (request, reply) => {

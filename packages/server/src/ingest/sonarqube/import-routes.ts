@@ -10,6 +10,7 @@ import { findConnection } from '../connections/connection-store.js';
 import { importSonarAnalysis } from './import-analysis.js';
 import { SonarApi } from './sonar-api.js';
 import { sonarProblem } from './sonar-errors.js';
+import { signedIn } from '../../http/openapi-security.js';
 
 const Target = {
   projectKey: Type.String({ minLength: 1, maxLength: 400, description: 'SonarQube project key' }),
@@ -32,12 +33,13 @@ const responses = { 200: ImportResponse, 201: ImportResponse, 404: Type.Ref('Pro
  */
 export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
+  const security = signedIn;
 
   app.post(
     '/api/orgs/:orgId/integrations/sonarqube/:id/import',
     {
       schema: {
+        operationId: 'importFromSonarQubeConnection',
         summary: 'Import a SonarQube analysis through a stored connection',
         tags: ['integrations'], security,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }), id: Type.String({ format: 'uuid' }) }),
@@ -71,6 +73,7 @@ export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/security/report/sonarqube',
     {
       schema: {
+        operationId: 'importFromSonarQube',
         summary: 'Import a SonarQube analysis (arkiv sonarqube import)',
         description: 'The organisation comes from the token. Non-admin callers may only name public SonarQube URLs (webhook target guard).',
         tags: ['reports', 'integrations'], security,

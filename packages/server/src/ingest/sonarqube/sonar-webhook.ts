@@ -8,6 +8,8 @@ import { recordEvent } from '../events-store.js';
 import { hexHmacSha256Matches, jsonObject, keepRawBodies, rawBody, signatureInvalid, signatureMissing } from '../raw-body.js';
 import { SONAR_IMPORT_JOB, type SonarImportJob } from './import-job.js';
 import { unknownProject } from './import-routes.js';
+import { publicRoute } from '../../http/openapi-security.js';
+import { problemResponses } from '../../http/problem-schemas.js';
 
 const SIGNATURE_HEADER = 'x-sonar-webhook-hmac-sha256';
 
@@ -41,10 +43,13 @@ export const sonarWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
     '/integrations/sonarqube/:connectionId/webhook',
     {
       schema: {
+        operationId: 'receiveSonarQubeWebhook',
         summary: 'SonarQube webhook receiver (signed with X-Sonar-Webhook-HMAC-SHA256)',
+        description: 'Authenticated by the HMAC signature of the body with the connection secret, not by a token.',
         tags: ['integrations'],
+        security: publicRoute,
         params: Type.Object({ connectionId: Type.String({ format: 'uuid' }) }),
-        response: { 202: Type.Object({ status: Type.String(), eventId: Type.String() }), 200: Type.Object({ status: Type.String(), eventId: Type.Optional(Type.String()) }) },
+        response: { 202: Type.Object({ status: Type.String(), eventId: Type.String() }), 200: Type.Object({ status: Type.String(), eventId: Type.Optional(Type.String()) }), 404: Type.Ref('Problem'), ...problemResponses },
       },
     },
     async (request, reply) => {
