@@ -1,5 +1,8 @@
 import type { Problem } from './types.js';
 
+/** A problem body as received: Arkiv sends every field, but a proxy in between may not. */
+export type ReceivedProblem = Partial<Problem> & Pick<Problem, 'code' | 'message'>;
+
 /**
  * An error response of the Arkiv API. Branch on `code` (stable, e.g. `invalid_version`,
  * `unauthorized`), never on `message` (human text that may change).
@@ -9,7 +12,7 @@ export class ArkivApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly problem?: Problem,
+    readonly problem?: ReceivedProblem,
   ) {
     super(message);
     this.name = 'ArkivApiError';

@@ -1,101 +1,65 @@
 /**
- * Wire shapes of the Arkiv API, as the server's route schemas define them. Field names and types
- * of `ReportListItem` are seed 000's contract: the client must never rename or retype them.
+ * Wire shapes of the Arkiv API, named. Every shape comes from generated/api-types.ts, which
+ * `npm run generate:api-types` writes from the server's route schemas: a field added to a schema
+ * reaches the client and the dashboard with no edit here. Field names and types of `ReportListItem`
+ * are seed 000's contract. Type-only: nothing here exists at run time.
  */
+import type { components, operations } from './generated/api-types.js';
+
+export type { components, operations, paths } from './generated/api-types.js';
+
+type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+/** The JSON body of an operation's response with `status`. */
+export type ResponseBody<Op extends keyof operations, Status extends keyof operations[Op]['responses']> = Json<operations[Op]['responses'][Status]>;
+/** The JSON body an operation takes. */
+export type RequestBody<Op extends keyof operations> = Json<NonNullable<operations[Op]['requestBody']>>;
+/** The query parameters an operation takes. */
+export type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 /** One report as `GET /security/report/list` and the webhook payloads carry it. */
-export interface ReportListItem {
-  projectName: string;
-  id: string;
-  reportType: string;
-  reportVersion: number;
-  projectVersion: string;
-  /** Analysis date, ISO 8601 as uploaded. */
-  date: string;
-  uploadDate: string;
-  vulnerabilitiesCount: number;
-  securityRating: string;
-}
-
-export interface ListReportsQuery {
-  org: string;
-  /** Exact version by semver precedence ("1.0" == "1.0.0"). At least one of version/minver/maxver. */
-  version?: string;
-  minver?: string;
-  maxver?: string;
-  projectName?: string;
-  reportType?: string;
-  uploadedSince?: string | Date;
-  /** Page size; without it the server returns every match. */
-  limit?: number;
-  cursor?: string;
-}
-
-export interface ListReportsResponse {
-  organizationId: string;
-  reports: ReportListItem[];
-  /** Present when `limit` was given; null on the last page. */
-  nextCursor?: string | null;
-}
-
-/** Metadata of an upload: the list item's field names. */
-export interface ReportMetadata {
-  projectName: string;
-  projectVersion: string;
-  reportType: string;
-  reportVersion: number;
-  date: string;
-  vulnerabilitiesCount: number;
-  securityRating: string;
-}
-
-export interface StoredReportFile {
-  kind: 'html' | 'pdf';
-  fileName: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-}
-
-export interface StoredReport extends ReportListItem {
-  organizationId: string;
-  files: StoredReportFile[];
-}
-
-export type Scope = 'read' | 'upload' | 'admin';
-
-export interface Organization {
-  id: string;
-  name: string;
-  requireReadToken: boolean;
-  createdAt: string;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  scopes: Scope[];
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CreatedToken {
-  id: string;
-  /** The secret: the server shows it in this response only. */
-  token: string;
-  name: string;
-  scopes: Scope[];
-}
-
+export type ReportListItem = components['schemas']['ReportListItem'];
 /** Body of an `application/problem+json` error response. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  code: string;
-  message: string;
-  detail?: string;
-  details?: unknown;
-}
+export type Problem = components['schemas']['Problem'];
+
+export type ListReportsQuery = Omit<QueryOf<'listReports'>, 'uploadedSince'> & {
+  /** A Date is sent as ISO 8601. */
+  uploadedSince?: string | Date;
+};
+export type ListReportsResponse = ResponseBody<'listReports', 200>;
+export type StoredReport = ResponseBody<'uploadReport', 201>;
+export type StoredReportFile = StoredReport['files'][number];
+/** Metadata of an upload: the list item's field names (sent as multipart fields). */
+export type ReportMetadata = Omit<ReportListItem, 'id' | 'uploadDate'>;
+
+export type Organization = ResponseBody<'getOrganization', 200>;
+export type OrganizationUpdate = RequestBody<'updateOrganization'>;
+export type ApiToken = ResponseBody<'listTokens', 200>['tokens'][number];
+export type Scope = ApiToken['scopes'][number];
+export type CreatedToken = ResponseBody<'createToken', 201>;
+
+/** The logged-in user, their memberships and the CSRF token (`GET /api/auth/me`, login). */
+export type Session = ResponseBody<'getCurrentAccount', 200>;
+export type Membership = Session['memberships'][number];
+export type Role = Membership['role'];
+export type Member = ResponseBody<'listMembers', 200>['members'][number];
+
+export type Webhook = ResponseBody<'getWebhook', 200>;
+export type CreatedWebhook = ResponseBody<'createWebhook', 201>;
+export type WebhookInput = RequestBody<'createWebhook'>;
+export type WebhookUpdate = RequestBody<'updateWebhook'>;
+export type SignatureScheme = Webhook['signatureScheme'];
+export type RetryPolicy = NonNullable<Webhook['retryPolicy']>;
+export type WebhookFilters = NonNullable<Webhook['filters']>;
+export type Delivery = ResponseBody<'listWebhookDeliveries', 200>['deliveries'][number];
+export type DeliveryDetail = ResponseBody<'getDelivery', 200>;
+export type Attempt = DeliveryDetail['attemptLog'][number];
+
+export type Connection = ResponseBody<'getConnection', 200>;
+export type ConnectionKind = Connection['kind'];
+export type ConnectionEvent = Connection['lastEvents'][number];
+export type EventStatus = ConnectionEvent['status'];
+export type ConnectionInput = RequestBody<'updateConnection'>;
+export type NewConnection = RequestBody<'createConnection'>;
+export type Evaluation = ResponseBody<'listNexusIqEvaluations', 200>['evaluations'][number];
+export type ImportResult = ResponseBody<'importFromSonarQubeConnection', 201>;
+export type ImportedReport = ImportResult['reports'][number];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { linearScale, niceCeiling, placePoints, projectSeries, ticks } from './chart.ts';
 import type { Report } from './types.ts';
 
-const report = (projectName: string, projectVersion: string, vulnerabilitiesCount: number, securityRating: string, reportType = 'CWE Top 25'): Report => ({
+const report = (projectName: string, projectVersion: string, vulnerabilitiesCount: number, securityRating: Report['securityRating'], reportType = 'CWE Top 25'): Report => ({
   id: `${projectName}-${projectVersion}-${reportType}`, projectName, projectVersion, vulnerabilitiesCount, securityRating, reportType,
   reportVersion: 2024, date: '2025-01-01T00:00:00Z', uploadDate: '2025-01-01T00:00:00Z',
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nextOrder, sortReports } from './sort.ts';
 import type { Report } from './types.ts';
 
-const report = (id: string, projectName: string, projectVersion: string, vulnerabilitiesCount: number, securityRating = 'A'): Report => ({
+const report = (id: string, projectName: string, projectVersion: string, vulnerabilitiesCount: number, securityRating: Report['securityRating'] = 'A'): Report => ({
   id, projectName, projectVersion, vulnerabilitiesCount, securityRating,
   reportType: 'CWE Top 25', reportVersion: 2024, date: '2025-01-01T00:00:00Z', uploadDate: `2025-02-0${id}T00:00:00Z`,
 });

@@ -1,8 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { draftFrom, inputFrom, NEW_WEBHOOK, splitList, validateDraft } from './webhook-form.ts';
-import { listFrom, type Webhook } from './webhook-types.ts';
+import { listFrom, type Webhook, type WebhookInput } from './webhook-types.ts';
 import { describePing } from './ping.ts';
+
+/** What the server adds to an endpoint's input. */
+const stored = {
+  organizationId: 'o1', createdAt: '2025-01-01T00:00:00+00:00', updatedAt: '2025-01-01T00:00:00+00:00',
+  disabledAt: null, disabledReason: null, failingSince: null, previousSecretExpiresAt: null,
+};
 
 describe('webhook editor', () => {
   it('splits comma lists, dropping blanks and repeats', () => {
@@ -18,18 +24,18 @@ describe('webhook editor', () => {
   });
 
   it('clears the nexus-iq algorithm when the scheme changes', () => {
-    const draft = draftFrom({ id: 'w', url: 'https://x.test', description: '', enabled: true, events: ['report.created'], filters: null, signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1', retryPolicy: null });
+    const draft = draftFrom({ id: 'w', url: 'https://x.test', description: '', enabled: true, events: ['report.created'], filters: null, signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1', retryPolicy: null, ...stored });
     assert.equal(inputFrom({ ...draft, signatureScheme: 'standard-webhooks' }).signatureAlgorithm, null);
   });
 
   it('round-trips an endpoint through the editor', () => {
-    const webhook: Webhook = {
-      id: 'w1', url: 'https://example.com/x', description: 'SIEM', enabled: false, events: ['report.created'],
+    const input = {
+      url: 'https://example.com/x', description: 'SIEM', enabled: false, events: ['report.created'],
       filters: { projectName: ['web', 'api'] }, signatureScheme: 'nexus-iq', signatureAlgorithm: 'HmacSHA1',
       retryPolicy: { strategy: 'fixed', intervalSeconds: 1800, horizonHours: 24 },
-    };
-    const { id: _id, ...expected } = webhook;
-    assert.deepEqual(inputFrom(draftFrom(webhook)), expected);
+    } satisfies WebhookInput;
+    const webhook: Webhook = { id: 'w1', ...input, ...stored };
+    assert.deepEqual(inputFrom(draftFrom(webhook)), input);
   });
 
   it('refuses non-http URLs, no events and a fractional horizon', () => {
