@@ -26,40 +26,40 @@ export type ListReportsQuery = Omit<QueryOf<'listReports'>, 'uploadedSince'> & {
   uploadedSince?: string | Date;
 };
 export type ListReportsResponse = ResponseBody<'listReports', 200>;
-export type StoredReport = ResponseBody<'uploadReport', 201>;
+export type StoredReport = components['schemas']['StoredReport'];
 export type StoredReportFile = StoredReport['files'][number];
 /** Metadata of an upload: the list item's field names (sent as multipart fields). */
 export type ReportMetadata = Omit<ReportListItem, 'id' | 'uploadDate'>;
 
-export type Organization = ResponseBody<'getOrganization', 200>;
+export type Organization = components['schemas']['Organization'];
 export type OrganizationUpdate = RequestBody<'updateOrganization'>;
-export type ApiToken = ResponseBody<'listTokens', 200>['tokens'][number];
+export type ApiToken = components['schemas']['ApiToken'];
 export type Scope = ApiToken['scopes'][number];
 export type CreatedToken = ResponseBody<'createToken', 201>;
 
 /** The logged-in user, their memberships and the CSRF token (`GET /api/auth/me`, login). */
-export type Session = ResponseBody<'getCurrentAccount', 200>;
+export type Session = components['schemas']['Session'];
 export type Membership = Session['memberships'][number];
 export type Role = Membership['role'];
-export type Member = ResponseBody<'listMembers', 200>['members'][number];
+export type Member = components['schemas']['Member'];
 
-export type Webhook = ResponseBody<'getWebhook', 200>;
+export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;
 export type WebhookInput = RequestBody<'createWebhook'>;
 export type WebhookUpdate = RequestBody<'updateWebhook'>;
 export type SignatureScheme = Webhook['signatureScheme'];
 export type RetryPolicy = NonNullable<Webhook['retryPolicy']>;
 export type WebhookFilters = NonNullable<Webhook['filters']>;
-export type Delivery = ResponseBody<'listWebhookDeliveries', 200>['deliveries'][number];
-export type DeliveryDetail = ResponseBody<'getDelivery', 200>;
+export type Delivery = components['schemas']['Delivery'];
+export type DeliveryDetail = components['schemas']['DeliveryDetail'];
 export type Attempt = DeliveryDetail['attemptLog'][number];
 
-export type Connection = ResponseBody<'getConnection', 200>;
+export type Connection = components['schemas']['Connection'];
 export type ConnectionKind = Connection['kind'];
 export type ConnectionEvent = Connection['lastEvents'][number];
 export type EventStatus = ConnectionEvent['status'];
 export type ConnectionInput = RequestBody<'updateConnection'>;
 export type NewConnection = RequestBody<'createConnection'>;
-export type Evaluation = ResponseBody<'listNexusIqEvaluations', 200>['evaluations'][number];
+export type Evaluation = components['schemas']['NexusIqEvaluation'];
 export type ImportResult = ResponseBody<'importFromSonarQubeConnection', 201>;
 export type ImportedReport = ImportResult['reports'][number];

@@ -607,6 +607,147 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiToken: {
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            lastUsedAt: string | null;
+            name: string;
+            prefix: string;
+            revokedAt: string | null;
+            scopes: ("read" | "upload" | "admin")[];
+        };
+        Connection: {
+            createdAt: string;
+            hasToken: boolean;
+            /** Format: uuid */
+            id: string;
+            kind: "sonarqube" | "nexus-iq";
+            lastEvents: {
+                deliveryId: string;
+                detail: string | null;
+                eventType: string;
+                /** Format: uuid */
+                id: string;
+                receivedAt: string;
+                /** @enum {string} */
+                status: "received" | "queued" | "imported" | "ignored" | "retrying" | "failed";
+            }[];
+            name: string;
+            projects: {
+                [key: string]: string;
+            };
+            /** @description The webhook secret to paste next to the URL */
+            secret: string;
+            serverUrl: string | null;
+            updatedAt: string;
+            /** @description Paste into SonarQube (Project or Administration > Webhooks) or Nexus IQ (System Preferences > Webhooks) */
+            webhookUrl: string;
+        };
+        Delivery: {
+            attempts: number;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description Event type */
+            event: string;
+            /** Format: uuid */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description The delivery id receivers see (idempotency key)
+             */
+            id: string;
+            lastError: string | null;
+            lastStatus: number | null;
+            /** @description Pending only */
+            nextAttemptAt: string | null;
+            status: "pending" | "succeeded" | "failed" | "abandoned";
+            /** Format: uuid */
+            webhookId: string;
+        };
+        DeliveryDetail: {
+            attemptLog: {
+                attempt: number;
+                durationMs: number;
+                error: string | null;
+                requestHeaders: {
+                    [key: string]: string;
+                };
+                responseBody: string | null;
+                responseHeaders: {
+                    [key: string]: string;
+                } | null;
+                responseStatus: number | null;
+                /** @description ISO 8601 */
+                startedAt: string;
+            }[];
+            attempts: number;
+            /** @description The exact bytes every attempt sends */
+            body: string;
+            completedAt: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description Event type */
+            event: string;
+            /** Format: uuid */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description The delivery id receivers see (idempotency key)
+             */
+            id: string;
+            lastError: string | null;
+            lastStatus: number | null;
+            /** @description Pending only */
+            nextAttemptAt: string | null;
+            status: "pending" | "succeeded" | "failed" | "abandoned";
+            /** Format: uuid */
+            webhookId: string;
+        };
+        Member: {
+            createdAt: string;
+            email: string;
+            /** @description owner > admin > member */
+            role: "member" | "admin" | "owner";
+            /** Format: uuid */
+            userId: string;
+        };
+        NexusIqEvaluation: {
+            affectedComponentCount: number;
+            applicationId: string;
+            applicationName: string | null;
+            applicationPublicId: string | null;
+            /** Format: uuid */
+            connectionId: string;
+            criticalComponentCount: number;
+            evaluationDate: string;
+            /** Format: uuid */
+            id: string;
+            moderateComponentCount: number;
+            /**
+             * @example fail
+             * @example warn
+             * @example pass
+             */
+            outcome: string;
+            policyEvaluationId: string;
+            receivedAt: string;
+            severeComponentCount: number;
+            /**
+             * @example build
+             * @example stage-release
+             * @example release
+             */
+            stage: string;
+        };
+        Organization: {
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            requireReadToken: boolean;
+        };
         Problem: {
             /** @description Stable machine-readable error code */
             code: string;
@@ -637,6 +778,80 @@ export interface components {
             /** @description ISO 8601 */
             uploadDate: string;
             vulnerabilitiesCount: number;
+        };
+        Session: {
+            /** @description Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie */
+            csrfToken: string;
+            memberships: {
+                /** Format: uuid */
+                orgId: string;
+                orgName: string;
+                /** @description owner > admin > member */
+                role: "member" | "admin" | "owner";
+            }[];
+            user: {
+                email: string;
+                /** Format: uuid */
+                id: string;
+            };
+        };
+        StoredReport: {
+            date: string;
+            files: {
+                fileName: string;
+                kind: string;
+                mediaType: string;
+                sha256: string;
+                size: number;
+            }[];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            projectName: string;
+            projectVersion: string;
+            reportType: string;
+            reportVersion: number;
+            securityRating: string;
+            uploadDate: string;
+            vulnerabilitiesCount: number;
+        };
+        Webhook: {
+            /** @description ISO 8601 */
+            createdAt: string;
+            description: string;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            enabled: boolean;
+            events: string[];
+            /** @description Start of the current run of failed attempts */
+            failingSince: string | null;
+            filters: {
+                projectName?: string[];
+                reportType?: string[];
+            } | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @description Until then the rotated-out secret also signs */
+            previousSecretExpiresAt: string | null;
+            /** @description null: the server default (hourly for 72 h) */
+            retryPolicy: {
+                /** @description Give up after this many hours */
+                horizonHours?: number;
+                intervalSeconds?: number;
+                /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
+                strategy: "fixed" | "exponential";
+            } | null;
+            /** @description nexus-iq only (default HmacSHA1) */
+            signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
+            /** @default arkiv */
+            signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
+            /** @description ISO 8601 */
+            updatedAt: string;
+            /** @description http or https; must resolve to a public address */
+            url: string;
         };
     };
     responses: never;
@@ -669,22 +884,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie */
-                        csrfToken: string;
-                        memberships: {
-                            /** Format: uuid */
-                            orgId: string;
-                            orgName: string;
-                            /** @description owner > admin > member */
-                            role: "member" | "admin" | "owner";
-                        }[];
-                        user: {
-                            email: string;
-                            /** Format: uuid */
-                            id: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Session"];
                 };
             };
             /** @description Default Response */
@@ -812,22 +1012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie */
-                        csrfToken: string;
-                        memberships: {
-                            /** Format: uuid */
-                            orgId: string;
-                            orgName: string;
-                            /** @description owner > admin > member */
-                            role: "member" | "admin" | "owner";
-                        }[];
-                        user: {
-                            email: string;
-                            /** Format: uuid */
-                            id: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Session"];
                 };
             };
             /** @description Default Response */
@@ -1039,13 +1224,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        requireReadToken: boolean;
-                    };
+                    "application/json": components["schemas"]["Organization"];
                 };
             };
             /** @description Default Response */
@@ -1128,13 +1307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        requireReadToken: boolean;
-                    };
+                    "application/json": components["schemas"]["Organization"];
                 };
             };
             /** @description Default Response */
@@ -1211,45 +1384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        attemptLog: {
-                            attempt: number;
-                            durationMs: number;
-                            error: string | null;
-                            requestHeaders: {
-                                [key: string]: string;
-                            };
-                            responseBody: string | null;
-                            responseHeaders: {
-                                [key: string]: string;
-                            } | null;
-                            responseStatus: number | null;
-                            /** @description ISO 8601 */
-                            startedAt: string;
-                        }[];
-                        attempts: number;
-                        /** @description The exact bytes every attempt sends */
-                        body: string;
-                        completedAt: string | null;
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        /** @description Event type */
-                        event: string;
-                        /** Format: uuid */
-                        eventId: string;
-                        /**
-                         * Format: uuid
-                         * @description The delivery id receivers see (idempotency key)
-                         */
-                        id: string;
-                        lastError: string | null;
-                        lastStatus: number | null;
-                        /** @description Pending only */
-                        nextAttemptAt: string | null;
-                        status: "pending" | "succeeded" | "failed" | "abandoned";
-                        /** Format: uuid */
-                        webhookId: string;
-                    };
+                    "application/json": components["schemas"]["DeliveryDetail"];
                 };
             };
             /** @description Default Response */
@@ -1326,28 +1461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        attempts: number;
-                        completedAt: string | null;
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        /** @description Event type */
-                        event: string;
-                        /** Format: uuid */
-                        eventId: string;
-                        /**
-                         * Format: uuid
-                         * @description The delivery id receivers see (idempotency key)
-                         */
-                        id: string;
-                        lastError: string | null;
-                        lastStatus: number | null;
-                        /** @description Pending only */
-                        nextAttemptAt: string | null;
-                        status: "pending" | "succeeded" | "failed" | "abandoned";
-                        /** Format: uuid */
-                        webhookId: string;
-                    };
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
             /** @description Default Response */
@@ -1434,33 +1548,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        connections: {
-                            createdAt: string;
-                            hasToken: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            kind: "sonarqube" | "nexus-iq";
-                            lastEvents: {
-                                deliveryId: string;
-                                detail: string | null;
-                                eventType: string;
-                                /** Format: uuid */
-                                id: string;
-                                receivedAt: string;
-                                /** @enum {string} */
-                                status: "received" | "queued" | "imported" | "ignored" | "retrying" | "failed";
-                            }[];
-                            name: string;
-                            projects: {
-                                [key: string]: string;
-                            };
-                            /** @description The webhook secret to paste next to the URL */
-                            secret: string;
-                            serverUrl: string | null;
-                            updatedAt: string;
-                            /** @description Paste into SonarQube (Project or Administration > Webhooks) or Nexus IQ (System Preferences > Webhooks) */
-                            webhookUrl: string;
-                        }[];
+                        connections: components["schemas"]["Connection"][];
                     };
                 };
             };
@@ -1543,33 +1631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        hasToken: boolean;
-                        /** Format: uuid */
-                        id: string;
-                        kind: "sonarqube" | "nexus-iq";
-                        lastEvents: {
-                            deliveryId: string;
-                            detail: string | null;
-                            eventType: string;
-                            /** Format: uuid */
-                            id: string;
-                            receivedAt: string;
-                            /** @enum {string} */
-                            status: "received" | "queued" | "imported" | "ignored" | "retrying" | "failed";
-                        }[];
-                        name: string;
-                        projects: {
-                            [key: string]: string;
-                        };
-                        /** @description The webhook secret to paste next to the URL */
-                        secret: string;
-                        serverUrl: string | null;
-                        updatedAt: string;
-                        /** @description Paste into SonarQube (Project or Administration > Webhooks) or Nexus IQ (System Preferences > Webhooks) */
-                        webhookUrl: string;
-                    };
+                    "application/json": components["schemas"]["Connection"];
                 };
             };
             /** @description Default Response */
@@ -1638,33 +1700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        hasToken: boolean;
-                        /** Format: uuid */
-                        id: string;
-                        kind: "sonarqube" | "nexus-iq";
-                        lastEvents: {
-                            deliveryId: string;
-                            detail: string | null;
-                            eventType: string;
-                            /** Format: uuid */
-                            id: string;
-                            receivedAt: string;
-                            /** @enum {string} */
-                            status: "received" | "queued" | "imported" | "ignored" | "retrying" | "failed";
-                        }[];
-                        name: string;
-                        projects: {
-                            [key: string]: string;
-                        };
-                        /** @description The webhook secret to paste next to the URL */
-                        secret: string;
-                        serverUrl: string | null;
-                        updatedAt: string;
-                        /** @description Paste into SonarQube (Project or Administration > Webhooks) or Nexus IQ (System Preferences > Webhooks) */
-                        webhookUrl: string;
-                    };
+                    "application/json": components["schemas"]["Connection"];
                 };
             };
             /** @description Default Response */
@@ -1833,33 +1869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        hasToken: boolean;
-                        /** Format: uuid */
-                        id: string;
-                        kind: "sonarqube" | "nexus-iq";
-                        lastEvents: {
-                            deliveryId: string;
-                            detail: string | null;
-                            eventType: string;
-                            /** Format: uuid */
-                            id: string;
-                            receivedAt: string;
-                            /** @enum {string} */
-                            status: "received" | "queued" | "imported" | "ignored" | "retrying" | "failed";
-                        }[];
-                        name: string;
-                        projects: {
-                            [key: string]: string;
-                        };
-                        /** @description The webhook secret to paste next to the URL */
-                        secret: string;
-                        serverUrl: string | null;
-                        updatedAt: string;
-                        /** @description Paste into SonarQube (Project or Administration > Webhooks) or Nexus IQ (System Preferences > Webhooks) */
-                        webhookUrl: string;
-                    };
+                    "application/json": components["schemas"]["Connection"];
                 };
             };
             /** @description Default Response */
@@ -1944,34 +1954,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        evaluations: {
-                            affectedComponentCount: number;
-                            applicationId: string;
-                            applicationName: string | null;
-                            applicationPublicId: string | null;
-                            /** Format: uuid */
-                            connectionId: string;
-                            criticalComponentCount: number;
-                            evaluationDate: string;
-                            /** Format: uuid */
-                            id: string;
-                            moderateComponentCount: number;
-                            /**
-                             * @example fail
-                             * @example warn
-                             * @example pass
-                             */
-                            outcome: string;
-                            policyEvaluationId: string;
-                            receivedAt: string;
-                            severeComponentCount: number;
-                            /**
-                             * @example build
-                             * @example stage-release
-                             * @example release
-                             */
-                            stage: string;
-                        }[];
+                        evaluations: components["schemas"]["NexusIqEvaluation"][];
                     };
                 };
             };
@@ -2165,14 +2148,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        members: {
-                            createdAt: string;
-                            email: string;
-                            /** @description owner > admin > member */
-                            role: "member" | "admin" | "owner";
-                            /** Format: uuid */
-                            userId: string;
-                        }[];
+                        members: components["schemas"]["Member"][];
                     };
                 };
             };
@@ -2429,14 +2405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        createdAt: string;
-                        email: string;
-                        /** @description owner > admin > member */
-                        role: "member" | "admin" | "owner";
-                        /** Format: uuid */
-                        userId: string;
-                    };
+                    "application/json": components["schemas"]["Member"];
                 };
             };
             /** @description Default Response */
@@ -2600,16 +2569,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        tokens: {
-                            createdAt: string;
-                            /** Format: uuid */
-                            id: string;
-                            lastUsedAt: string | null;
-                            name: string;
-                            prefix: string;
-                            revokedAt: string | null;
-                            scopes: ("read" | "upload" | "admin")[];
-                        }[];
+                        tokens: components["schemas"]["ApiToken"][];
                     };
                 };
             };
@@ -2832,43 +2792,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        webhooks: {
-                            /** @description ISO 8601 */
-                            createdAt: string;
-                            description: string;
-                            disabledAt: string | null;
-                            disabledReason: string | null;
-                            enabled: boolean;
-                            events: string[];
-                            /** @description Start of the current run of failed attempts */
-                            failingSince: string | null;
-                            filters: {
-                                projectName?: string[];
-                                reportType?: string[];
-                            } | null;
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            organizationId: string;
-                            /** @description Until then the rotated-out secret also signs */
-                            previousSecretExpiresAt: string | null;
-                            /** @description null: the server default (hourly for 72 h) */
-                            retryPolicy: {
-                                /** @description Give up after this many hours */
-                                horizonHours?: number;
-                                intervalSeconds?: number;
-                                /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
-                                strategy: "fixed" | "exponential";
-                            } | null;
-                            /** @description nexus-iq only (default HmacSHA1) */
-                            signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
-                            /** @default arkiv */
-                            signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
-                            /** @description ISO 8601 */
-                            updatedAt: string;
-                            /** @description http or https; must resolve to a public address */
-                            url: string;
-                        }[];
+                        webhooks: components["schemas"]["Webhook"][];
                     };
                 };
             };
@@ -3069,43 +2993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        description: string;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        /** @description Start of the current run of failed attempts */
-                        failingSince: string | null;
-                        filters: {
-                            projectName?: string[];
-                            reportType?: string[];
-                        } | null;
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        /** @description Until then the rotated-out secret also signs */
-                        previousSecretExpiresAt: string | null;
-                        /** @description null: the server default (hourly for 72 h) */
-                        retryPolicy: {
-                            /** @description Give up after this many hours */
-                            horizonHours?: number;
-                            intervalSeconds?: number;
-                            /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
-                            strategy: "fixed" | "exponential";
-                        } | null;
-                        /** @description nexus-iq only (default HmacSHA1) */
-                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
-                        /** @default arkiv */
-                        signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
-                        /** @description ISO 8601 */
-                        updatedAt: string;
-                        /** @description http or https; must resolve to a public address */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Default Response */
@@ -3284,43 +3172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        description: string;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        /** @description Start of the current run of failed attempts */
-                        failingSince: string | null;
-                        filters: {
-                            projectName?: string[];
-                            reportType?: string[];
-                        } | null;
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        /** @description Until then the rotated-out secret also signs */
-                        previousSecretExpiresAt: string | null;
-                        /** @description null: the server default (hourly for 72 h) */
-                        retryPolicy: {
-                            /** @description Give up after this many hours */
-                            horizonHours?: number;
-                            intervalSeconds?: number;
-                            /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
-                            strategy: "fixed" | "exponential";
-                        } | null;
-                        /** @description nexus-iq only (default HmacSHA1) */
-                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
-                        /** @default arkiv */
-                        signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
-                        /** @description ISO 8601 */
-                        updatedAt: string;
-                        /** @description http or https; must resolve to a public address */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Default Response */
@@ -3402,28 +3254,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        deliveries: {
-                            attempts: number;
-                            completedAt: string | null;
-                            /** @description ISO 8601 */
-                            createdAt: string;
-                            /** @description Event type */
-                            event: string;
-                            /** Format: uuid */
-                            eventId: string;
-                            /**
-                             * Format: uuid
-                             * @description The delivery id receivers see (idempotency key)
-                             */
-                            id: string;
-                            lastError: string | null;
-                            lastStatus: number | null;
-                            /** @description Pending only */
-                            nextAttemptAt: string | null;
-                            status: "pending" | "succeeded" | "failed" | "abandoned";
-                            /** Format: uuid */
-                            webhookId: string;
-                        }[];
+                        deliveries: components["schemas"]["Delivery"][];
                         nextCursor: string | null;
                     };
                 };
@@ -3596,43 +3427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        description: string;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        /** @description Start of the current run of failed attempts */
-                        failingSince: string | null;
-                        filters: {
-                            projectName?: string[];
-                            reportType?: string[];
-                        } | null;
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        /** @description Until then the rotated-out secret also signs */
-                        previousSecretExpiresAt: string | null;
-                        /** @description null: the server default (hourly for 72 h) */
-                        retryPolicy: {
-                            /** @description Give up after this many hours */
-                            horizonHours?: number;
-                            intervalSeconds?: number;
-                            /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
-                            strategy: "fixed" | "exponential";
-                        } | null;
-                        /** @description nexus-iq only (default HmacSHA1) */
-                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
-                        /** @default arkiv */
-                        signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
-                        /** @description ISO 8601 */
-                        updatedAt: string;
-                        /** @description http or https; must resolve to a public address */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Default Response */
@@ -3709,43 +3504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description ISO 8601 */
-                        createdAt: string;
-                        description: string;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        enabled: boolean;
-                        events: string[];
-                        /** @description Start of the current run of failed attempts */
-                        failingSince: string | null;
-                        filters: {
-                            projectName?: string[];
-                            reportType?: string[];
-                        } | null;
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        /** @description Until then the rotated-out secret also signs */
-                        previousSecretExpiresAt: string | null;
-                        /** @description null: the server default (hourly for 72 h) */
-                        retryPolicy: {
-                            /** @description Give up after this many hours */
-                            horizonHours?: number;
-                            intervalSeconds?: number;
-                            /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
-                            strategy: "fixed" | "exponential";
-                        } | null;
-                        /** @description nexus-iq only (default HmacSHA1) */
-                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
-                        /** @default arkiv */
-                        signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
-                        /** @description ISO 8601 */
-                        updatedAt: string;
-                        /** @description http or https; must resolve to a public address */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description Default Response */
@@ -4252,27 +4011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        files: {
-                            fileName: string;
-                            kind: string;
-                            mediaType: string;
-                            sha256: string;
-                            size: number;
-                        }[];
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        projectName: string;
-                        projectVersion: string;
-                        reportType: string;
-                        reportVersion: number;
-                        securityRating: string;
-                        uploadDate: string;
-                        vulnerabilitiesCount: number;
-                    };
+                    "application/json": components["schemas"]["StoredReport"];
                 };
             };
             /** @description Default Response */
@@ -4281,27 +4020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        files: {
-                            fileName: string;
-                            kind: string;
-                            mediaType: string;
-                            sha256: string;
-                            size: number;
-                        }[];
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organizationId: string;
-                        projectName: string;
-                        projectVersion: string;
-                        reportType: string;
-                        reportVersion: number;
-                        securityRating: string;
-                        uploadDate: string;
-                        vulnerabilitiesCount: number;
-                    };
+                    "application/json": components["schemas"]["StoredReport"];
                 };
             };
             /** @description Default Response */

@@ -7,7 +7,7 @@ export const AccountSchema = Type.Object({
   user: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
   memberships: Type.Array(Type.Object({ orgId: Type.String({ format: 'uuid' }), orgName: Type.String(), role: RoleSchema })),
   csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie' }),
-});
+}, { $id: 'Session' });
 
 export const LoginBodySchema = Type.Object(
   { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
@@ -24,7 +24,7 @@ export const MemberSchema = Type.Object({
   email: Type.String(),
   role: RoleSchema,
   createdAt: Type.String(),
-});
+}, { $id: 'Member' });
 
 export const AddMemberSchema = Type.Object(
   {

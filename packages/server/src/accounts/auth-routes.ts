@@ -16,6 +16,7 @@ import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
 import { setPasswordHash, type User } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 async function accountView(ctx: AppContext, user: User, csrfToken: string) {
   return { user: { id: user.id, email: user.email }, memberships: await membershipsOf(ctx.db, user.id), csrfToken };
@@ -45,7 +46,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
         tags,
         security: publicRoute,
         body: LoginBodySchema,
-        response: { 200: AccountSchema, ...problemResponses },
+        response: { 200: refTo(AccountSchema), ...problemResponses },
       },
     },
     async (request, reply) => {
@@ -76,7 +77,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/auth/me',
-    { schema: { operationId: 'getCurrentAccount', summary: 'The logged-in user, their organisations and roles, and the CSRF token', tags, security: sessionOnly, response: { 200: AccountSchema, ...problemResponses } } },
+    { schema: { operationId: 'getCurrentAccount', summary: 'The logged-in user, their organisations and roles, and the CSRF token', tags, security: sessionOnly, response: { 200: refTo(AccountSchema), ...problemResponses } } },
     async (request) => {
       const session = requireSession(request);
       return accountView(ctx, { id: session.userId, email: session.email }, session.csrfToken);

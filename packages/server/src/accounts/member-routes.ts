@@ -13,6 +13,7 @@ import { can, type Role } from './principal.js';
 import { createUser, findUserByEmail, isPlausibleEmail } from './users.js';
 import { revokeTokensCreatedBy } from './tokens.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 /**
  * Administrators manage members and administrators; only owners touch owners (adding, promoting
@@ -53,7 +54,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/members',
-    { schema: { operationId: 'listMembers', summary: 'List members and their roles', tags, security, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listMembers', summary: 'List members and their roles', tags, security, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(refTo(MemberSchema)) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { members: await listMembers(ctx.db, request.params.orgId) };
@@ -98,7 +99,7 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security,
         params: MemberParams,
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
-        response: { 200: MemberSchema, 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...problemResponses },
+        response: { 200: refTo(MemberSchema), 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), ...problemResponses },
       },
     },
     async (request) => {

@@ -7,9 +7,10 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { SCOPES } from './principal.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
-const TokenSchema = Type.Object({
+export const TokenSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   scopes: Type.Array(ScopeSchema),
@@ -17,7 +18,7 @@ const TokenSchema = Type.Object({
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
+}, { $id: 'ApiToken' });
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 
 /** /api/orgs/{orgId}/tokens: create (the token is shown once), list, revoke. Administrators only. */
@@ -27,7 +28,7 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/tokens',
-    { schema: { operationId: 'listTokens', summary: 'List API tokens', tags: ['tokens'], security, params: OrgParams, response: { 200: Type.Object({ tokens: Type.Array(TokenSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listTokens', summary: 'List API tokens', tags: ['tokens'], security, params: OrgParams, response: { 200: Type.Object({ tokens: Type.Array(refTo(TokenSchema)) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { tokens: await listApiTokens(ctx.db, request.params.orgId) };

@@ -7,9 +7,8 @@ import { installErrorHandling } from './error-handler.js';
 import { installAuthentication } from './auth.js';
 import { routePlugins } from './routes.js';
 import { AccessLog } from './access-log.js';
-import { ReportListItemSchema } from '../reports/report-schemas.js';
-import { ProblemSchema } from './problem-schemas.js';
 import { securitySchemes } from './openapi-security.js';
+import { namedSchemas } from './named-schemas.js';
 
 export type App = FastifyInstance;
 
@@ -50,8 +49,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Shared shapes, referenced by $id from every feature's routes.
-  app.addSchema(ProblemSchema);
-  app.addSchema(ReportListItemSchema);
+  for (const schema of namedSchemas) app.addSchema(schema);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const plugin of routePlugins) await app.register(plugin, { ctx });

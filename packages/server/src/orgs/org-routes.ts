@@ -6,13 +6,14 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { findOrganization, updateOrganization } from './org-store.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 export const OrganizationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   requireReadToken: Type.Boolean(),
   createdAt: Type.String(),
-});
+}, { $id: 'Organization' });
 
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 
@@ -23,7 +24,7 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId',
-    { schema: { operationId: 'getOrganization', summary: 'Show an organisation', tags: ['organisations'], security, params: OrgParams, response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'getOrganization', summary: 'Show an organisation', tags: ['organisations'], security, params: OrgParams, response: { 200: refTo(OrganizationSchema), 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const org = await findOrganization(ctx.db, request.params.orgId);
@@ -45,7 +46,7 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
           { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
         ),
-        response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses },
+        response: { 200: refTo(OrganizationSchema), 404: Type.Ref('Problem'), ...problemResponses },
       },
     },
     async (request) => {

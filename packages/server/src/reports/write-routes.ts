@@ -9,8 +9,9 @@ import { deleteReport, storeReports } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { publishStagedFiles, readReportUpload } from './upload.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
-const StoredReportSchema = Type.Object({
+export const StoredReportSchema = Type.Object({
   organizationId: Type.String({ format: 'uuid' }),
   projectName: Type.String(),
   id: Type.String({ format: 'uuid' }),
@@ -24,7 +25,7 @@ const StoredReportSchema = Type.Object({
   files: Type.Array(
     Type.Object({ kind: Type.String(), fileName: Type.String(), mediaType: Type.String(), size: Type.Integer(), sha256: Type.String() }),
   ),
-});
+}, { $id: 'StoredReport' });
 
 /** POST /security/report (upload or replace) and DELETE /security/report/:id; tokens only. */
 export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
@@ -44,7 +45,7 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
         tags: ['reports'],
         security: signedIn,
         consumes: ['multipart/form-data'],
-        response: { 200: StoredReportSchema, 201: StoredReportSchema, 413: Type.Ref('Problem'), 415: Type.Ref('Problem'), ...problemResponses },
+        response: { 200: refTo(StoredReportSchema), 201: refTo(StoredReportSchema), 413: Type.Ref('Problem'), 415: Type.Ref('Problem'), ...problemResponses },
       },
     },
     async (request, reply) => {

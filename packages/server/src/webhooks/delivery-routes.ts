@@ -7,6 +7,7 @@ import { findEndpointRow } from './endpoint-store.js';
 import { listDeliveries, redeliver, redeliverFailed, showDelivery } from './delivery-store.js';
 import { BulkRedeliverSchema, DeliveryDetailSchema, DeliveryListQuery, DeliverySchema, EndpointParams } from './webhook-schemas.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 const tags = ['webhooks'];
 const security = signedIn;
@@ -27,7 +28,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security,
         params: EndpointParams,
         querystring: DeliveryListQuery,
-        response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...withNotFound },
+        response: { 200: Type.Object({ deliveries: Type.Array(refTo(DeliverySchema)), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...withNotFound },
       },
     },
     async (request) => {
@@ -60,7 +61,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/deliveries/:id',
-    { schema: { operationId: 'getDelivery', summary: 'A delivery with its body and every attempt', tags, security, params: DeliveryParams, response: { 200: DeliveryDetailSchema, ...withNotFound } } },
+    { schema: { operationId: 'getDelivery', summary: 'A delivery with its body and every attempt', tags, security, params: DeliveryParams, response: { 200: refTo(DeliveryDetailSchema), ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return showDelivery(ctx, request.params.orgId, request.params.id);
@@ -76,7 +77,7 @@ export const deliveryRoutes: RoutePlugin = async (plugin, { ctx }) => {
         tags,
         security,
         params: DeliveryParams,
-        response: { 202: DeliverySchema, 409: Type.Ref('Problem'), ...withNotFound },
+        response: { 202: refTo(DeliverySchema), 409: Type.Ref('Problem'), ...withNotFound },
       },
     },
     async (request, reply) => {

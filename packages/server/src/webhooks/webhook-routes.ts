@@ -19,6 +19,7 @@ import {
   UpdateEndpointSchema,
 } from './webhook-schemas.js';
 import { signedIn } from '../http/openapi-security.js';
+import { refTo } from '../http/schema-ref.js';
 
 const tags = ['webhooks'];
 const security = signedIn;
@@ -40,7 +41,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks',
-    { schema: { operationId: 'listWebhooks', summary: 'List webhook endpoints', tags, security, params: OrgParams, response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listWebhooks', summary: 'List webhook endpoints', tags, security, params: OrgParams, response: { 200: Type.Object({ webhooks: Type.Array(refTo(EndpointSchema)) }), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return { webhooks: await listEndpoints(ctx, request.params.orgId) };
@@ -49,7 +50,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks/:id',
-    { schema: { operationId: 'getWebhook', summary: 'Show a webhook endpoint', tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+    { schema: { operationId: 'getWebhook', summary: 'Show a webhook endpoint', tags, security, params: EndpointParams, response: { 200: refTo(EndpointSchema), ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return toEndpoint(await findEndpointRow(ctx, request.params.orgId, request.params.id));
@@ -58,7 +59,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.patch(
     '/api/orgs/:orgId/webhooks/:id',
-    { schema: { operationId: 'updateWebhook', summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: EndpointSchema, ...withNotFound } } },
+    { schema: { operationId: 'updateWebhook', summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: refTo(EndpointSchema), ...withNotFound } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       return updateEndpoint(ctx, request.params.orgId, request.params.id, request.body);
@@ -68,7 +69,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(
       `/api/orgs/:orgId/webhooks/:id/${action}`,
-      { schema: { operationId: `${action}Webhook`, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: EndpointSchema, ...withNotFound } } },
+      { schema: { operationId: `${action}Webhook`, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: refTo(EndpointSchema), ...withNotFound } } },
       async (request) => {
         requirePermission(request, request.params.orgId, 'org:admin');
         return updateEndpoint(ctx, request.params.orgId, request.params.id, { enabled });

@@ -73,7 +73,7 @@ export const EndpointSchema = Type.Object({
   disabledReason: Type.Union([Type.String({ description: 'manual, gone (HTTP 410) or failing (past the retry horizon)' }), Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-});
+}, { $id: 'Webhook' });
 
 export const CreatedEndpointSchema = Type.Object({ ...EndpointSchema.properties, secret: Type.String({ description: 'Shown once; GET …/secret reveals it to admins' }) });
 
@@ -105,7 +105,7 @@ export const DeliverySchema = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   completedAt: NullableTimestamp,
-});
+}, { $id: 'Delivery' });
 
 export const AttemptSchema = Type.Object({
   attempt: Type.Integer(),
@@ -122,7 +122,7 @@ export const DeliveryDetailSchema = Type.Object({
   ...DeliverySchema.properties,
   body: Type.String({ description: 'The exact bytes every attempt sends' }),
   attemptLog: Type.Array(AttemptSchema),
-});
+}, { $id: 'DeliveryDetail' });
 
 export const DeliveryListQuery = Type.Object({
   status: Type.Optional(DeliveryStatusSchema),

@@ -10,6 +10,7 @@ import {
 } from './connection-schemas.js';
 import { createConnection, deleteConnection, findConnection, listConnections, updateConnection, type Connection } from './connection-store.js';
 import { signedIn } from '../../http/openapi-security.js';
+import { refTo } from '../../http/schema-ref.js';
 
 /**
  * /api/orgs/{orgId}/integrations/{sonarqube|nexus-iq}[/{id}]: administrators create, list, read,
@@ -27,7 +28,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/integrations/:kind',
-    { schema: { operationId: 'listConnections', summary: 'List connections of one kind', tags, security, params: KindParams, response: { 200: Type.Object({ connections: Type.Array(ConnectionSchema) }), ...problemResponses } } },
+    { schema: { operationId: 'listConnections', summary: 'List connections of one kind', tags, security, params: KindParams, response: { 200: Type.Object({ connections: Type.Array(refTo(ConnectionSchema)) }), ...problemResponses } } },
     async (request) => {
       const { orgId, kind } = request.params;
       requirePermission(request, orgId, 'org:admin');
@@ -38,7 +39,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/orgs/:orgId/integrations/:kind',
-    { schema: { operationId: 'createConnection', summary: 'Create a connection (a webhook secret is generated)', tags, security, params: KindParams, body: CreateConnectionBody, response: { 201: ConnectionSchema, ...problemResponses } } },
+    { schema: { operationId: 'createConnection', summary: 'Create a connection (a webhook secret is generated)', tags, security, params: KindParams, body: CreateConnectionBody, response: { 201: refTo(ConnectionSchema), ...problemResponses } } },
     async (request, reply) => {
       const { orgId, kind } = request.params;
       requirePermission(request, orgId, 'org:admin');
@@ -52,7 +53,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/integrations/:kind/:id',
-    { schema: { operationId: 'getConnection', summary: 'Read a connection with its last events', tags, security, params: ConnectionParams, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'getConnection', summary: 'Read a connection with its last events', tags, security, params: ConnectionParams, response: { 200: refTo(ConnectionSchema), 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const connection = await findConnection(ctx.db, ctx.secrets, request.params.id, request.params);
@@ -63,7 +64,7 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.patch(
     '/api/orgs/:orgId/integrations/:kind/:id',
-    { schema: { operationId: 'updateConnection', summary: 'Update a connection or rotate its webhook secret', tags, security, params: ConnectionParams, body: UpdateConnectionBody, response: { 200: ConnectionSchema, 404: Type.Ref('Problem'), ...problemResponses } } },
+    { schema: { operationId: 'updateConnection', summary: 'Update a connection or rotate its webhook secret', tags, security, params: ConnectionParams, body: UpdateConnectionBody, response: { 200: refTo(ConnectionSchema), 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       const { rotateSecret, ...fields } = request.body;

@@ -54,7 +54,7 @@ export const ConnectionSchema = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   lastEvents: Type.Array(EventSchema),
-});
+}, { $id: 'Connection' });
 
 export function connectionView(connection: Connection, publicUrl: string, lastEvents: EventSummary[]): Static<typeof ConnectionSchema> {
   return {

@@ -5,8 +5,9 @@ import type { RoutePlugin } from '../../http/route-plugin.js';
 import { problemResponses } from '../../http/problem-schemas.js';
 import { listEvaluations } from './evaluations.js';
 import { signedIn } from '../../http/openapi-security.js';
+import { refTo } from '../../http/schema-ref.js';
 
-const EvaluationSchema = Type.Object({
+export const EvaluationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   connectionId: Type.String({ format: 'uuid' }),
   policyEvaluationId: Type.String(),
@@ -21,7 +22,7 @@ const EvaluationSchema = Type.Object({
   severeComponentCount: Type.Integer(),
   moderateComponentCount: Type.Integer(),
   receivedAt: Type.String(),
-});
+}, { $id: 'NexusIqEvaluation' });
 
 /** GET /api/orgs/{orgId}/integrations/nexus-iq/evaluations: newest first; readable by anyone who may read reports. */
 export const evaluationRoutes: RoutePlugin = async (plugin, { ctx }) => {
@@ -42,7 +43,7 @@ export const evaluationRoutes: RoutePlugin = async (plugin, { ctx }) => {
           since: Type.Optional(Type.String({ format: 'date-time', description: 'Evaluated at or after' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
-        response: { 200: Type.Object({ evaluations: Type.Array(EvaluationSchema) }), ...problemResponses },
+        response: { 200: Type.Object({ evaluations: Type.Array(refTo(EvaluationSchema)) }), ...problemResponses },
       },
     },
     async (request) => {

@@ -1,0 +1,29 @@
+import { ProblemSchema } from './problem-schemas.js';
+import { ReportListItemSchema } from '../reports/report-schemas.js';
+import { StoredReportSchema } from '../reports/write-routes.js';
+import { OrganizationSchema } from '../orgs/org-routes.js';
+import { TokenSchema } from '../accounts/token-routes.js';
+import { AccountSchema, MemberSchema } from '../accounts/account-schemas.js';
+import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
+import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
+import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
+
+/**
+ * Shapes with a name: registered once by http/app.ts, used by routes through `refTo`, listed as
+ * components of /openapi.json under their `$id`, and so named in the client's generated types.
+ * Like routes.ts, this list imports features; no feature imports it.
+ */
+export const namedSchemas = [
+  ProblemSchema,
+  ReportListItemSchema,
+  StoredReportSchema,
+  OrganizationSchema,
+  TokenSchema,
+  AccountSchema,
+  MemberSchema,
+  EndpointSchema,
+  DeliverySchema,
+  DeliveryDetailSchema,
+  ConnectionSchema,
+  EvaluationSchema,
+];
