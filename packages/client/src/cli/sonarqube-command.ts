@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { HttpTransport } from '../http.js';
-import type { ReportListItem } from '../types.js';
+import type { ImportResult } from '../types.js';
 import { connect, type ConnectionOptions } from './connection.js';
 import { line, UsageError, type CliIo } from './io.js';
 
@@ -12,11 +12,6 @@ interface ImportOptions extends ConnectionOptions {
   version?: string;
   projectName?: string;
   json?: boolean;
-}
-
-interface ImportResponse {
-  reports: ReportListItem[];
-  sonarqubePdf: boolean;
 }
 
 /**
@@ -47,7 +42,7 @@ export function addSonarqubeCommand(program: Command, io: CliIo): void {
       if (!sonarToken) throw new UsageError('this command needs a SonarQube token: pass --sonar-token or set SONAR_TOKEN');
       const client = connect(options, io, { needsToken: true });
       const http = new HttpTransport({ baseUrl: client.baseUrl, token: options.token ?? io.env.ARKIV_TOKEN });
-      const result = await http.json<ImportResponse>('POST', '/security/report/sonarqube', {
+      const result = await http.json<ImportResult>('POST', '/security/report/sonarqube', {
         json: {
           sonarUrl, sonarToken, projectKey: options.project,
           ...(options.branch ? { branch: options.branch } : {}),

@@ -1,13 +1,11 @@
+import type { Problem as WireProblem } from '@arkiv/client/types';
+
 /**
  * Turns an API error response into one sentence a person can act on. The server answers errors
  * with application/problem+json (`code`, `message`, `detail`, `title`); anything else (a proxy's
  * HTML page, an empty body) still yields a message that names the status.
  */
-export interface Problem {
-  status: number;
-  code: string;
-  message: string;
-}
+export type Problem = Pick<WireProblem, 'status' | 'code' | 'message'>;
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request was not valid',
