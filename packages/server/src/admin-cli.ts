@@ -9,6 +9,8 @@ import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
 import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
+import { SecretBox, resolveSecretKey } from './secrets.js';
+import { rotateSigningKey } from './signing/key-store.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
 function withSettings(command: Command): Command {
@@ -112,6 +114,20 @@ export function buildAdminCli(): Command {
     .action(async (options: Record<string, unknown>) => {
       const created = await withDatabase(configFrom(options), (db) => createOrganization(db, { name: String(options.name) }));
       print(options.json ? JSON.stringify({ id: created.id, name: created.name }) : created.id);
+    });
+
+  withSettings(org.command('rotate-signing-key').description("Make a new signing key for the organisation's archives; the old one stays published"))
+    .requiredOption('--org <id>', 'organisation id')
+    .option('--json', 'print the new key {"kid", "x", "fingerprint", …}')
+    .action(async (options: Record<string, unknown>) => {
+      const config = configFrom(options);
+      const orgId = String(options.org).toLowerCase();
+      const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir).key);
+      const key = await withDatabase(config, async (db) => {
+        if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
+        return rotateSigningKey(db, box, orgId, Date.now());
+      });
+      print(options.json ? JSON.stringify(key) : `new signing key ${key.kid} (fingerprint ${key.fingerprint}) signs from now on`);
     });
 
   const token = program.command('token').description('Manage API tokens');

@@ -110,6 +110,10 @@ const CASES: Record<string, Case[]> = {
   // Organisation settings and API tokens.
   'GET /api/orgs/:orgId': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: org(f) }) }],
   'PATCH /api/orgs/:orgId': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: org(f), json: { name: 'Test organisation' } }) }],
+  // Signing keys: the public halves are for anyone; managing them is for admins.
+  'GET /.well-known/jwks.json': [{ access: 'public', ok: 200, request: (f) => ({ path: `/.well-known/jwks.json?org=${f.orgId}` }) }],
+  'GET /api/orgs/:orgId/signing-keys': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/signing-keys` }) }],
+  'POST /api/orgs/:orgId/signing-keys/rotate': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/signing-keys/rotate`, json: {} }) }],
   'GET /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/tokens` }) }],
   'POST /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/tokens`, json: { name: 'matrix', scopes: ['read'] } }) }],
   'DELETE /api/orgs/:orgId/tokens/:tokenId': [

@@ -7,6 +7,7 @@ import { AccountSchema, MemberSchema } from '../accounts/account-schemas.js';
 import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
+import { JwksSchema, SigningKeySchema } from '../signing/routes.js';
 
 /**
  * Shapes with a name: registered once by http/app.ts, used by routes through `refTo`, listed as
@@ -26,4 +27,6 @@ export const namedSchemas = [
   DeliveryDetailSchema,
   ConnectionSchema,
   EvaluationSchema,
+  JwksSchema,
+  SigningKeySchema,
 ];

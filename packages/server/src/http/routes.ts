@@ -9,6 +9,7 @@ import { webhooksRoutes } from '../webhooks/routes.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { webRoutes } from './web-routes.js';
 import { integrationRoutes } from '../ingest/routes.js';
+import { signingRoutes } from '../signing/routes.js';
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes];
