@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
+import { measureManifestSigning } from './files/signing.js';
 import { checkBuildIsFresh, memoryOf, startServerChild, type ServerChild } from './files/child.js';
 import { measureDownload, median } from './files/measure.js';
 import { pdfLike, uploadReports } from './files/upload.js';
@@ -58,6 +59,13 @@ interface Row {
 
 const mib = (bytes: number) => (bytes / MiB).toFixed(0);
 const rows: Row[] = [];
+
+// Signing cost per archive (issue 11): building and signing manifest.json for archives of several
+// sizes, in this process; the download figures below include it, as every archive is signed.
+for (const reports of [1, 41, 500]) {
+  const cost = measureManifestSigning(reports);
+  console.log(`# signing: ${reports} report(s), manifest ${(cost.manifestBytes / 1024).toFixed(1)} KiB: build + sign ${cost.totalMicros.toFixed(0)} µs, Ed25519 sign alone ${cost.signMicros.toFixed(0)} µs (median of ${cost.runs})`);
+}
 
 for (const { dialect, blobStore } of setups) {
   const setup = `${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${blobStore} blobs`;

@@ -607,7 +607,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download reports (HTML and PDF) as one streamed ZIP with manifest.json */
+        /** Download reports (HTML and PDF) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig */
         get: operations["downloadReports"];
         put?: never;
         post?: never;

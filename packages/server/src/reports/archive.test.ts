@@ -19,6 +19,8 @@ const unzip = (...args: string[]) => execFileSync('unzip', args, { encoding: 'bu
 const sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
 
 const silentLog = { error: () => {} };
+const keyPair = crypto.generateKeyPairSync('ed25519');
+const signer = { kid: 'test-kid', sign: (bytes: Buffer) => crypto.sign(null, bytes, keyPair.privateKey) };
 
 describe('safeName', () => {
   it('keeps letters, digits and unicode, replaces path syntax and control characters', () => {
@@ -103,7 +105,7 @@ describe('createReportArchive', () => {
   }
 
   async function writeArchive(reports: ReportWithFiles[], options: { forceZip64?: boolean; store?: BlobStore } = {}) {
-    const archive = createReportArchive({ organizationId: reports[0]!.organizationId, reports, blobs: options.store ?? blobs, log: silentLog, now: new Date('2026-01-02T03:04:05Z'), ...options });
+    const archive = createReportArchive({ organizationId: reports[0]!.organizationId, reports, blobs: options.store ?? blobs, log: silentLog, now: new Date('2026-01-02T03:04:05Z'), signer, ...options });
     const file = path.join(root, `${crypto.randomUUID()}.zip`);
     await pipeline(archive.stream, fs.createWriteStream(file));
     return { file, size: await archive.size };
@@ -119,7 +121,7 @@ describe('createReportArchive', () => {
       const manifest = JSON.parse(unzip('-p', file, 'manifest.json').toString());
       assert.equal(manifest.reports.length, 2);
       const listed = unzip('-Z1', file).toString().trim().split('\n').sort();
-      const expected = ['manifest.json', ...manifest.reports.flatMap((r: { files: Array<{ path: string }> }) => r.files.map((f) => f.path))].sort();
+      const expected = ['manifest.json', 'manifest.json.sig', ...manifest.reports.flatMap((r: { files: Array<{ path: string }> }) => r.files.map((f) => f.path))].sort();
       assert.deepEqual(listed, expected);
       manifest.reports.forEach((entry: { id: string; files: Array<{ kind: 'html' | 'pdf'; path: string; size: number; sha256: string }> }, i: number) => {
         assert.equal(entry.id, reports[i]!.id);
@@ -130,6 +132,19 @@ describe('createReportArchive', () => {
           assert.equal(f.sha256, sha256(bytes));
         }
       });
+      // The manifest comes last (after the entries it names) and its signature verifies with openssl.
+      assert.deepEqual(unzip('-Z1', file).toString().trim().split('\n').slice(-2), ['manifest.json', 'manifest.json.sig']);
+      assert.equal(manifest.kid, 'test-kid');
+      assert.equal(manifest.generatedAt, '2026-01-02T03:04:05.000Z');
+      assert.deepEqual(manifest.entries, manifest.reports.flatMap((r: { files: Array<{ path: string; size: number; sha256: string }> }) => r.files.map(({ path, size, sha256 }) => ({ path, size, sha256 }))));
+      const signatureLine = unzip('-p', file, 'manifest.json.sig').toString();
+      assert.match(signatureLine, /^[A-Za-z0-9+/]{86}==\n$/);
+      const work = fs.mkdtempSync(path.join(root, 'openssl-'));
+      fs.writeFileSync(path.join(work, 'manifest.json'), unzip('-p', file, 'manifest.json'));
+      fs.writeFileSync(path.join(work, 'sig.bin'), Buffer.from(signatureLine, 'base64'));
+      fs.writeFileSync(path.join(work, 'pub.pem'), keyPair.publicKey.export({ format: 'pem', type: 'spki' }));
+      const verified = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'pub.pem', '-rawin', '-in', 'manifest.json', '-sigfile', 'sig.bin'], { cwd: work, encoding: 'utf8' });
+      assert.match(verified, /Signature Verified Successfully/);
       // The ZIP64 end-of-central-directory record (PK\x06\x06) sits in the last 98 bytes exactly when asked for.
       const tail = fs.readFileSync(file).subarray(-98);
       assert.equal(tail.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), forceZip64);
@@ -147,7 +162,7 @@ describe('createReportArchive', () => {
     corrupted[corrupted.length - 10] = corrupted[corrupted.length - 10]! ^ 0xff;
     fs.writeFileSync(blobPath, corrupted);
     const logged: object[] = [];
-    const archive = createReportArchive({ organizationId: reports[0]!.organizationId, reports, blobs, log: { error: (details) => logged.push(details) }, now: new Date() });
+    const archive = createReportArchive({ organizationId: reports[0]!.organizationId, reports, blobs, log: { error: (details) => logged.push(details) }, now: new Date(), signer });
     const file = path.join(root, 'corrupt.zip');
     await assert.rejects(pipeline(archive.stream, fs.createWriteStream(file)), /does not match its recorded SHA-256/);
     assert.ok(fs.statSync(file).size < (await archive.size), 'the output is cut short');
@@ -170,7 +185,7 @@ describe('createReportArchive', () => {
       },
     };
     const r = report({ files: [await stored('html', htmlBytes('Big')), big] });
-    const archive = createReportArchive({ organizationId: r.organizationId, reports: [r], blobs: watching, log: silentLog, now: new Date() });
+    const archive = createReportArchive({ organizationId: r.organizationId, reports: [r], blobs: watching, log: silentLog, now: new Date(), signer });
     let received = 0;
     for await (const chunk of archive.stream) {
       received += (chunk as Buffer).length;

@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { ZipFile } from 'yazl';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ReportFile, ReportWithFiles } from './report-model.js';
+import { MANIFEST_NAME, SIGNATURE_NAME, signedManifest, type ManifestSigner } from './manifest-signature.js';
 
 /**
  * yazl computes every entry's CRC-32 with buffer-crc32, a JavaScript table loop (~430 MB/s here):
@@ -56,21 +57,6 @@ export function planArchive(reports: readonly ReportWithFiles[]): ArchiveEntryPl
   });
 }
 
-export function buildManifest(organizationId: string, plan: readonly ArchiveEntryPlan[], generatedAt: string) {
-  return {
-    organizationId,
-    generatedAt,
-    reports: plan.map(({ report, folder, files }) => {
-      const { files: _files, organizationId: _org, ...item } = report;
-      return {
-        ...item,
-        folder,
-        files: files.map((f) => ({ kind: f.kind, path: f.path, fileName: f.fileName, mediaType: f.mediaType, size: f.size, sha256: f.sha256 })),
-      };
-    }),
-  };
-}
-
 /** Passes bytes through and fails at the end unless they hash to `expected`. */
 function verifyingStream(expected: string, size: number, label: string): Transform {
   const hash = crypto.createHash('sha256');
@@ -92,7 +78,8 @@ function verifyingStream(expected: string, size: number, label: string): Transfo
 }
 
 /**
- * Streams a ZIP of the reports' files plus manifest.json. Every entry is stored (not deflated),
+ * Streams a ZIP of the reports' files, then manifest.json and its signature (manifest.json.sig,
+ * see manifest-signature.ts). Every entry is stored (not deflated),
  * so the exact length is known up front and the archive streams at disk speed; ZIP64 is used
  * when sizes need it. Blobs are opened one at a time as the archive reaches them, and each is
  * verified against its SHA-256 while it streams: on a mismatch the stream errors, so the client
@@ -104,6 +91,7 @@ export function createReportArchive(input: {
   blobs: BlobStore;
   log: { error(details: object, message: string): void };
   now: Date;
+  signer: ManifestSigner;
   /** ZIP64 records for every entry even when sizes do not need them (tests reach that path cheaply). */
   forceZip64?: boolean;
 }): { stream: Readable; size: Promise<number> } {
@@ -123,8 +111,7 @@ export function createReportArchive(input: {
 
   const forceZip64Format = input.forceZip64 ?? false;
   const entryOptions = { mtime: input.now, compress: false as const, forceZip64Format };
-  const manifest = Buffer.from(`${JSON.stringify(buildManifest(input.organizationId, plan, input.now.toISOString()), null, 2)}\n`);
-  zip.addBuffer(manifest, 'manifest.json', entryOptions);
+  const { manifest, signature } = signedManifest({ organizationId: input.organizationId, generatedAt: input.now.toISOString(), plan, signer: input.signer });
   for (const { files } of plan) {
     for (const file of files) {
       zip.addReadStreamLazy(file.path, { ...entryOptions, size: file.size }, (callback) => {
@@ -138,6 +125,9 @@ export function createReportArchive(input: {
       });
     }
   }
+  // Last, so a reader that stops at the manifest has seen every entry it names.
+  zip.addBuffer(manifest, MANIFEST_NAME, entryOptions);
+  zip.addBuffer(signature, SIGNATURE_NAME, entryOptions);
   const size = new Promise<number>((resolve) => zip.end({ forceZip64Format, comment: '' }, ((total: number) => resolve(total)) as () => void));
   return { stream: output, size };
 }

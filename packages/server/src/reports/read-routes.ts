@@ -13,6 +13,7 @@ import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
 import { createReportArchive } from './archive.js';
+import { orgSigner } from '../signing/org-signer.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
 import {
@@ -114,7 +115,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         operationId: 'downloadReports',
-        summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json',
+        summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig',
         tags: ['reports'],
         security: readAccess,
         querystring: FilesQuerySchema,
@@ -136,7 +137,8 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const reports = await findReportsWithFiles(ctx.db, org, ids);
       if (reports.length !== ids.length) return reply.status(204).send(null);
       const now = new Date(ctx.now());
-      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now });
+      const signer = await orgSigner(ctx, org);
+      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now, signer });
       const size = await archive.size;
       const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       reply.header('content-type', 'application/zip');
