@@ -377,7 +377,7 @@ export interface paths {
         /** List webhook endpoints */
         get: operations["listWebhooks"];
         put?: never;
-        /** Create a webhook endpoint (the response shows its secret once) */
+        /** Create a webhook endpoint (the response shows its secret, or an Ed25519 endpoint its public key, once) */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -496,7 +496,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Reveal the signing secret (and a rotated-out one still in its grace period) */
+        /** Reveal the signing secret, or an Ed25519 endpoint's public key (and a rotated-out one still in its grace period) */
         get: operations["getWebhookSecret"];
         put?: never;
         post?: never;
@@ -923,8 +923,8 @@ export interface components {
                 /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
                 strategy: "fixed" | "exponential";
             } | null;
-            /** @description nexus-iq only (default HmacSHA1) */
-            signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
+            /** @description nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default, v1) or Ed25519 (v1a: receivers verify with the public key alone) */
+            signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | "Ed25519" | null;
             /** @default arkiv */
             signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
             /** @description ISO 8601 */
@@ -3171,8 +3171,8 @@ export interface operations {
                         /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
                         strategy: "fixed" | "exponential";
                     } | null;
-                    /** @description nexus-iq only (default HmacSHA1) */
-                    signatureAlgorithm?: "HmacSHA1" | "HmacSHA256" | null;
+                    /** @description nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default, v1) or Ed25519 (v1a: receivers verify with the public key alone) */
+                    signatureAlgorithm?: "HmacSHA1" | "HmacSHA256" | "Ed25519" | null;
                     /** @default arkiv */
                     signatureScheme?: "arkiv" | "standard-webhooks" | "nexus-iq";
                     /** @description http or https; must resolve to a public address */
@@ -3207,6 +3207,8 @@ export interface operations {
                         organizationId: string;
                         /** @description Until then the rotated-out secret also signs */
                         previousSecretExpiresAt: string | null;
+                        /** @description Ed25519 endpoints: whpk_ + base64 of the raw 32-byte public key */
+                        publicKey?: string;
                         /** @description null: the server default (hourly for 72 h) */
                         retryPolicy: {
                             /** @description Give up after this many hours */
@@ -3215,10 +3217,10 @@ export interface operations {
                             /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
                             strategy: "fixed" | "exponential";
                         } | null;
-                        /** @description Shown once; GET …/secret reveals it to admins */
-                        secret: string;
-                        /** @description nexus-iq only (default HmacSHA1) */
-                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | null;
+                        /** @description HMAC endpoints: shown once; GET …/secret reveals it to admins */
+                        secret?: string;
+                        /** @description nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default, v1) or Ed25519 (v1a: receivers verify with the public key alone) */
+                        signatureAlgorithm: "HmacSHA1" | "HmacSHA256" | "Ed25519" | null;
                         /** @default arkiv */
                         signatureScheme: "arkiv" | "standard-webhooks" | "nexus-iq";
                         /** @description ISO 8601 */
@@ -3456,9 +3458,8 @@ export interface operations {
                         /** @description fixed: every intervalSeconds; exponential: 1 min doubling to 1 h, jittered */
                         strategy: "fixed" | "exponential";
                     } | null;
-                    /** @description nexus-iq only (default HmacSHA1) */
-                    signatureAlgorithm?: "HmacSHA1" | "HmacSHA256" | null;
-                    /** @default arkiv */
+                    /** @description nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default, v1) or Ed25519 (v1a: receivers verify with the public key alone) */
+                    signatureAlgorithm?: "HmacSHA1" | "HmacSHA256" | "Ed25519" | null;
                     signatureScheme?: "arkiv" | "standard-webhooks" | "nexus-iq";
                     /** @description http or https; must resolve to a public address */
                     url?: string;
@@ -3964,9 +3965,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        previousSecret: string | null;
+                        previousPublicKey?: string | null;
+                        previousSecret?: string | null;
                         previousSecretExpiresAt: string | null;
-                        secret: string;
+                        /** @description Ed25519 endpoints: whpk_ + base64 of the raw 32-byte public key */
+                        publicKey?: string;
+                        secret?: string;
                     };
                 };
             };
@@ -4052,9 +4056,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        previousSecret: string | null;
+                        previousPublicKey?: string | null;
+                        previousSecret?: string | null;
                         previousSecretExpiresAt: string | null;
-                        secret: string;
+                        /** @description Ed25519 endpoints: whpk_ + base64 of the raw 32-byte public key */
+                        publicKey?: string;
+                        secret?: string;
                     };
                 };
             };

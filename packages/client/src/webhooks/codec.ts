@@ -32,7 +32,7 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  * The header's timestamp if it lies within the tolerance of `now`, in either direction: an old one may
  * be a replay, one from the future a sender whose clock must not be trusted.
  */
-export function checkTimestamp(header: string, request: VerifyRequest): number | VerifyFailure {
+export function checkTimestamp(header: string, request: Pick<VerifyRequest, 'now' | 'toleranceSeconds'>): number | VerifyFailure {
   if (!UNIX_SECONDS.test(header)) return fail('malformed_header');
   const timestamp = Number(header);
   if (Math.abs(request.now - timestamp) > request.toleranceSeconds) return fail('timestamp_out_of_range');

@@ -3,6 +3,7 @@
  * only, so a consumer that just verifies signatures pulls in nothing else.
  */
 export { generateSecret } from './secrets.js';
+export { generateEd25519KeyPair, publicKeyOf, PUBLIC_KEY_PREFIX, SECRET_KEY_PREFIX } from './ed25519-keys.js';
 export { signWebhook } from './sign.js';
 export { verifyWebhook } from './verify.js';
 export { ARKIV_HEADERS } from './scheme-arkiv.js';
@@ -12,6 +13,7 @@ export {
   WEBHOOK_SCHEMES,
   type HeaderSource,
   type HmacAlgorithm,
+  type SignatureAlgorithm,
   type SignWebhookInput,
   type VerifyFailureReason,
   type VerifyWebhookInput,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { WebhookScheme } from './types.js';
+import { generateEd25519KeyPair } from './ed25519-keys.js';
+import type { SignatureAlgorithm, WebhookScheme } from './types.js';
 
 const SECRET_BYTES = 32;
 const STANDARD_PREFIX = 'whsec_';
@@ -10,7 +11,9 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * `whsec_<base64>` for Standard Webhooks (its spec), lowercase hex otherwise. Hex needs no escaping in
  * any UI, shell or Nexus-IQ-style receiver, and has no prefix a receiver might wrongly strip.
  */
-export function generateSecret(scheme: WebhookScheme = 'arkiv'): string {
+export function generateSecret(scheme: WebhookScheme = 'arkiv', algorithm?: SignatureAlgorithm | null): string {
+  // An Ed25519 endpoint's secret is its private key; the receiver is given publicKeyOf(secret).
+  if (scheme === 'standard-webhooks' && algorithm === 'Ed25519') return generateEd25519KeyPair().secretKey;
   const key = randomBytes(SECRET_BYTES);
   return scheme === 'standard-webhooks' ? `${STANDARD_PREFIX}${key.toString('base64')}` : key.toString('hex');
 }

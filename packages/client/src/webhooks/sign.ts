@@ -1,4 +1,5 @@
 import { bodyBytes } from './hmac.js';
+import { signEd25519 } from './scheme-standard-webhooks-ed25519.js';
 import { schemeCodec } from './schemes.js';
 import { hmacKey } from './secrets.js';
 import type { SignWebhookInput } from './types.js';
@@ -25,12 +26,17 @@ export function signWebhook(input: SignWebhookInput): Record<string, string> {
     throw new TypeError('timestamp must be whole unix seconds');
   }
 
+  if (input.algorithm === 'Ed25519') {
+    if (scheme !== 'standard-webhooks') throw new TypeError(`Ed25519 signatures need the standard-webhooks scheme, not ${scheme}`);
+    return signEd25519({ secretKeys: input.secrets, body: bodyBytes(input.body), deliveryId: input.deliveryId, timestamp });
+  }
+  const algorithm = input.algorithm;
   return codec.sign({
     keys: input.secrets.map((secret) => hmacKey(scheme, secret)),
     body: bodyBytes(input.body),
     eventType: input.eventType,
     deliveryId: input.deliveryId,
     timestamp,
-    algorithm: input.algorithm,
+    algorithm,
   });
 }

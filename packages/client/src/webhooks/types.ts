@@ -5,6 +5,9 @@ export type WebhookScheme = (typeof WEBHOOK_SCHEMES)[number];
 /** HMAC algorithms, spelled as the `*-Signature-Algorithm` headers carry them (Java names, seed 004). */
 export type HmacAlgorithm = 'HmacSHA1' | 'HmacSHA256';
 
+/** What an endpoint signs with: an HMAC, or (`standard-webhooks` only) an Ed25519 key pair. */
+export type SignatureAlgorithm = HmacAlgorithm | 'Ed25519';
+
 /** The exact bytes sent on the wire. A string is taken as its UTF-8 encoding. */
 export type WebhookBody = Uint8Array | string;
 
@@ -13,7 +16,10 @@ export type HeaderSource = Headers | Readonly<Record<string, string | readonly s
 
 export interface SignWebhookInput {
   scheme?: WebhookScheme;
-  /** Current secret first; during rotation the previous one second. Each produces one signature. */
+  /**
+   * Current secret first; during rotation the previous one second. Each produces one signature.
+   * For `standard-webhooks` with `algorithm: 'Ed25519'`, the private keys (`whsk_…`).
+   */
   secrets: readonly string[];
   body: WebhookBody;
   /** Event type, e.g. `report.created`. Standard Webhooks carries it in the payload, not a header. */
@@ -22,12 +28,19 @@ export interface SignWebhookInput {
   deliveryId: string;
   /** Unix seconds of this attempt; defaults to now. Ignored by `nexus-iq`, which has no timestamp. */
   timestamp?: number;
-  /** Only `nexus-iq` offers a choice (default HmacSHA1); `arkiv` is always HmacSHA256. */
-  algorithm?: HmacAlgorithm;
+  /**
+   * `nexus-iq`: HmacSHA1 (default) or HmacSHA256. `standard-webhooks`: HmacSHA256 (default, `v1`) or
+   * Ed25519 (`v1a`). `arkiv` is always HmacSHA256.
+   */
+  algorithm?: SignatureAlgorithm;
 }
 
 export interface VerifyWebhookInput {
   scheme?: WebhookScheme;
+  /**
+   * The endpoint's secret; for `standard-webhooks` endpoints signing with Ed25519, its public key
+   * `whpk_…` (the private key never leaves the sender): then `v1a` signatures are verified.
+   */
   secret: string;
   body: WebhookBody;
   headers: HeaderSource;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { signWebhook, type HmacAlgorithm, type WebhookScheme } from '@arkiv/client/webhooks';
+import { signWebhook, type SignatureAlgorithm, type WebhookScheme } from '@arkiv/client/webhooks';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 export const USER_AGENT = `Arkiv/${version}`;
@@ -9,7 +9,7 @@ export interface DeliveryToSign {
   eventType: string;
   body: string;
   scheme: WebhookScheme;
-  algorithm: HmacAlgorithm | null;
+  algorithm: SignatureAlgorithm | null;
   secrets: readonly string[];
   /** Epoch ms of this attempt; headers carry unix seconds. */
   now: number;

@@ -1,4 +1,4 @@
-import type { HmacAlgorithm, WebhookScheme } from '@arkiv/client/webhooks';
+import type { SignatureAlgorithm, WebhookScheme } from '@arkiv/client/webhooks';
 import type { SecretBox } from '../secrets.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 import type { EndpointFilters } from './event-types.js';
@@ -15,7 +15,7 @@ export interface WebhookEndpoint {
   events: string[];
   filters: EndpointFilters | null;
   signatureScheme: WebhookScheme;
-  signatureAlgorithm: HmacAlgorithm | null;
+  signatureAlgorithm: SignatureAlgorithm | null;
   retryPolicy: RetryPolicy | null;
   /** Set while a rotated-out secret still signs. */
   previousSecretExpiresAt: string | null;
@@ -38,7 +38,7 @@ export function toEndpoint(row: WebhookEndpointsTable): WebhookEndpoint {
     events: JSON.parse(row.events) as string[],
     filters: JSON.parse(row.filters ?? 'null') as EndpointFilters | null,
     signatureScheme: row.signature_scheme as WebhookScheme,
-    signatureAlgorithm: row.signature_algorithm as HmacAlgorithm | null,
+    signatureAlgorithm: row.signature_algorithm as SignatureAlgorithm | null,
     retryPolicy: JSON.parse(row.retry_policy ?? 'null') as RetryPolicy | null,
     previousSecretExpiresAt: iso(row.previous_secret_expires_at),
     failingSince: iso(row.failing_since),

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { generateSecret } from '@arkiv/client/webhooks';
+import { generateSecret, publicKeyOf, type SignatureAlgorithm, type WebhookScheme } from '@arkiv/client/webhooks';
 import type { AppContext } from '../context.js';
 import { invalidParameter, notFound } from '../http/errors.js';
 import { formatTimestamp } from '../shared/timestamp.js';
@@ -12,8 +12,27 @@ import type { WebhookEndpointsTable } from './schema.js';
 
 const HOUR = 3_600_000;
 
+const ALGORITHMS: Record<string, readonly string[]> = { 'nexus-iq': ['HmacSHA1', 'HmacSHA256'], 'standard-webhooks': ['HmacSHA256', 'Ed25519'], arkiv: [] };
+
 function checkAlgorithm(scheme: string, algorithm: string | null | undefined): void {
-  if (algorithm && scheme !== 'nexus-iq') throw invalidParameter('signatureAlgorithm applies to the nexus-iq scheme only');
+  if (algorithm && !ALGORITHMS[scheme]?.includes(algorithm)) {
+    throw invalidParameter(`signatureAlgorithm ${algorithm} does not apply to the ${scheme} scheme (nexus-iq: HmacSHA1, HmacSHA256; standard-webhooks: HmacSHA256, Ed25519)`);
+  }
+}
+
+const isEd25519 = (row: Pick<WebhookEndpointsTable, 'signature_scheme' | 'signature_algorithm'>) =>
+  row.signature_scheme === 'standard-webhooks' && row.signature_algorithm === 'Ed25519';
+
+const newSecret = (scheme: string, algorithm: string | null) => generateSecret(scheme as WebhookScheme, algorithm as SignatureAlgorithm | null);
+
+/**
+ * What an admin is shown of a sealed secret: an HMAC secret itself, or an Ed25519 private key's
+ * public half (`whpk_…`). The private key is never shown: receivers verify with the public key.
+ */
+function shownSecrets(row: Pick<WebhookEndpointsTable, 'signature_scheme' | 'signature_algorithm'>, current: string, previous: string | null) {
+  return isEd25519(row)
+    ? { publicKey: publicKeyOf(current), previousPublicKey: previous === null ? null : publicKeyOf(previous) }
+    : { secret: current, previousSecret: previous };
 }
 
 export async function findEndpointRow(ctx: AppContext, orgId: string, id: string): Promise<WebhookEndpointsTable> {
@@ -22,12 +41,12 @@ export async function findEndpointRow(ctx: AppContext, orgId: string, id: string
   return row;
 }
 
-/** Creates an endpoint with a new secret, returned here once. The URL must pass the target guard. */
-export async function createEndpoint(ctx: AppContext, orgId: string, input: CreateEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+/** Creates an endpoint with a new secret (or Ed25519 key pair), shown here once. The URL must pass the target guard. */
+export async function createEndpoint(ctx: AppContext, orgId: string, input: CreateEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret?: string; publicKey?: string }> {
   const scheme = input.signatureScheme ?? 'arkiv';
   checkAlgorithm(scheme, input.signatureAlgorithm);
   await checkWebhookUrl(input.url, { allowPrivate: ctx.config.webhookAllowPrivate });
-  const secret = generateSecret(scheme);
+  const secret = newSecret(scheme, input.signatureAlgorithm ?? null);
   const now = ctx.now();
   const enabled = input.enabled ?? true;
   const row: WebhookEndpointsTable = {
@@ -51,7 +70,8 @@ export async function createEndpoint(ctx: AppContext, orgId: string, input: Crea
     updated_at: now,
   };
   await ctx.db.insertInto('webhook_endpoints').values(row).execute();
-  return { endpoint: toEndpoint(row), secret };
+  const shown = shownSecrets(row, secret, null);
+  return { endpoint: toEndpoint(row), ...('publicKey' in shown ? { publicKey: shown.publicKey } : { secret }) };
 }
 
 export async function listEndpoints(ctx: AppContext, orgId: string): Promise<WebhookEndpoint[]> {
@@ -66,6 +86,10 @@ export async function updateEndpoint(ctx: AppContext, orgId: string, id: string,
   if (patch.signatureScheme && patch.signatureScheme !== 'nexus-iq' && patch.signatureAlgorithm === undefined) patch = { ...patch, signatureAlgorithm: null };
   checkAlgorithm(patch.signatureScheme ?? current.signature_scheme, patch.signatureAlgorithm === undefined ? current.signature_algorithm : patch.signatureAlgorithm);
   if (patch.url !== undefined && patch.url !== current.url) await checkWebhookUrl(patch.url, { allowPrivate: ctx.config.webhookAllowPrivate });
+  const next = {
+    signature_scheme: patch.signatureScheme ?? current.signature_scheme,
+    signature_algorithm: patch.signatureAlgorithm === undefined ? current.signature_algorithm : patch.signatureAlgorithm,
+  };
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     const changes: Partial<WebhookEndpointsTable> = { updated_at: now };
@@ -75,6 +99,10 @@ export async function updateEndpoint(ctx: AppContext, orgId: string, id: string,
     if (patch.filters !== undefined) changes.filters = patch.filters ? JSON.stringify(patch.filters) : null;
     if (patch.signatureScheme !== undefined) changes.signature_scheme = patch.signatureScheme;
     if (patch.signatureAlgorithm !== undefined) changes.signature_algorithm = patch.signatureAlgorithm;
+    // An HMAC secret cannot sign Ed25519 nor the reverse: switching replaces it at once (GET …/secret shows the new one).
+    if (isEd25519(next) !== isEd25519(current)) {
+      Object.assign(changes, { secret_sealed: ctx.secrets.seal(newSecret(next.signature_scheme, next.signature_algorithm)), previous_secret_sealed: null, previous_secret_expires_at: null });
+    }
     if (patch.retryPolicy !== undefined) changes.retry_policy = patch.retryPolicy ? JSON.stringify(patch.retryPolicy) : null;
     if (patch.enabled === true && current.enabled === 0) Object.assign(changes, { enabled: 1, disabled_at: null, disabled_reason: null, failing_since: null });
     await trx.updateTable('webhook_endpoints').set(changes).where('id', '=', id).execute();
@@ -93,8 +121,7 @@ export async function revealSecret(ctx: AppContext, orgId: string, id: string) {
   const row = await findEndpointRow(ctx, orgId, id);
   const live = row.previous_secret_sealed !== null && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > ctx.now();
   return {
-    secret: ctx.secrets.open(row.secret_sealed),
-    previousSecret: live ? ctx.secrets.open(row.previous_secret_sealed!) : null,
+    ...shownSecrets(row, ctx.secrets.open(row.secret_sealed), live ? ctx.secrets.open(row.previous_secret_sealed!) : null),
     previousSecretExpiresAt: live ? formatTimestamp(row.previous_secret_expires_at!) : null,
   };
 }
@@ -106,12 +133,12 @@ export async function revealSecret(ctx: AppContext, orgId: string, id: string) {
 export async function rotateSecret(ctx: AppContext, orgId: string, id: string, graceHours?: number) {
   const row = await findEndpointRow(ctx, orgId, id);
   const now = ctx.now();
-  const secret = generateSecret(row.signature_scheme as Parameters<typeof generateSecret>[0]);
+  const secret = newSecret(row.signature_scheme, row.signature_algorithm);
   const expires = now + (graceHours ?? ctx.config.webhooks.secretGraceHours) * HOUR;
   await ctx.db
     .updateTable('webhook_endpoints')
     .set({ secret_sealed: ctx.secrets.seal(secret), previous_secret_sealed: row.secret_sealed, previous_secret_expires_at: expires, updated_at: now })
     .where('id', '=', id)
     .execute();
-  return { secret, previousSecret: ctx.secrets.open(row.secret_sealed), previousSecretExpiresAt: formatTimestamp(expires) };
+  return { ...shownSecrets(row, secret, ctx.secrets.open(row.secret_sealed)), previousSecretExpiresAt: formatTimestamp(expires) };
 }

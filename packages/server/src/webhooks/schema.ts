@@ -13,7 +13,7 @@ export interface WebhookEndpointsTable {
   /** JSON `{ projectName?: string[], reportType?: string[] }` or null. */
   filters: string | null;
   signature_scheme: string;
-  /** nexus-iq only: HmacSHA1 (default) or HmacSHA256. */
+  /** nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default) or Ed25519. */
   signature_algorithm: string | null;
   /** JSON RetryPolicy, or null for the configured default. */
   retry_policy: string | null;

@@ -31,11 +31,11 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.post(
     '/api/orgs/:orgId/webhooks',
-    { schema: { operationId: 'createWebhook', summary: 'Create a webhook endpoint (the response shows its secret once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
+    { schema: { operationId: 'createWebhook', summary: 'Create a webhook endpoint (the response shows its secret, or an Ed25519 endpoint its public key, once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      const { endpoint, secret } = await createEndpoint(ctx, request.params.orgId, request.body);
-      return reply.status(201).send({ ...endpoint, secret });
+      const { endpoint, ...shown } = await createEndpoint(ctx, request.params.orgId, request.body);
+      return reply.status(201).send({ ...endpoint, ...shown });
     },
   );
 
@@ -89,7 +89,7 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
 
   app.get(
     '/api/orgs/:orgId/webhooks/:id/secret',
-    { schema: { operationId: 'getWebhookSecret', summary: 'Reveal the signing secret (and a rotated-out one still in its grace period)', tags, security, params: EndpointParams, response: { 200: SecretSchema, ...withNotFound } } },
+    { schema: { operationId: 'getWebhookSecret', summary: 'Reveal the signing secret, or an Ed25519 endpoint\'s public key (and a rotated-out one still in its grace period)', tags, security, params: EndpointParams, response: { 200: SecretSchema, ...withNotFound } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       reply.header('cache-control', 'no-store');

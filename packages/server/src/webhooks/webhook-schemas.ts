@@ -31,7 +31,9 @@ const fields = {
   }),
   filters: Type.Union([FiltersSchema, Type.Null()]),
   signatureScheme: Type.Union([Type.Literal('arkiv'), Type.Literal('standard-webhooks'), Type.Literal('nexus-iq')], { default: 'arkiv' }),
-  signatureAlgorithm: Type.Union([Type.Literal('HmacSHA1'), Type.Literal('HmacSHA256'), Type.Null()], { description: 'nexus-iq only (default HmacSHA1)' }),
+  signatureAlgorithm: Type.Union([Type.Literal('HmacSHA1'), Type.Literal('HmacSHA256'), Type.Literal('Ed25519'), Type.Null()], {
+    description: 'nexus-iq: HmacSHA1 (default) or HmacSHA256; standard-webhooks: HmacSHA256 (default, v1) or Ed25519 (v1a: receivers verify with the public key alone)',
+  }),
   retryPolicy: Type.Union([RetryPolicySchema, Type.Null()], { description: 'null: the server default (hourly for 72 h)' }),
 };
 
@@ -50,7 +52,13 @@ export const CreateEndpointSchema = Type.Object(
 );
 export type CreateEndpointInput = Static<typeof CreateEndpointSchema>;
 
-export const UpdateEndpointSchema = Type.Partial(CreateEndpointSchema, { additionalProperties: false, minProperties: 1 });
+// No defaults in a patch: the validator would fill them in, and a PATCH of one field would reset the
+// scheme of every standard-webhooks or nexus-iq endpoint to arkiv.
+const { default: _schemeDefault, ...schemeWithoutDefault } = fields.signatureScheme;
+export const UpdateEndpointSchema = Type.Partial(
+  Type.Object({ ...CreateEndpointSchema.properties, signatureScheme: schemeWithoutDefault as typeof fields.signatureScheme }, { additionalProperties: false }),
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UpdateEndpointInput = Static<typeof UpdateEndpointSchema>;
 
 const Timestamp = Type.String({ description: 'ISO 8601' });
@@ -75,11 +83,20 @@ export const EndpointSchema = Type.Object({
   updatedAt: Timestamp,
 }, { $id: 'Webhook' });
 
-export const CreatedEndpointSchema = Type.Object({ ...EndpointSchema.properties, secret: Type.String({ description: 'Shown once; GET …/secret reveals it to admins' }) });
+const PublicKey = Type.String({ pattern: '^whpk_[A-Za-z0-9+/]{43}=$', description: 'Ed25519 endpoints: whpk_ + base64 of the raw 32-byte public key' });
 
+export const CreatedEndpointSchema = Type.Object({
+  ...EndpointSchema.properties,
+  secret: Type.Optional(Type.String({ description: 'HMAC endpoints: shown once; GET …/secret reveals it to admins' })),
+  publicKey: Type.Optional(PublicKey),
+});
+
+/** HMAC endpoints show their secrets; Ed25519 endpoints only their public keys (the private key never leaves the server). */
 export const SecretSchema = Type.Object({
-  secret: Type.String(),
-  previousSecret: Type.Union([Type.String(), Type.Null()]),
+  secret: Type.Optional(Type.String()),
+  previousSecret: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  publicKey: Type.Optional(PublicKey),
+  previousPublicKey: Type.Optional(Type.Union([PublicKey, Type.Null()])),
   previousSecretExpiresAt: NullableTimestamp,
 });
 
