@@ -34,6 +34,8 @@ export type ReportMetadata = Omit<ReportListItem, 'id' | 'uploadDate'>;
 export type Organization = components['schemas']['Organization'];
 export type OrganizationUpdate = RequestBody<'updateOrganization'>;
 export type ApiToken = components['schemas']['ApiToken'];
+/** An organisation's Ed25519 signing key as admins see it (GET /api/orgs/{orgId}/signing-keys). */
+export type SigningKey = components['schemas']['SigningKey'];
 export type Scope = ApiToken['scopes'][number];
 export type CreatedToken = ResponseBody<'createToken', 201>;
 

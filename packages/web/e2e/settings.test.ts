@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { skipWithoutChromium } from './chromium.ts';
 import { startDashboard, type Dashboard } from './harness.ts';
 
@@ -32,6 +33,21 @@ describe('organisation settings in Chromium', { skip: skipWithoutChromium() }, (
     await row.getByRole('button', { name: 'Revoke CI pipeline' }).click();
     await row.waitFor({ state: 'detached' });
     assert.equal((await list(token)).status, 401);
+  });
+
+  it('shows the archive signing key with its fingerprint and a copy button, matching the published JWKS', async () => {
+    const page = await dash.newPage();
+    await dash.login(page, await dash.user('admin'));
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Archive signing key' });
+    const x = await panel.getByRole('textbox', { name: 'Public key (base64url)' }).inputValue();
+    const jwks = (await (await fetch(`${dash.server.url}/.well-known/jwks.json?org=${dash.server.orgId}`)).json()) as { keys: Array<{ x: string }> };
+    assert.deepEqual(jwks.keys.map((k) => k.x), [x]);
+    // The fingerprint is the SHA-256 of the raw key, computed here independently.
+    const expected = crypto.createHash('sha256').update(Buffer.from(x, 'base64url')).digest('hex').match(/.{4}/g)!.join(':');
+    assert.equal(await panel.getByLabel('Fingerprint').innerText(), expected);
+    await panel.getByRole('button', { name: 'Copy public key (base64url)' }).click();
+    await panel.getByText('Public key copied to the clipboard').waitFor();
   });
 
   it('renames the organisation and requires a read token, both effective on the API', async () => {

@@ -2,6 +2,7 @@ import type { Membership } from '../lib/types.ts';
 import { OrgGeneral } from './OrgGeneral.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
+import { SigningKeysPanel } from './SigningKeysPanel.tsx';
 import { Link, orgPath } from '../lib/router.tsx';
 
 /** Organisation settings (seed 000's settings panel): Administrators and Owners only. */
@@ -17,6 +18,7 @@ export function SettingsPage({ membership, userId, onOrgChanged }: { membership:
         </p>
       </section>
       <TokensPanel orgId={membership.orgId} />
+      <SigningKeysPanel orgId={membership.orgId} />
       <MembersPanel orgId={membership.orgId} myRole={membership.role} myUserId={userId} />
     </section>
   );
