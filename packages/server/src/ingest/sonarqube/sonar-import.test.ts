@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { call, pdfText, storedFile } from './test/helpers.js';
 import { EXPECTED_DATE, PROJECT_KEY, PROJECT_NAME } from './test/sonar-fixtures.js';
 import { startSonarStandIn, type StandIn } from './test/sonar-stand-in.js';
+import { assertInsideDescription } from './test/sonar-webapi.js';
 
 const SONAR_TOKEN = 'squ_0123456789abcdef0123456789abcdef01234567';
 
@@ -60,16 +61,16 @@ for (const dialect of testDialects) {
       // The Web API was read as documented: every page, the security filters, no branch for the main one.
       const seen = sonar.requests.slice(started);
       const issuePages = seen.filter((r) => r.path === 'api/issues/search');
-      assert.deepEqual(issuePages.map((r) => r.params.get('p')), ['1', '2', '3']);
+      assert.deepEqual(issuePages.map((r) => r.params.get('p')), ['1']);
       for (const r of issuePages) {
         assert.equal(r.params.get('impactSoftwareQualities'), 'SECURITY');
-        assert.equal(r.params.get('resolved'), 'false');
-        assert.equal(r.params.get('facets'), 'cwe,owaspTop10-2021');
+        assert.equal(r.params.get('issueStatuses'), 'OPEN,CONFIRMED');
         assert.equal(r.params.get('components'), PROJECT_KEY);
         assert.equal(r.params.has('branch'), false);
       }
-      assert.deepEqual(seen.filter((r) => r.path === 'api/hotspots/search').map((r) => r.params.get('p')), ['1', '2']);
-      assert.equal(seen.filter((r) => r.path === 'api/rules/search').length, 10, 'one lookup per distinct rule of the open findings and hotspots');
+      assert.deepEqual(seen.filter((r) => r.path === 'api/hotspots/search').map((r) => r.params.get('p')), ['1']);
+      assert.equal(seen.filter((r) => r.path === 'api/rules/search').length, 35, 'one rule list per CWE Top 25 and OWASP Top 10 category');
+      assertInsideDescription(seen, sonar.version);
       assert.ok(seen.some((r) => r.path === 'api/security_reports/download'));
 
       // One event carrying both reports, as webhook subscribers will see it.

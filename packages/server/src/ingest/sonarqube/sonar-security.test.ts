@@ -5,7 +5,8 @@ import type http from 'node:http';
 import { PermanentJobError } from '../../jobs/job-worker.js';
 import { testDialects } from '../../test/test-database.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
-import { collectAnalysis, MAX_RESULTS } from './collect-analysis.js';
+import { collectAnalysis } from './collect-analysis.js';
+import { MAX_RESULTS, PAGE_SIZE } from './search-all.js';
 import { sonarImportHandler } from './import-job.js';
 import { JSON_MAX_BYTES, SonarApi } from './sonar-api.js';
 import { call, opensslHmac, storedFile, until } from './test/helpers.js';
@@ -36,7 +37,7 @@ function flood(counter: { bytes: number; closed: boolean }) {
 }
 
 describe('SonarQube issue and hotspot cap', () => {
-  it(`keeps at most ${MAX_RESULTS} issues however large the pages a server sends`, async () => {
+  it(`keeps at most a page of ${PAGE_SIZE} however large the pages a server sends, and says what it could not read past ${MAX_RESULTS}`, async () => {
     const sonar = await startSonarStandIn({
       token: SONAR_TOKEN,
       respond: {
@@ -49,8 +50,9 @@ describe('SonarQube issue and hotspot cap', () => {
     });
     try {
       const collected = await collectAnalysis(new SonarApi({ baseUrl: sonar.url, token: SONAR_TOKEN }), { projectKey: PROJECT_KEY });
-      assert.equal(collected.input.findings.length, MAX_RESULTS);
-      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, 2, 'no page is asked for once the cap is reached');
+      assert.equal(collected.input.findings.length, PAGE_SIZE);
+      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, 1, 'no page past the window is asked for, and no split without a rules facet');
+      assert.match(collected.input.unread?.join() ?? '', /50000 of 50000 results of api\/issues\/search/);
     } finally {
       await sonar.close();
     }
