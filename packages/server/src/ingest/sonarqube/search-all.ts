@@ -41,6 +41,8 @@ export async function searchAll<T>(api: SonarApi, path: 'api/issues/search' | 'a
     await rest(api, path, field, params, first, state);
     return state;
   }
+  // The narrower queries read everything again: the first page's items would be duplicates.
+  state.items.length = 0;
   if (path === 'api/hotspots/search') {
     for (const slice of [{ status: 'TO_REVIEW' }, { status: 'REVIEWED', resolution: 'FIXED' }, { status: 'REVIEWED', resolution: 'SAFE' }, { status: 'REVIEWED', resolution: 'ACKNOWLEDGED' }]) {
       await window(api, path, field, { ...params, ...slice }, state, `hotspots ${Object.values(slice).join(' ')}`);
