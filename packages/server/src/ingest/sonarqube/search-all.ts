@@ -41,6 +41,13 @@ export async function searchAll<T>(api: SonarApi, path: 'api/issues/search' | 'a
     await rest(api, path, field, params, first, state);
     return state;
   }
+  const ruleCounts = (first.facets ?? []).find((f) => f.property === 'rules')?.values ?? [];
+  if (path === 'api/issues/search' && ruleCounts.length === 0) {
+    // Nothing to split by (a server without the facet): the 10 000 SonarQube serves, the rest named.
+    state.unread.push(`${state.total - MAX_RESULTS} of ${state.total} results of ${path} past SonarQube's 10 000 (no rules facet to split by)`);
+    await rest(api, path, field, params, first, state);
+    return state;
+  }
   // The narrower queries read everything again: the first page's items would be duplicates.
   state.items.length = 0;
   if (path === 'api/hotspots/search') {
@@ -49,7 +56,6 @@ export async function searchAll<T>(api: SonarApi, path: 'api/issues/search' | 'a
     }
     return state;
   }
-  const ruleCounts = (first.facets ?? []).find((f) => f.property === 'rules')?.values ?? [];
   const listed = ruleCounts.reduce((sum, v) => sum + (v.count ?? 0), 0);
   if (listed < state.total) state.unread.push(`${state.total - listed} of ${state.total} results of ${path} belong to rules past the 100 SonarQube's rules facet lists`);
   for (const group of groupRules(ruleCounts)) {

@@ -37,7 +37,7 @@ function flood(counter: { bytes: number; closed: boolean }) {
 }
 
 describe('SonarQube issue and hotspot cap', () => {
-  it(`keeps at most a page of ${PAGE_SIZE} however large the pages a server sends, and says what it could not read past ${MAX_RESULTS}`, async () => {
+  it(`keeps at most ${MAX_RESULTS} issues (pages of ${PAGE_SIZE}) however large the pages a server sends, and says what it could not read`, async () => {
     const sonar = await startSonarStandIn({
       token: SONAR_TOKEN,
       respond: {
@@ -50,9 +50,9 @@ describe('SonarQube issue and hotspot cap', () => {
     });
     try {
       const collected = await collectAnalysis(new SonarApi({ baseUrl: sonar.url, token: SONAR_TOKEN }), { projectKey: PROJECT_KEY });
-      assert.equal(collected.input.findings.length, PAGE_SIZE);
-      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, 1, 'no page past the window is asked for, and no split without a rules facet');
-      assert.match(collected.input.unread?.join() ?? '', /50000 of 50000 results of api\/issues\/search/);
+      assert.equal(collected.input.findings.length, MAX_RESULTS);
+      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, MAX_RESULTS / PAGE_SIZE, 'no page past the window is asked for');
+      assert.match(collected.input.unread?.join() ?? '', /40000 of 50000 results of api\/issues\/search past SonarQube's 10 000 \(no rules facet/);
     } finally {
       await sonar.close();
     }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectAnalysis } from './collect-analysis.js';
-import { buildSecurityReports } from './report/index.js';
+import { buildSecurityReports, renderHtml } from './report/index.js';
 import { MAX_RESULTS } from './search-all.js';
 import { SonarApi } from './sonar-api.js';
 import { expectedCounts } from './test/expected-counts.js';
@@ -126,6 +126,7 @@ describe(`SonarQube import past ${MAX_RESULTS} results`, () => {
       assert.match(collected.input.unread!.join(), /600 results of rule java:S3649 created at 2025-01-01T00:00:00\+0000/);
       const [cwe] = buildSecurityReports(collected.input);
       assert.deepEqual(cwe.unread, collected.input.unread, 'the report says it is incomplete');
+      assert.match(renderHtml(cwe), /Incomplete:<\/strong> SonarQube counted findings it could not serve: vulnerabilities: 600 results of rule java:S3649/);
     } finally {
       await one.close();
     }

@@ -168,6 +168,18 @@ for (const dialect of testDialects) {
       assert.deepEqual([done.status, done.attempts], ['succeeded', 2]);
     });
 
+    it('retries while SonarQube is unreachable, with the cause in the connection\'s lastEvents', async () => {
+      const gone = await startSonarStandIn({ token: SONAR_TOKEN });
+      await gone.close();
+      const made = (await call(server, 'POST', `/api/orgs/${server.orgId}/integrations/sonarqube`, server.tokens.admin, { name: 'Gone', serverUrl: gone.url, token: SONAR_TOKEN })).body;
+      const body = analysisPayload('AXtask-gone');
+      const response = await post(body, signed(body, made.secret), made.id);
+      assert.equal(response.status, 202);
+      await until(async () => (await eventStatus(response.body.eventId)).status === 'retrying', 'the first attempt to fail');
+      const view = await call(server, 'GET', `/api/orgs/${server.orgId}/integrations/sonarqube/${made.id}`, server.tokens.admin);
+      assert.match(view.body.lastEvents[0].detail, /attempt 1: SonarQube is unreachable \(api\/measures\/component\): .*ECONNREFUSED/);
+    });
+
     it('fails at once when retrying cannot help (SonarQube refuses the token)', async () => {
       const badToken = (await call(server, 'POST', `/api/orgs/${server.orgId}/integrations/sonarqube`, server.tokens.admin, { name: 'Bad token', serverUrl: sonar.url, token: 'squ_revoked' })).body;
       const body = analysisPayload('AXtask-401');
