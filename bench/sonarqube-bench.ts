@@ -52,7 +52,7 @@ for (const size of values.sizes!.split(',').map(Number)) {
       started = performance.now();
       baselineRequests = Math.ceil(size / 500);
       for (let i = 0; i < baselineRequests; i++) {
-        const url = `${sonar.url}/api/issues/search?components=${project.key}&issueStatuses=OPEN,CONFIRMED&impactSoftwareQualities=SECURITY&p=${(i % 20) + 1}&ps=500`;
+        const url = `${sonar.url}/api/issues/search?components=${project.key}&issueStatuses=OPEN,CONFIRMED&types=VULNERABILITY&p=${(i % 20) + 1}&ps=500`;
         JSON.parse(await (await fetch(url, { headers: { authorization } })).text());
       }
       plain.push(performance.now() - started);

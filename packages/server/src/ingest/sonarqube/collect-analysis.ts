@@ -21,6 +21,11 @@ export interface CollectedAnalysis {
 }
 
 export const SECURITY_METRICS = ['security_rating', 'vulnerabilities', 'security_hotspots', 'security_review_rating'] as const;
+/** MQR mode's own measures of the same (10.8+), read under the Standard names the reports use. */
+const MQR_METRICS: Readonly<Record<string, string>> = {
+  software_quality_security_rating: 'security_rating',
+  software_quality_security_issues: 'vulnerabilities',
+};
 
 interface Analysis {
   key: string;
@@ -36,14 +41,15 @@ interface Analysis {
  */
 export async function collectAnalysis(api: SonarApi, request: AnalysisRequest): Promise<CollectedAnalysis> {
   const branch = request.branch || undefined;
-  const measured = await projectLookup(api, request.projectKey, branch);
+  const version = await serverVersion(api);
+  const mqr = await isMqrMode(api, version);
+  const measured = await projectLookup(api, request.projectKey, branch, mqr);
   const analysis = await latestAnalysis(api, request.projectKey, branch);
   const projectVersion = request.version || analysis?.projectVersion;
   if (!projectVersion) {
     throw new SonarQubeError('bad_response', `The analysis of ${request.projectKey} has no projectVersion (set sonar.projectVersion, or pass a version)`);
   }
-  const version = await serverVersion(api);
-  const findings = await searchAll<Finding>(api, 'api/issues/search', 'issues', openVulnerabilitiesQuery(version, request.projectKey, branch));
+  const findings = await searchAll<Finding>(api, 'api/issues/search', 'issues', openVulnerabilitiesQuery(version, mqr, request.projectKey, branch));
   const hotspots = await searchAll<Hotspot>(api, 'api/hotspots/search', 'hotspots', { project: request.projectKey, branch });
   await addMissingHotspotRules(api, hotspots.items);
   const categories = await ruleCategories(api, `${api.baseUrl} ${version.text}`);
@@ -68,13 +74,15 @@ export async function collectAnalysis(api: SonarApi, request: AnalysisRequest): 
  * The project (branch) lookup, which also reads the security measures: the only call whose 404
  * means "no such project or branch". A 404 from any later call is a refused request.
  */
-async function projectLookup(api: SonarApi, component: string, branch: string | undefined) {
+async function projectLookup(api: SonarApi, component: string, branch: string | undefined, mqr: boolean) {
   try {
+    const metrics = mqr ? [...Object.keys(MQR_METRICS), 'security_hotspots', 'security_review_rating'] : SECURITY_METRICS;
     const measured = await api.json<{ component?: { name?: string; measures?: Measure[] } }>('api/measures/component', {
-      component, branch, metricKeys: SECURITY_METRICS.join(','),
+      component, branch, metricKeys: metrics.join(','),
     });
     if (!measured.component) throw new SonarQubeError('bad_response', 'api/measures/component returned no component');
-    return measured.component;
+    const measures = (measured.component.measures ?? []).map((m) => ({ ...m, metric: MQR_METRICS[m.metric] ?? m.metric }));
+    return { ...measured.component, measures };
   } catch (error) {
     if (error instanceof SonarQubeError && error.failure === 'not_found') {
       throw new SonarQubeError('project_not_found', `SonarQube has no project "${component}"${branch ? ` with branch "${branch}"` : ''}`, 404, error.sonarMessage);
@@ -97,20 +105,29 @@ async function serverVersion(api: SonarApi): Promise<ServerVersion> {
 
 const atLeast = (v: ServerVersion, major: number, minor: number) => v.major > major || (v.major === major && v.minor >= minor);
 
+/** 10.8 added the choice between Standard Experience and MQR mode; before, the Standard measures are the ones shown. */
+async function isMqrMode(api: SonarApi, version: ServerVersion): Promise<boolean> {
+  if (!atLeast(version, 10, 8)) return false;
+  const { settings } = await api.json<{ settings?: { key?: string; value?: string }[] }>('api/settings/values', { keys: MQR_SETTING });
+  return settings?.find((s) => s.key === MQR_SETTING)?.value === 'true';
+}
+const MQR_SETTING = 'sonar.multi-quality-mode.enabled';
+
 /**
- * The open vulnerabilities as SonarQube's UI counts them:
- * - 10.4+ (and 2025.x): issueStatuses=OPEN,CONFIRMED and a SECURITY impact (MQR mode's definition;
- *   in Standard Experience every VULNERABILITY also carries a SECURITY impact);
- * - 10.2–10.3: statuses=OPEN,CONFIRMED,REOPENED and a SECURITY impact, `components`;
- * - 9.9: statuses=OPEN,CONFIRMED,REOPENED, types=VULNERABILITY, `componentKeys`.
+ * The open vulnerabilities as SonarQube's UI counts them, matching the measures read beside them:
+ * - Standard Experience (every version): type VULNERABILITY, the `vulnerabilities` and
+ *   `security_rating` measures;
+ * - MQR mode (10.8+ when enabled): a SECURITY impact, `software_quality_security_issues` and
+ *   `software_quality_security_rating`;
+ * - open: issueStatuses=OPEN,CONFIRMED from 10.4, statuses=OPEN,CONFIRMED,REOPENED before;
+ * - the project: `components` from 10.2, `componentKeys` before.
  */
-export function openVulnerabilitiesQuery(version: ServerVersion, project: string, branch: string | undefined): Record<string, string | undefined> {
-  const impacts = atLeast(version, 10, 2);
+export function openVulnerabilitiesQuery(version: ServerVersion, mqr: boolean, project: string, branch: string | undefined): Record<string, string | undefined> {
   return {
-    [impacts ? 'components' : 'componentKeys']: project,
+    [atLeast(version, 10, 2) ? 'components' : 'componentKeys']: project,
     branch,
     ...(atLeast(version, 10, 4) ? { issueStatuses: 'OPEN,CONFIRMED' } : { statuses: 'OPEN,CONFIRMED,REOPENED' }),
-    ...(impacts ? { impactSoftwareQualities: 'SECURITY' } : { types: 'VULNERABILITY' }),
+    ...(mqr ? { impactSoftwareQualities: 'SECURITY' } : { types: 'VULNERABILITY' }),
   };
 }
 

@@ -65,7 +65,7 @@ for (const dialect of testDialects) {
       const issuePages = seen.filter((r) => r.path === 'api/issues/search');
       assert.deepEqual(issuePages.map((r) => r.params.get('p')), ['1']);
       for (const r of issuePages) {
-        assert.equal(r.params.get('impactSoftwareQualities'), 'SECURITY');
+        assert.equal(r.params.get('types'), 'VULNERABILITY');
         assert.equal(r.params.get('issueStatuses'), 'OPEN,CONFIRMED');
         assert.equal(r.params.get('components'), PROJECT_KEY);
         assert.equal(r.params.has('branch'), false);

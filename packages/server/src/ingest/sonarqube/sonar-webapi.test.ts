@@ -49,10 +49,12 @@ describe('SonarQube stand-in refuses what SonarQube refuses (webapi/sonarqube-we
 
 describe('SonarQube import counts what SonarQube\'s filters and facets count, on every version', () => {
   // Two pages of open vulnerabilities (ps=500), resolved ones, bugs whose rule has a CWE, hotspots in both states.
-  for (const version of ['9.9.8.100196', '10.3.0.82913', '10.7.0.96327', '2025.1.0.102418']) {
-    it(`SonarQube ${version}`, async () => {
+  for (const [version, mqr] of [['9.9.8.100196', false], ['10.3.0.82913', false], ['10.7.0.96327', false], ['2025.1.0.102418', false], ['2025.1.0.102418', true]] as const) {
+    it(`SonarQube ${version}${mqr ? ' in MQR mode' : version.startsWith('2025') ? ' in Standard Experience' : ''}`, async () => {
       const project = generatedProject({ openVulnerabilities: 700 });
-      const sonar = await startSonarStandIn({ token: TOKEN, version, project });
+      // MQR mode counts security impacts: a code smell with one is a vulnerability there, not in Standard Experience.
+      project.issues.push({ ...project.issues[0]!, key: 'G-smell', type: 'CODE_SMELL', rule: 'java:S3649' });
+      const sonar = await startSonarStandIn({ token: TOKEN, version, project, mqr });
       try {
         const collected = await collectAnalysis(new SonarApi({ baseUrl: sonar.url, token: TOKEN }), { projectKey: project.key });
         assertInsideDescription(sonar.requests, version);
@@ -64,6 +66,10 @@ describe('SonarQube import counts what SonarQube\'s filters and facets count, on
           for (const category of report.categories) assert.equal(category.vulnerabilities.length, expected.perCategory[category.id] ?? 0, category.id);
           assert.deepEqual(report.unread, []);
         }
+        assert.equal(collected.input.findings.some((f) => f.key === 'G-smell'), mqr, 'the code smell with a SECURITY impact counts in MQR mode only');
+        const metricKeys = sonar.requests.find((r) => r.path === 'api/measures/component')!.params.get('metricKeys')!;
+        assert.equal(metricKeys.includes('software_quality_security_rating'), mqr, 'the mode\'s own rating measure is read');
+        assert.equal(collected.input.measures?.find((m) => m.metric === 'security_rating')?.value, '5.0');
         // Hotspots: to review and acknowledged are listed; each with its rule's categories.
         const a03 = reports[1].categories.find((c) => c.id === 'A03')!;
         const reviewable = project.hotspots.filter((h) => h.ruleKey === 'java:S2077' && (h.status === 'TO_REVIEW' || h.resolution === 'ACKNOWLEDGED'));

@@ -177,7 +177,7 @@ for (const dialect of testDialects) {
       assert.equal(response.status, 202);
       await until(async () => (await eventStatus(response.body.eventId)).status === 'retrying', 'the first attempt to fail');
       const view = await call(server, 'GET', `/api/orgs/${server.orgId}/integrations/sonarqube/${made.id}`, server.tokens.admin);
-      assert.match(view.body.lastEvents[0].detail, /attempt 1: SonarQube is unreachable \(api\/measures\/component\): .*ECONNREFUSED/);
+      assert.match(view.body.lastEvents[0].detail, /attempt 1: SonarQube is unreachable \(api\/server\/version\): .*ECONNREFUSED/);
     });
 
     it('fails at once when retrying cannot help (SonarQube refuses the token)', async () => {

@@ -16,11 +16,13 @@ export interface ExpectedCounts {
  * with the cwe / owaspTop10-2021 facets, asked of the stand-in exactly as the UI asks SonarQube.
  */
 export async function expectedCounts(sonar: StandIn, project: string): Promise<ExpectedCounts> {
-  // The UI's own query: issue statuses and the SECURITY quality since 10.4, statuses and type VULNERABILITY before.
+  // The UI's own query: issue statuses since 10.4, statuses before; the SECURITY quality in MQR mode, type VULNERABILITY in Standard Experience.
   const modern = Number(sonar.version.split('.')[0]) > 10 || sonar.version.startsWith('10.') && Number(sonar.version.split('.')[1]) >= 4;
-  const open: Record<string, string> = modern
-    ? { components: project, issueStatuses: 'OPEN,CONFIRMED', impactSoftwareQualities: 'SECURITY', ps: '1' }
-    : { componentKeys: project, statuses: 'OPEN,CONFIRMED,REOPENED', types: 'VULNERABILITY', ps: '1' };
+  const open: Record<string, string> = {
+    ...(modern ? { components: project, issueStatuses: 'OPEN,CONFIRMED' } : { componentKeys: project, statuses: 'OPEN,CONFIRMED,REOPENED' }),
+    ...(sonar.mqr ? { impactSoftwareQualities: 'SECURITY' } : { types: 'VULNERABILITY' }),
+    ps: '1',
+  };
   const faceted = await sonar.search('api/issues/search', { ...open, facets: 'cwe,owaspTop10-2021' });
   const perCategory: Record<string, number> = {};
   for (const f of faceted.facets as { property: string; values: { val: string; count: number }[] }[]) {

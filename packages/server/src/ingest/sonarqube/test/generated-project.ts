@@ -72,7 +72,10 @@ export function generatedProject(options: GeneratedOptions): SonarProject {
   }));
   return {
     key, name: 'Generated', issues, hotspots, ruleStandards: rules,
-    measures: [{ metric: 'security_rating', value: '5.0' }, { metric: 'vulnerabilities', value: String(options.openVulnerabilities) }],
+    measures: [
+      { metric: 'security_rating', value: '5.0' }, { metric: 'vulnerabilities', value: String(options.openVulnerabilities) },
+      { metric: 'software_quality_security_rating', value: '5.0' }, { metric: 'software_quality_security_issues', value: String(options.openVulnerabilities) },
+    ],
     analyses: [{ key: 'G-analysis', date: '2025-03-14T09:30:00+0100', projectVersion: '5.0.0', events: [] }],
   };
 }

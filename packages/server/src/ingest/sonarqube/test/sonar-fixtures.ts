@@ -69,6 +69,9 @@ export const MEASURES = [
   { metric: 'vulnerabilities', value: '6', bestValue: false },
   { metric: 'security_hotspots', value: '3', bestValue: false },
   { metric: 'security_review_rating', value: '5.0', bestValue: false },
+  // MQR mode's measures of the same (10.8+).
+  { metric: 'software_quality_security_rating', value: '4.0', bestValue: false },
+  { metric: 'software_quality_security_issues', value: '6', bestValue: false },
 ];
 
 export const ANALYSES = [

@@ -28,6 +28,8 @@ export interface StandInOptions {
   enterprise?: boolean;
   /** What api/server/version answers; decides the parameters and fields known (default 10.6). */
   version?: string;
+  /** sonar.multi-quality-mode.enabled (10.8+): MQR mode rather than Standard Experience. */
+  mqr?: boolean;
   project?: SonarProject;
   /** Replaces the answer for one path (after the token check): hostile or broken servers. */
   respond?: Record<string, (res: http.ServerResponse, params: URLSearchParams) => void>;
@@ -38,6 +40,7 @@ export interface StandInOptions {
 export interface StandIn {
   url: string;
   version: string;
+  mqr: boolean;
   /** Every request: path, query parameters and the authorization header it carried. */
   requests: Array<{ path: string; params: URLSearchParams; authorization?: string | undefined }>;
   /** The next `times` requests to `path` answer `status`. */
@@ -94,6 +97,12 @@ export async function startSonarStandIn(options: StandInOptions): Promise<StandI
     switch (path) {
       case 'api/server/version':
         return { status: 200, body: version, type: 'text/plain' };
+      case 'api/settings/values': {
+        // The mode setting exists from 10.8 on; an unknown key is left out of the answer.
+        const keys = (params.get('keys') ?? '').split(',');
+        const known = since('10.8') ? [{ key: 'sonar.multi-quality-mode.enabled', value: String(options.mqr ?? false) }] : [];
+        return ok({ settings: known.filter((k) => keys.includes(k.key)) });
+      }
       case 'api/measures/component': {
         const metrics = (params.get('metricKeys') ?? '').split(',');
         return ok({ component: { key: project.key, name: project.name, qualifier: 'TRK', measures: project.measures.filter((m) => metrics.includes(m.metric)) } });
@@ -154,6 +163,7 @@ export async function startSonarStandIn(options: StandInOptions): Promise<StandI
   return {
     url: `http://127.0.0.1:${port}`,
     version,
+    mqr: options.mqr ?? false,
     requests,
     enterprisePdf,
     failNext: (path, status, times = 1) => failures.set(path, { status, times }),
