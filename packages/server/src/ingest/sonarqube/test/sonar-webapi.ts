@@ -90,3 +90,45 @@ export function assertInsideDescription(requests: ReadonlyArray<{ path: string; 
   const outside = requests.map((r) => outsideDescription(r.path, r.params, version)).filter((m): m is string => m !== undefined);
   if (outside.length > 0) throw new Error(`requests outside sonarqube-webapi.json:\n${[...new Set(outside)].join('\n')}`);
 }
+
+/**
+ * Every field path ("issues[].rule") read from a JSON answer, recorded through a Proxy around it, so
+ * a test can check each against the description's response shape: reading a field SonarQube does
+ * not send (absent from the protobuf message) fails even when the code copes with its absence.
+ */
+export function recordReads(value: unknown, path: string, reads: Set<string>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return new Proxy(value as object, {
+    get(target, key, receiver) {
+      const got = Reflect.get(target, key, receiver);
+      // `await` asks every value whether it is a thenable: that is no read of the answer.
+      if (key === 'then' && !Object.hasOwn(target, key)) return got;
+      if (typeof key !== 'string' || (Array.isArray(target) && (key === 'length' || typeof got === 'function'))) return got;
+      if (!Array.isArray(target) && typeof got === 'function' && !Object.hasOwn(target, key)) return got;
+      const child = Array.isArray(target) ? `${path}[]` : path ? `${path}.${key}` : key;
+      if (!Array.isArray(target)) reads.add(child);
+      return recordReads(got, child, reads);
+    },
+  });
+}
+
+/** The paths of `reads` (per action) that the action's response shape lacks. */
+export function readsOutsideDescription(reads: Map<string, Set<string>>): string[] {
+  const outside: string[] = [];
+  for (const [path, fields] of reads) {
+    const shape = WEB_API.actions[path]?.response;
+    for (const field of fields) if (!hasPath(shape, field)) outside.push(`${path}: ${field}`);
+  }
+  return outside;
+}
+
+function hasPath(shape: unknown, field: string): boolean {
+  let at: unknown = shape;
+  for (const part of field.split('.')) {
+    const name = part.replace(/\[\]$/g, '');
+    if (!at || typeof at !== 'object' || Array.isArray(at) || !(name in at)) return at === 'object';
+    at = (at as Record<string, unknown>)[name];
+    for (let n = (part.match(/\[\]/g) ?? []).length; n > 0; n--) at = Array.isArray(at) ? at[0] : undefined;
+  }
+  return true;
+}
