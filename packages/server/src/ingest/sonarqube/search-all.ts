@@ -3,6 +3,13 @@ import { SonarQubeError, type SonarApi } from './sonar-api.js';
 /** SonarQube refuses a page whose last result lies past 10 000 (SearchOptions.setPage). */
 export const MAX_RESULTS = 10_000;
 export const PAGE_SIZE = 500;
+/**
+ * Requests one search may make: 2 000 pages read 1 000 000 findings. A server that keeps claiming
+ * more (a broken or hostile one, or a URL a non-admin chose) cannot make an import loop for ever.
+ */
+export const MAX_REQUESTS = 2_000;
+
+class BudgetSpent extends Error {}
 
 type Params = Record<string, string | undefined>;
 
@@ -34,6 +41,16 @@ export interface SearchResult<T> {
  */
 export async function searchAll<T>(api: SonarApi, path: 'api/issues/search' | 'api/hotspots/search', field: string, params: Params): Promise<SearchResult<T>> {
   const state: SearchResult<T> = { items: [], total: 0, unread: [], requests: 0 };
+  try {
+    return await split(api, path, field, params, state);
+  } catch (error) {
+    if (!(error instanceof BudgetSpent)) throw error;
+    state.unread.push(`${path} stopped after ${MAX_REQUESTS} requests with ${state.items.length} of ${state.total} results read`);
+    return state;
+  }
+}
+
+async function split<T>(api: SonarApi, path: 'api/issues/search' | 'api/hotspots/search', field: string, params: Params, state: SearchResult<T>): Promise<SearchResult<T>> {
   const firstParams = path === 'api/issues/search' ? { ...params, facets: [params.facets, 'rules'].filter(Boolean).join(',') } : params;
   const first = await page(api, path, field, firstParams, 1, state);
   state.total = totalOf(first);
@@ -139,6 +156,7 @@ async function page<T>(api: SonarApi, path: string, field: string, params: Param
 }
 
 async function call<T>(api: SonarApi, path: string, params: Params, state: SearchResult<T>): Promise<Answer> {
+  if (state.requests >= MAX_REQUESTS) throw new BudgetSpent();
   state.requests++;
   return api.json<Answer>(path, params);
 }
