@@ -2039,6 +2039,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -2053,6 +2055,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -4369,6 +4373,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -4383,6 +4389,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
