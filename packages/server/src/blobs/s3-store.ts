@@ -111,6 +111,7 @@ export class S3BlobStore implements BlobStore {
   private async upload(objectKey: string, staged: StagedFile): Promise<void> {
     const hash = crypto.createHash('sha256');
     let size = 0;
+    let changed: StagedFileChanged | undefined;
     const verified = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         hash.update(chunk);
@@ -120,7 +121,8 @@ export class S3BlobStore implements BlobStore {
       flush(callback) {
         const sha256 = hash.digest('hex');
         if (sha256 === staged.sha256 && size === staged.size) return callback();
-        callback(new Error(`staged file changed before it was stored (expected ${staged.sha256}/${staged.size}, read ${sha256}/${size})`));
+        changed = new StagedFileChanged(`staged file changed before it was stored (expected ${staged.sha256}/${staged.size}, read ${sha256}/${size})`);
+        callback(changed);
       },
     });
     const source = fs.createReadStream(staged.path, { highWaterMark: READ_BUFFER_BYTES });
@@ -137,7 +139,8 @@ export class S3BlobStore implements BlobStore {
       await upload.done();
     } catch (error) {
       source.destroy();
-      throw storeError(error);
+      // The cause, even when aborting the parts then failed too (lib-storage throws that instead).
+      throw changed ?? storeError(error);
     }
   }
 
@@ -275,6 +278,9 @@ export class S3BlobStore implements BlobStore {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
+
+/** Not the store's fault: the bytes read back from staging do not hash to the key (a 500, like the other stores). */
+class StagedFileChanged extends Error {}
 
 function hashOf(key: string): string {
   const match = /^sha256\/([0-9a-f]{64})$/.exec(key);
