@@ -270,6 +270,30 @@ for (const dialect of testDialects) {
       assert.ok(entries.some((bytes) => bytes.equals(report.pdf)));
     });
 
+    it('answers an upload the store cannot take with 503 blob_store_unavailable and stores no report', async () => {
+      const gone = await startS3Server({ bucket: 'going-away' });
+      const other = await startTestServer(dialect, s3Env('', { ARKIV_S3_BUCKET: gone.bucket, ARKIV_S3_ENDPOINT: gone.endpoint }));
+      try {
+        await gone.close();
+        const fields = sampleFields({ projectName: 'Never stored' });
+        const response = await fetch(`${other.url}/security/report`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${other.tokens.upload}` },
+          body: uploadForm(fields, { html: htmlBytes('x'), pdf: pdfBytes('x') }),
+        });
+        assert.equal(response.status, 503);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        const problem = (await response.json()) as { code: string; detail?: string };
+        assert.equal(problem.code, 'blob_store_unavailable');
+        assert.doesNotMatch(JSON.stringify(problem), /going-away|127\.0\.0\.1|S3RVER/, 'nothing about the store leaks');
+        const list = await fetch(`${other.url}/security/report/list?org=${other.orgId}&minver=0.0.0`);
+        assert.deepEqual(((await list.json()) as { reports: unknown[] }).reports, []);
+      } finally {
+        (other.ctx.blobs as S3BlobStore).close();
+        await other.stop();
+      }
+    });
+
     it('sweeps only blobs no report references', async () => {
       const report = await upload(server, pdfBytes(crypto.randomUUID()));
       const orphanBytes = crypto.randomBytes(300 * 1024);
