@@ -126,6 +126,33 @@ describe('S3BlobStore specifics', () => {
   });
 });
 
+describe('loading the AWS SDK', () => {
+  /** Starts a context in a fresh process and says whether any @aws-sdk module was loaded (the SDK is CommonJS: require.cache). */
+  const loadsSdk = (env: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-s3-load-'));
+      const script = `
+        import { createRequire } from 'node:module';
+        const { loadConfig } = await import('./packages/server/src/config.ts');
+        const { createContext } = await import('./packages/server/src/context.ts');
+        const ctx = await createContext(loadConfig({ ...process.env, ARKIV_DATA_DIR: ${JSON.stringify(dataDir)}, ARKIV_LOG_LEVEL: 'silent' }));
+        const loaded = Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/@aws-sdk/'));
+        ctx.blobs.close?.();
+        await ctx.database.close();
+        console.log(loaded ? 'sdk loaded' : 'no sdk');`;
+      execFile(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } }, (error, stdout, stderr) => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        if (error) reject(new Error(stderr));
+        else resolve(stdout.trim());
+      });
+    });
+
+  it('happens only in a process that uses the s3 store', async () => {
+    assert.equal(await loadsSdk({ ARKIV_BLOB_STORE: 'fs' }), 'no sdk');
+    assert.equal(await loadsSdk(s3Env('load/')), 'sdk loaded');
+  });
+});
+
 describe('start-up with a misconfigured S3 store', () => {
   const startWith = async (env: Record<string, string>) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-s3-start-'));
