@@ -25,6 +25,8 @@ import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
  */
 export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
+/** S3's limit for one CopyObject. */
+const MAX_COPY_BYTES = 5 * 1024 * 1024 * 1024;
 const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface S3StoreOptions {
@@ -199,10 +201,13 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** The held copy is one CopyObject, which S3 refuses above 5 GiB: such a blob is left, never swept. */
   async deleteIfOlderThan(key: string, olderThanMs: number): Promise<boolean> {
     const objectKey = this.objectKey(key);
-    const published = await this.lastPublished(key);
-    if (published === undefined || published >= olderThanMs) return false;
+    const object = await this.head(objectKey);
+    if (!object || object.size > MAX_COPY_BYTES) return false;
+    const published = Math.max(object.lastModified, (await this.lastModified(this.markerKey(key))) ?? 0);
+    if (published >= olderThanMs) return false;
     const bucket = this.settings.bucket;
     const copySource = (from: string) => `${bucket}/${encodeURI(from)}`;
     try {
@@ -239,17 +244,15 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  private async lastPublished(key: string): Promise<number | undefined> {
-    const object = await this.lastModified(this.objectKey(key));
-    if (object === undefined) return undefined;
-    return Math.max(object, (await this.lastModified(this.markerKey(key))) ?? 0);
-  }
-
   /** Epoch ms of an object's LastModified, undefined when it does not exist. */
   private async lastModified(objectKey: string): Promise<number | undefined> {
+    return (await this.head(objectKey))?.lastModified;
+  }
+
+  private async head(objectKey: string): Promise<{ lastModified: number; size: number } | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: objectKey }));
-      return head.LastModified?.getTime() ?? 0;
+      return { lastModified: head.LastModified?.getTime() ?? 0, size: head.ContentLength ?? 0 };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw storeError(error);
