@@ -6,6 +6,10 @@
  *   node --conditions=arkiv-source --import tsx bench/files-bench.ts \
  *     [--sizes 0.5,2] [--report-mib 50] [--rounds 3] [--setups sqlite:fs,postgres:postgres,postgres:fs] [--verify] [--source]
  *
+ * A setup `<db>:s3` (not in the defaults) keeps blobs on a loopback S3 server in its own process;
+ * its baseline is the same bytes stored as one S3 object and streamed by the same Arkiv process
+ * straight from the store (the archive's cost over S3's own throughput).
+ *
  * The server runs in a child process from packages/server/dist (run `npm run build` first), as in
  * production; --source runs the TypeScript sources through tsx instead (more memory: the loader).
  * Quick run: --sizes 0.1,0.2 --report-mib 10 --rounds 1. Every temp file and database is removed.
@@ -18,7 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
 import { measureManifestSigning } from './files/signing.js';
-import { checkBuildIsFresh, memoryOf, startServerChild, type ServerChild } from './files/child.js';
+import { checkBuildIsFresh, memoryOf, startS3Child, startServerChild, type ServerChild } from './files/child.js';
 import { measureDownload, median } from './files/measure.js';
 import { pdfLike, uploadReports } from './files/upload.js';
 
@@ -39,7 +43,7 @@ const sizesGiB = args.sizes.split(',').map(Number).sort((a, b) => a - b);
 const reportBytes = Number(args['report-mib']) * MiB;
 const rounds = Number(args.rounds);
 const setups = args.setups.split(',').map((s) => {
-  const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres'];
+  const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres' | 's3'];
   return { dialect, blobStore };
 });
 const staleBuild = args.source ? undefined : checkBuildIsFresh();
@@ -70,7 +74,9 @@ for (const reports of [1, 41, 500]) {
 for (const { dialect, blobStore } of setups) {
   const setup = `${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} + ${blobStore} blobs`;
   const database = await createTestDatabase(dialect);
+  const s3 = blobStore === 's3' ? await startS3Child() : undefined;
   const env = {
+    ...s3?.env,
     ARKIV_PORT: '0',
     ARKIV_DATA_DIR: database.dataDir,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
@@ -102,7 +108,7 @@ for (const { dialect, blobStore } of setups) {
       const archiveBytes = await contentLength(archiveUrl);
       const plainName = `plain-${reports}.bin`;
       await writePlainFile(path.join(child.dataDir, plainName), archiveBytes);
-      const baselineUrl = `${child.baselineUrl}/plain?name=${plainName}`;
+      const baselineUrl = s3 ? await storedAsBlob(child.baselineUrl, plainName) : `${child.baselineUrl}/plain?name=${plainName}`;
       const baselineRuns = [await measureDownload(baselineUrl, child.pid)];
       const archiveRuns = [await measureDownload(archiveUrl, child.pid)];
       for (let round = 0; round < rounds; round++) {
@@ -133,6 +139,7 @@ for (const { dialect, blobStore } of setups) {
     }
   } finally {
     await child?.stop();
+    await s3?.stop();
     await database.drop();
   }
 }
@@ -154,6 +161,14 @@ function contentLength(url: string): Promise<number> {
     });
     request.once('error', (error) => (request.destroyed ? undefined : reject(error)));
   });
+}
+
+/** Stores the plain file as one blob (through the server's own store) and returns the URL streaming it back. */
+async function storedAsBlob(baseUrl: string, name: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/plain-blob?name=${name}`, { method: 'POST' });
+  if (!response.ok) throw new Error(`storing the plain file answered ${response.status}`);
+  const { key } = (await response.json()) as { key: string };
+  return `${baseUrl}/blob?key=${key}&name=${name}`;
 }
 
 /** The baseline's file: exactly as many bytes as the archive, written once per size. */

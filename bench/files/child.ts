@@ -81,3 +81,27 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
 export function resetPeak(pid: number): void {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
+
+/** A loopback S3 server in its own process (bench/files/s3-server-child.ts), for the `:s3` setups. */
+export function startS3Child(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./s3-server-child.ts', import.meta.url)), [], {
+    execArgv: ['--conditions=arkiv-source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`S3 server child exited with ${code} before it was ready`)));
+    child.once('message', (message) => {
+      const { endpoint, bucket } = (message as { ready: { endpoint: string; bucket: string } }).ready;
+      resolve({
+        // The suite's stand-in keys (S3RVER/S3RVER), through the SDK's default chain as in production.
+        env: { ARKIV_S3_BUCKET: bucket, ARKIV_S3_ENDPOINT: endpoint, ARKIV_S3_FORCE_PATH_STYLE: '1', ARKIV_S3_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true' },
+        stop: async () => {
+          if (child.exitCode === null && child.connected) child.send('stop');
+          await exited;
+        },
+      });
+    });
+  });
+}

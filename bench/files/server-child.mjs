@@ -1,6 +1,7 @@
 // The server under test, in its own process so its memory is measured alone: a real Arkiv
 // (configured by the environment the bench passes) plus, in the same process, a bare Fastify
-// whose one route streams a plain file from the data dir: the baseline. Plain JavaScript, so it
+// whose one route streams a plain file from the data dir: the baseline (or, for blobs kept
+// elsewhere, /blob streams that file stored as one blob). Plain JavaScript, so it
 // runs the compiled server (packages/server/dist, as `npm start` does) without a TypeScript
 // loader in the process; ARKIV_BENCH_SOURCE=1 runs the sources instead (started with tsx).
 // Sends `{ ready }` once both listen; closes both and exits on 'stop' or when the parent goes away.
@@ -33,6 +34,21 @@ bare.get('/plain', async (request, reply) => {
   reply.header('content-type', 'application/octet-stream');
   reply.header('content-length', String(size));
   return reply.send(fs.createReadStream(file));
+});
+// The baseline of a setup whose blobs are elsewhere (s3, postgres): the same bytes as one blob,
+// streamed straight from the store with no archive around them. POST stores the plain file as a blob.
+const { stageStream } = await load('blobs/staging.js');
+bare.post('/plain-blob', async (request) => {
+  const file = path.join(config.dataDir, path.basename(String(request.query.name)));
+  return { key: await ctx.blobs.put(await stageStream(fs.createReadStream(file), ctx.stagingDir, Number.MAX_SAFE_INTEGER)) };
+});
+bare.get('/blob', async (request, reply) => {
+  const key = String(request.query.key);
+  if (!(await ctx.blobs.has(key))) return reply.code(404).send();
+  const { size } = await fs.promises.stat(path.join(config.dataDir, path.basename(String(request.query.name))));
+  reply.header('content-type', 'application/octet-stream');
+  reply.header('content-length', String(size));
+  return reply.send(ctx.blobs.read(key));
 });
 const baselineUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 

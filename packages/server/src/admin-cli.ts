@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, loadConfig, SETTINGS, type Config } from './config.js';
+import path from 'node:path';
+import { ConfigError, loadConfig, s3Settings, SETTINGS, type Config } from './config.js';
 import { createContext } from './context.js';
 import { openDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -18,14 +19,19 @@ function withSettings(command: Command): Command {
   return command;
 }
 
-/** Flags win over environment variables; both go through the same validation. */
-function configFrom(options: Record<string, unknown>): Readonly<Config> {
+/** The environment with flags laid over it: flags win. */
+function settingsFrom(options: Record<string, unknown>): Record<string, string | undefined> {
   const source: Record<string, string | undefined> = { ...process.env };
   for (const s of SETTINGS) {
     const key = s.flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
     if (typeof options[key] === 'string') source[s.env] = options[key] as string;
   }
-  return loadConfig(source);
+  return source;
+}
+
+/** Flags win over environment variables; both go through the same validation. */
+function configFrom(options: Record<string, unknown>): Readonly<Config> {
+  return loadConfig(settingsFrom(options));
 }
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -106,6 +112,37 @@ export function buildAdminCli(): Command {
     const applied = await withDatabase(configFrom(options), migrateToLatest);
     print(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   });
+
+  const blobs = program.command('blobs').description('Manage the blob store');
+  withSettings(blobs.command('migrate').description('Copy every blob into another store; resumable, each blob hash-checked; the source is left as it is'))
+    .addOption(new Option('--from <store>', 'the store the blobs are in now').choices(['fs', 'postgres']).makeOptionMandatory())
+    .addOption(new Option('--to <store>', 'the store to copy them into (configured by the ARKIV_S3_* settings)').choices(['s3']).makeOptionMandatory())
+    .action(async (options: Record<string, unknown>) => {
+      const source = settingsFrom(options);
+      const config = loadConfig(source);
+      if (options.from === 'postgres' && !config.databaseUrl) throw new ConfigError('--from postgres needs DATABASE_URL');
+      const { migrateBlobs } = await import('./blobs/blob-migrate.js');
+      const { S3BlobStore } = await import('./blobs/s3-store.js');
+      const target = new S3BlobStore(s3Settings(source));
+      const database = options.from === 'postgres' ? openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 }) : undefined;
+      try {
+        await target.checkAccess();
+        const { FsBlobStore } = await import('./blobs/fs-store.js');
+        const from = database ? new (await import('./blobs/postgres-store.js')).PostgresBlobStore(database) : new FsBlobStore(path.join(config.dataDir, 'blobs'));
+        const result = await migrateBlobs(from, target, {
+          stagingDir: path.join(config.dataDir, 'blobs', 'tmp'),
+          onProgress: (p) => print(`[${p.done}/${p.total}] ${p.outcome} ${p.key}${p.outcome === 'copied' ? ` (${p.size} bytes)` : ''}`),
+        });
+        print(`${result.copied} copied (${result.bytesCopied} bytes), ${result.skipped} already there, ${result.corrupt.length} corrupt of ${result.total}`);
+        if (result.corrupt.length > 0) {
+          process.stderr.write(`arkiv: ${result.corrupt.length} blob(s) in the ${String(options.from)} store do not match their SHA-256 and were not copied: ${result.corrupt.join(', ')}\n`);
+          process.exitCode = 1;
+        }
+      } finally {
+        target.close();
+        await database?.close();
+      }
+    });
 
   const org = program.command('org').description('Manage organisations');
   withSettings(org.command('create').description('Create an organisation and print its id'))

@@ -25,12 +25,31 @@ describe('configuration', () => {
     [{ ARKIV_MAX_UPLOAD_BYTES: '-1' }, /ARKIV_MAX_UPLOAD_BYTES/],
     [{ ARKIV_TRUST_PROXY: 'true' }, /ARKIV_TRUST_PROXY/],
     [{ ARKIV_TRUST_PROXY: '10.0.0.0/33' }, /ARKIV_TRUST_PROXY/],
+    [{ ARKIV_BLOB_STORE: 's3' }, /ARKIV_BLOB_STORE=s3 needs ARKIV_S3_BUCKET/],
+    [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'Bad_Bucket' }, /ARKIV_S3_BUCKET/],
+    [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports', ARKIV_S3_ENDPOINT: 'minio:9000' }, /ARKIV_S3_ENDPOINT/],
+    [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports', ARKIV_S3_FORCE_PATH_STYLE: 'yes' }, /ARKIV_S3_FORCE_PATH_STYLE/],
   ];
   for (const [env, message] of bad) {
     it(`stops with a message naming the variable for ${JSON.stringify(env)}`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  it('reads the S3 settings only for the s3 store, with a prefix that ends in a slash', () => {
+    assert.equal(loadConfig({ ARKIV_S3_BUCKET: 'reports' }).s3, undefined);
+    const config = loadConfig({
+      ARKIV_BLOB_STORE: 's3',
+      ARKIV_S3_BUCKET: 'reports',
+      ARKIV_S3_PREFIX: 'arkiv/prod',
+      ARKIV_S3_REGION: 'eu-north-1',
+      ARKIV_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      ARKIV_S3_FORCE_PATH_STYLE: '1',
+    });
+    assert.equal(config.blobStore, 's3');
+    assert.deepEqual({ ...config.s3 }, { bucket: 'reports', prefix: 'arkiv/prod/', region: 'eu-north-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
+    assert.deepEqual({ ...loadConfig({ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports' }).s3 }, { bucket: 'reports', prefix: '', region: undefined, endpoint: undefined, forcePathStyle: false });
+  });
 
   it('trusts named proxies only, never every hop or a bare hop count', () => {
     assert.equal(loadConfig({ ARKIV_TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');

@@ -14,7 +14,9 @@ export interface Config {
   dataDir: string;
   /** postgres://… switches metadata (and optionally blobs) to PostgreSQL; unset = SQLite in dataDir. */
   databaseUrl: string | undefined;
-  blobStore: 'fs' | 'postgres';
+  blobStore: 'fs' | 'postgres' | 's3';
+  /** Where ARKIV_BLOB_STORE=s3 keeps blobs; set only then. Credentials come from the AWS SDK's default chain. */
+  s3: S3Settings | undefined;
   /** Encrypts secrets at rest; generated into dataDir on first start when unset. */
   secretKey: string | undefined;
   webhookAllowPrivate: boolean;
@@ -59,6 +61,17 @@ export interface WebhookSettings {
   secretGraceHours: number;
 }
 
+export interface S3Settings {
+  bucket: string;
+  /** Key prefix inside the bucket ('' or ending in '/'), so one bucket can hold several installations. */
+  prefix: string;
+  /** Unset: the SDK's default chain (AWS_REGION, profile); S3-compatible stores often need none, so us-east-1 then. */
+  region: string | undefined;
+  /** https://… of an S3-compatible store (MinIO, Ceph, …); unset = AWS S3. */
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+}
+
 export interface SettingDoc {
   env: string;
   flag: string;
@@ -72,7 +85,12 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_PUBLIC_URL', flag: '--public-url', default: 'http://<host>:<port>', description: 'Base URL shown to users and integrations.' },
   { env: 'ARKIV_DATA_DIR', flag: '--data-dir', default: './data', description: 'SQLite file, blobs and the generated secret key.' },
   { env: 'DATABASE_URL', flag: '--database-url', default: '(unset: SQLite)', description: 'postgres://… to use PostgreSQL.' },
-  { env: 'ARKIV_BLOB_STORE', flag: '--blob-store', default: 'fs', description: 'fs (data dir) or postgres (needs DATABASE_URL).' },
+  { env: 'ARKIV_BLOB_STORE', flag: '--blob-store', default: 'fs', description: 'fs (data dir), postgres (needs DATABASE_URL) or s3 (needs ARKIV_S3_BUCKET).' },
+  { env: 'ARKIV_S3_BUCKET', flag: '--s3-bucket', default: '(unset)', description: 'Bucket of the s3 blob store; credentials come from the AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance role).' },
+  { env: 'ARKIV_S3_PREFIX', flag: '--s3-prefix', default: '(none)', description: 'Key prefix inside the bucket (e.g. arkiv/).' },
+  { env: 'ARKIV_S3_REGION', flag: '--s3-region', default: '(AWS_REGION, else us-east-1)', description: 'Region of the bucket.' },
+  { env: 'ARKIV_S3_ENDPOINT', flag: '--s3-endpoint', default: '(AWS S3)', description: 'URL of an S3-compatible store (MinIO, Ceph, …).' },
+  { env: 'ARKIV_S3_FORCE_PATH_STYLE', flag: '--s3-force-path-style', default: '0', description: '1 addresses the bucket in the path (http://host/bucket/key), as most S3-compatible stores need.' },
   { env: 'ARKIV_SECRET_KEY', flag: '--secret-key', default: '(generated)', description: 'Key that encrypts secrets at rest (32+ chars).' },
   { env: 'ARKIV_WEBHOOK_ALLOW_PRIVATE', flag: '--webhook-allow-private', default: '0', description: '1 allows loopback/private webhook targets (development, tests).' },
   { env: 'ARKIV_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', default: '104857600', description: 'Largest accepted file in an upload.' },
@@ -139,6 +157,36 @@ function trustedProxies(raw: string | undefined): false | string {
   return entries.join(',');
 }
 
+/** Bucket names as S3 accepts them (3–63 of a-z 0-9 . -), so a typo fails here, not at the first upload. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function s3Settings(source: Source): S3Settings {
+  const bucket = source.ARKIV_S3_BUCKET || '';
+  if (!bucket) throw new ConfigError('ARKIV_BLOB_STORE=s3 needs ARKIV_S3_BUCKET');
+  if (!BUCKET.test(bucket)) throw new ConfigError(`ARKIV_S3_BUCKET is not a valid bucket name (3-63 of a-z, 0-9, '.', '-'), got "${bucket}"`);
+  const rawPrefix = (source.ARKIV_S3_PREFIX || '').replace(/^\/+/, '');
+  const prefix = rawPrefix === '' || rawPrefix.endsWith('/') ? rawPrefix : `${rawPrefix}/`;
+  const endpoint = source.ARKIV_S3_ENDPOINT || undefined;
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ConfigError(`ARKIV_S3_ENDPOINT must be an http:// or https:// URL, got "${endpoint}"`);
+    }
+  }
+  return Object.freeze({
+    bucket,
+    prefix,
+    region: source.ARKIV_S3_REGION || undefined,
+    endpoint,
+    forcePathStyle: flag(source, 'ARKIV_S3_FORCE_PATH_STYLE'),
+  });
+}
+
 export function loadConfig(source: Source = process.env): Readonly<Config> {
   const host = source.ARKIV_HOST || '127.0.0.1';
   const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
@@ -146,10 +194,11 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for SQLite)');
   }
-  const blobStore = oneOf(source, 'ARKIV_BLOB_STORE', ['fs', 'postgres'] as const, 'fs');
+  const blobStore = oneOf(source, 'ARKIV_BLOB_STORE', ['fs', 'postgres', 's3'] as const, 'fs');
   if (blobStore === 'postgres' && !databaseUrl) {
     throw new ConfigError('ARKIV_BLOB_STORE=postgres needs DATABASE_URL');
   }
+  const s3 = blobStore === 's3' ? s3Settings(source) : undefined;
   const secretKey = source.ARKIV_SECRET_KEY || undefined;
   if (secretKey !== undefined && secretKey.length < 32) {
     throw new ConfigError('ARKIV_SECRET_KEY must be at least 32 characters');
@@ -167,6 +216,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     dataDir: path.resolve(source.ARKIV_DATA_DIR || './data'),
     databaseUrl,
     blobStore,
+    s3,
     secretKey,
     webhookAllowPrivate: flag(source, 'ARKIV_WEBHOOK_ALLOW_PRIVATE'),
     maxUploadBytes: integer(source, 'ARKIV_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),

@@ -63,7 +63,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     const secret = resolveSecretKey(config.secretKey, config.dataDir);
     if (secret.generated) log.warn({ dataDir: config.dataDir }, 'generated a secret key in the data dir; set ARKIV_SECRET_KEY to share one across processes');
     key = secret.key;
-    blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : fsBlobs;
+    blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : config.blobStore === 's3' ? await loadS3BlobStore(config) : fsBlobs;
   } catch (error) {
     await database.close();
     throw error;
@@ -87,4 +87,12 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
 async function loadPostgresBlobStore(database: DatabaseHandle): Promise<BlobStore> {
   const { PostgresBlobStore } = await import('./blobs/postgres-store.js');
   return new PostgresBlobStore(database);
+}
+
+/** Imported only when chosen: a process on another store never loads the AWS SDK. */
+async function loadS3BlobStore(config: Readonly<Config>): Promise<BlobStore> {
+  const { S3BlobStore } = await import('./blobs/s3-store.js');
+  const store = new S3BlobStore(config.s3!);
+  await store.checkAccess();
+  return store;
 }

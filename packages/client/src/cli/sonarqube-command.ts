@@ -55,6 +55,8 @@ export function addSonarqubeCommand(program: Command, io: CliIo): void {
         line(io.stdout, `stored ${r.reportType} ${r.reportVersion} for ${r.projectName} ${r.projectVersion}: ${r.vulnerabilitiesCount} vulnerabilities, rating ${r.securityRating} (${r.id})`);
       }
       if (result.sonarqubePdf) line(io.stdout, "PDFs: SonarQube's own security report");
+      // Stored anyway, but an operator must know the reports miss findings.
+      for (const what of result.unread ?? []) line(io.stderr, `warning: incomplete import: ${what}`);
     });
   sonarqube.commands.forEach((c) => c.exitOverride());
   sonarqube.exitOverride();

@@ -2185,6 +2185,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -2199,6 +2201,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -4676,6 +4680,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };
@@ -4690,6 +4696,8 @@ export interface operations {
                         reports: components["schemas"]["ReportListItem"][];
                         /** @description Whether the PDFs are SonarQube's own security report (Enterprise) */
                         sonarqubePdf: boolean;
+                        /** @description Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole */
+                        unread: string[];
                     };
                 };
             };

@@ -13,6 +13,9 @@ import { blobKeyFor, type BlobStore } from './blob-store.js';
 import { FsBlobStore } from './fs-store.js';
 import { DEFAULT_CHUNK_BYTES, PostgresBlobStore } from './postgres-store.js';
 import { stageStream } from './staging.js';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { S3BlobStore } from './s3-store.js';
+import { S3_CREDENTIALS, startS3Server } from '../test/s3-server.js';
 
 /** A store under test plus a way to look behind it: how many copies of a blob it holds. */
 interface StoreUnderTest {
@@ -68,6 +71,33 @@ async function postgresStore(chunkBytes?: number): Promise<StoreUnderTest> {
   };
 }
 
+/** A loopback S3 server per variant; a prefix inside its bucket, as an operator sharing a bucket would set. */
+async function s3Store(): Promise<StoreUnderTest> {
+  const server = await startS3Server();
+  const store = new S3BlobStore(server.settings('arkiv/'), { credentials: S3_CREDENTIALS });
+  const stagingDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-s3-staging-'));
+  return {
+    store,
+    stagingDir,
+    copiesOf: async (key) => {
+      const listed = await store.client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: `arkiv/${key}` }));
+      return listed.KeyCount ?? 0;
+    },
+    // The server reports a file's mtime as LastModified; the marker of a re-put ages with its blob.
+    age: async (key, ms) => {
+      const then = new Date(Date.now() - ms);
+      for (const object of [`arkiv/${key}`, `arkiv/published/${key.slice('sha256/'.length)}`]) {
+        if (fs.existsSync(server.objectFile(object))) fs.utimesSync(server.objectFile(object), then, then);
+      }
+    },
+    close: async () => {
+      store.close();
+      await server.close();
+      fs.rmSync(stagingDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Bytes that differ per call (so keys never collide between tests) and are not all one value. */
 function bytesOf(size: number): Buffer {
   const bytes = Buffer.alloc(size);
@@ -85,6 +115,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 const variants: Array<{ name: string; open: () => Promise<StoreUnderTest> | StoreUnderTest; chunkBytes: number }> = [
   { name: 'fs', open: fsStore, chunkBytes: 256 * 1024 },
+  { name: 's3 (loopback S3 server)', open: s3Store, chunkBytes: 256 * 1024 },
   ...(testDialects.includes('postgres')
     ? [
         { name: 'postgres (default 64 KiB chunks)', open: () => postgresStore(), chunkBytes: DEFAULT_CHUNK_BYTES },

@@ -15,7 +15,7 @@ export interface StagedFile {
  * resolves, so a database row that names it never points at a half-written file.
  */
 export interface BlobStore {
-  readonly kind: 'fs' | 'postgres';
+  readonly kind: 'fs' | 'postgres' | 's3';
   /** Moves or copies a staged file into the store; the staged file is consumed. Returns the key. */
   put(staged: StagedFile): Promise<string>;
   /** Streams a blob's bytes; the stream errors if the blob is missing. */

@@ -15,6 +15,8 @@ export interface ImportResult {
   reports: ReportListItem[];
   /** Whether the stored PDFs are SonarQube's own security report (Enterprise) rather than Arkiv's rendering. */
   sonarqubePdf: boolean;
+  /** Findings SonarQube counted but could not serve (past its 10 000 window); the reports say so too. Empty when none. */
+  unread: string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export async function importSonarAnalysis(
     created: stored.map((s) => s.created),
     reports: stored.map(({ report: { organizationId: _o, files: _f, ...item } }) => item),
     sonarqubePdf: collected.sonarPdf !== undefined,
+    unread: collected.input.unread ?? [],
   };
 }
 

@@ -37,7 +37,8 @@ export function sonarImportHandler(ctx: AppContext) {
         request: { projectKey: job.projectKey, branch: job.branch, analysedAt: job.analysedAt, projectName: connection.projects[job.projectKey] },
       });
       const [first] = result.reports;
-      await setEventStatus(ctx.db, job.eventId, 'imported', first ? `${first.projectName} ${first.projectVersion}: ${result.reports.map((r) => r.reportType).join(', ')}` : null);
+      const incomplete = result.unread.length > 0 ? ` (incomplete: ${result.unread.join('; ')})` : '';
+      await setEventStatus(ctx.db, job.eventId, 'imported', first ? `${first.projectName} ${first.projectVersion}: ${result.reports.map((r) => r.reportType).join(', ')}${incomplete}` : null);
     } catch (error) {
       const retriable = error instanceof SonarQubeError ? error.retriable : !(error instanceof AppError);
       const message = error instanceof Error ? error.message : String(error);

@@ -20,6 +20,7 @@ const Target = {
 const ImportResponse = Type.Object({
   reports: Type.Array(Type.Ref('ReportListItem'), { description: 'CWE Top 25 (2024) and OWASP Top 10 (2021)' }),
   sonarqubePdf: Type.Boolean({ description: "Whether the PDFs are SonarQube's own security report (Enterprise)" }),
+  unread: Type.Array(Type.String(), { description: 'Findings SonarQube counted but could not serve (past its 10 000-result window); empty when the import is whole' }),
 });
 const responses = { 200: ImportResponse, 201: ImportResponse, 404: Type.Ref('Problem'), 422: Type.Ref('Problem'), 502: Type.Ref('Problem'), ...problemResponses };
 

@@ -1,14 +1,22 @@
 import { fetch, type Dispatcher } from 'undici';
 import { isWebhookTargetRefused, WebhookTargetRefusedError } from '../../webhooks/target-guard.js';
 
-export type SonarQubeFailure = 'unauthorized' | 'not_found' | 'unavailable' | 'bad_response';
+/**
+ * - `unauthorized`: 401/403, the token or its permissions.
+ * - `not_found`: a 404 from any action; only the project lookup turns it into `project_not_found`.
+ * - `project_not_found`: the project (or branch) lookup itself answered 404.
+ * - `bad_request`: any other 4xx; SonarQube's own `errors[].msg` is kept in `sonarMessage`.
+ * - `unavailable`: network error, timeout, 5xx, 429: worth retrying.
+ * - `bad_response`: an answer Arkiv cannot use (not JSON, too large, a field missing).
+ */
+export type SonarQubeFailure = 'unauthorized' | 'not_found' | 'project_not_found' | 'bad_request' | 'unavailable' | 'bad_response';
 
 /**
- * A failed call to SonarQube. `unavailable` (network error, timeout, 5xx, 429) is worth retrying;
- * the others are not: a refused token or a missing project stays so until a person acts.
+ * A failed call to SonarQube. `unavailable` is worth retrying; the others are not: a refused token
+ * or a missing project stays so until a person acts.
  */
 export class SonarQubeError extends Error {
-  constructor(readonly failure: SonarQubeFailure, message: string, readonly status?: number) {
+  constructor(readonly failure: SonarQubeFailure, message: string, readonly status?: number, readonly sonarMessage?: string) {
     super(message);
     this.name = 'SonarQubeError';
   }
@@ -48,6 +56,11 @@ export class SonarApi {
     this.authorization = `Basic ${Buffer.from(`${options.token}:`).toString('base64')}`;
   }
 
+  /** The server's base URL as given: with the version, what per-server caches are keyed by. */
+  get baseUrl(): string {
+    return this.base.href;
+  }
+
   async json<T>(path: string, params: Params = {}): Promise<T> {
     const { body } = await this.get(path, params, 'application/json', this.options.jsonMaxBytes ?? JSON_MAX_BYTES);
     try {
@@ -66,7 +79,7 @@ export class SonarApi {
     try {
       return (await this.get(path, params, '*/*', this.options.maxBytes ?? 100 * 1024 * 1024)).body;
     } catch (error) {
-      if (error instanceof SonarQubeError && (error.failure === 'not_found' || error.status === 400 || error.status === 403)) return undefined;
+      if (error instanceof SonarQubeError && (error.status === 404 || error.status === 400 || error.status === 403)) return undefined;
       throw error;
     }
   }
@@ -99,11 +112,14 @@ export class SonarApi {
     const body = await readLimited(response.body, limit, path, tooLarge);
     if (response.ok) return { body };
     const status = response.status;
-    if (status === 401) throw new SonarQubeError('unauthorized', 'SonarQube refused the token (401): check the token and its permissions', status);
-    if (status === 404) throw new SonarQubeError('not_found', `SonarQube has no such resource (${path}: 404)`, status);
-    if (status >= 500 || status === 429) throw new SonarQubeError('unavailable', `SonarQube answered ${status} for ${path}`, status);
-    if (status === 403) throw new SonarQubeError('unauthorized', `SonarQube denied access (403) to ${path}: the token needs Browse permission`, status);
-    throw new SonarQubeError('bad_response', `SonarQube answered ${status} for ${path}: ${sonarMessage(body)}`, status);
+    const said = sonarMessage(body);
+    if (status === 401) throw new SonarQubeError('unauthorized', 'SonarQube refused the token (401): check that the SonarQube token is valid and not expired', status, said);
+    if (status === 403) {
+      throw new SonarQubeError('unauthorized', `SonarQube denied the token access (403) to ${path}: the token's user needs the Browse permission on the project${said ? ` (SonarQube: ${said})` : ''}`, status, said);
+    }
+    if (status >= 500 || status === 429) throw new SonarQubeError('unavailable', `SonarQube answered ${status} for ${path}${said ? `: ${said}` : ''}`, status, said);
+    if (status === 404) throw new SonarQubeError('not_found', `SonarQube answered 404 for ${path}: ${said || 'no message'}`, status, said);
+    throw new SonarQubeError('bad_request', `SonarQube refused ${path} (${status}): ${said || 'no message'}`, status, said);
   }
 }
 
@@ -132,13 +148,13 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: num
   return Buffer.concat(chunks, size);
 }
 
-/** SonarQube's own error text ({"errors":[{"msg":…}]}), shortened; never the whole body. */
+/** SonarQube's own error text ({"errors":[{"msg":…}]}), shortened; never the whole body. '' when there is none. */
 function sonarMessage(body: Buffer): string {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { errors?: { msg?: string }[] };
-    return (parsed.errors ?? []).map((e) => e.msg).filter(Boolean).join('; ').slice(0, 300) || 'no message';
+    return (Array.isArray(parsed.errors) ? parsed.errors : []).map((e) => e?.msg).filter((m) => typeof m === 'string' && m).join('; ').slice(0, 300);
   } catch {
-    return 'no message';
+    return '';
   }
 }
 

@@ -6,6 +6,8 @@ import { testDialects } from '../../test/test-database.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { call } from './test/helpers.js';
 import { PROJECT_KEY, PROJECT_NAME } from './test/sonar-fixtures.js';
+import { expectedCounts } from './test/expected-counts.js';
+import { generatedProject } from './test/generated-project.js';
 import { startSonarStandIn, type StandIn } from './test/sonar-stand-in.js';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -51,6 +53,21 @@ for (const dialect of testDialects) {
       assert.equal(byEnv.code, 0, byEnv.stderr);
       assert.match(byEnv.stdout, /stored CWE Top 25 2024 for Shop 2\.5\.0: 3 vulnerabilities, rating C/);
       assert.match(byEnv.stdout, /stored OWASP Top 10 2021 for Shop 2\.5\.0: 6 vulnerabilities, rating D/);
+    });
+
+    it('imports two pages of open vulnerabilities with the counts SonarQube\'s cwe / owaspTop10-2021 filters give', async () => {
+      const project = generatedProject({ openVulnerabilities: 700 });
+      const large = await startSonarStandIn({ token: SONAR_TOKEN, project });
+      try {
+        const run = await arkiv(['sonarqube', 'import', '--server', server.url, '--token', server.tokens.upload, '--sonar-url', large.url, '--sonar-token', SONAR_TOKEN, '--project', project.key, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const expected = await expectedCounts(large, project.key);
+        assert.deepEqual(JSON.parse(run.stdout).reports.map((r: any) => [r.reportType, r.vulnerabilitiesCount]).sort(), [
+          ['CWE Top 25', expected.total['CWE Top 25']], ['OWASP Top 10', expected.total['OWASP Top 10']],
+        ]);
+      } finally {
+        await large.close();
+      }
     });
 
     it('exits 1 with the API code when SonarQube refuses the token, 2 when SonarQube is not named', async () => {

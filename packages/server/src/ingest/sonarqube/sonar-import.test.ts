@@ -7,6 +7,9 @@ import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { call, pdfText, storedFile } from './test/helpers.js';
 import { EXPECTED_DATE, PROJECT_KEY, PROJECT_NAME } from './test/sonar-fixtures.js';
 import { startSonarStandIn, type StandIn } from './test/sonar-stand-in.js';
+import { assertInsideDescription } from './test/sonar-webapi.js';
+import { expectedCounts } from './test/expected-counts.js';
+import { generatedProject } from './test/generated-project.js';
 
 const SONAR_TOKEN = 'squ_0123456789abcdef0123456789abcdef01234567';
 
@@ -60,16 +63,16 @@ for (const dialect of testDialects) {
       // The Web API was read as documented: every page, the security filters, no branch for the main one.
       const seen = sonar.requests.slice(started);
       const issuePages = seen.filter((r) => r.path === 'api/issues/search');
-      assert.deepEqual(issuePages.map((r) => r.params.get('p')), ['1', '2', '3']);
+      assert.deepEqual(issuePages.map((r) => r.params.get('p')), ['1']);
       for (const r of issuePages) {
-        assert.equal(r.params.get('impactSoftwareQualities'), 'SECURITY');
-        assert.equal(r.params.get('resolved'), 'false');
-        assert.equal(r.params.get('facets'), 'cwe,owaspTop10-2021');
+        assert.equal(r.params.get('types'), 'VULNERABILITY');
+        assert.equal(r.params.get('issueStatuses'), 'OPEN,CONFIRMED');
         assert.equal(r.params.get('components'), PROJECT_KEY);
         assert.equal(r.params.has('branch'), false);
       }
-      assert.deepEqual(seen.filter((r) => r.path === 'api/hotspots/search').map((r) => r.params.get('p')), ['1', '2']);
-      assert.equal(seen.filter((r) => r.path === 'api/rules/search').length, 10, 'one lookup per distinct rule of the open findings and hotspots');
+      assert.deepEqual(seen.filter((r) => r.path === 'api/hotspots/search').map((r) => r.params.get('p')), ['1']);
+      assert.equal(seen.filter((r) => r.path === 'api/rules/search').length, 35, 'one rule list per CWE Top 25 and OWASP Top 10 category');
+      assertInsideDescription(seen, sonar.version);
       assert.ok(seen.some((r) => r.path === 'api/security_reports/download'));
 
       // One event carrying both reports, as webhook subscribers will see it.
@@ -142,6 +145,44 @@ for (const dialect of testDialects) {
       assert.equal(outside.status, 422);
       assert.equal(outside.body.code, 'unknown_project');
       assert.equal(await reportCount(), before);
+    });
+
+    it('imports two pages of open vulnerabilities with the counts SonarQube\'s cwe / owaspTop10-2021 filters give', async () => {
+      const project = generatedProject({ openVulnerabilities: 700 });
+      const large = await startSonarStandIn({ token: SONAR_TOKEN, project });
+      try {
+        const connection = await connect(large.url);
+        const response = await call(server, 'POST', `/api/orgs/${server.orgId}/integrations/sonarqube/${connection.id}/import`, server.tokens.admin, { projectKey: project.key });
+        assert.equal(response.status, 201, JSON.stringify(response.body));
+        const expected = await expectedCounts(large, project.key);
+        assert.deepEqual(response.body.reports.map((r: any) => [r.reportType, r.vulnerabilitiesCount]).sort(), [
+          ['CWE Top 25', expected.total['CWE Top 25']], ['OWASP Top 10', expected.total['OWASP Top 10']],
+        ]);
+        assert.deepEqual(response.body.unread, []);
+        assert.ok(large.requests.filter((r) => r.path === 'api/issues/search').length >= 2);
+        assertInsideDescription(large.requests, large.version);
+      } finally {
+        await large.close();
+      }
+    });
+
+    it('names the real cause: only the project lookup\'s 404 is project_not_found, other refusals carry SonarQube\'s message', async () => {
+      const connection = await connect(sonar.url);
+      const path = `/api/orgs/${server.orgId}/integrations/sonarqube/${connection.id}/import`;
+      sonar.failNext('api/hotspots/search', 404);
+      const secondary = await call(server, 'POST', path, server.tokens.admin, { projectKey: PROJECT_KEY });
+      assert.deepEqual([secondary.status, secondary.body.code], [502, 'sonarqube_bad_request']);
+      assert.match(secondary.body.detail, /api\/hotspots\/search.*An error has occurred/);
+      sonar.failNext('api/issues/search', 400);
+      const refused = await call(server, 'POST', path, server.tokens.admin, { projectKey: PROJECT_KEY });
+      assert.deepEqual([refused.status, refused.body.code], [502, 'sonarqube_bad_request']);
+      sonar.failNext('api/measures/component', 403);
+      const forbidden = await call(server, 'POST', path, server.tokens.admin, { projectKey: PROJECT_KEY });
+      assert.deepEqual([forbidden.status, forbidden.body.code], [502, 'sonarqube_unauthorized']);
+      assert.match(forbidden.body.detail, /Browse permission/);
+      const branch = await call(server, 'POST', path, server.tokens.admin, { projectKey: 'no-such-project', branch: 'feature/x' });
+      assert.deepEqual([branch.status, branch.body.code], [404, 'sonarqube_project_not_found']);
+      assert.match(branch.body.detail, /Component key 'no-such-project' not found/);
     });
 
     it('lets only administrators import through a connection', async () => {

@@ -5,7 +5,8 @@ import type http from 'node:http';
 import { PermanentJobError } from '../../jobs/job-worker.js';
 import { testDialects } from '../../test/test-database.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
-import { collectAnalysis, MAX_RESULTS } from './collect-analysis.js';
+import { collectAnalysis } from './collect-analysis.js';
+import { MAX_REQUESTS, MAX_RESULTS, PAGE_SIZE } from './search-all.js';
 import { sonarImportHandler } from './import-job.js';
 import { JSON_MAX_BYTES, SonarApi } from './sonar-api.js';
 import { call, opensslHmac, storedFile, until } from './test/helpers.js';
@@ -36,7 +37,7 @@ function flood(counter: { bytes: number; closed: boolean }) {
 }
 
 describe('SonarQube issue and hotspot cap', () => {
-  it(`keeps at most ${MAX_RESULTS} issues however large the pages a server sends`, async () => {
+  it(`keeps at most ${MAX_RESULTS} issues (pages of ${PAGE_SIZE}) however large the pages a server sends, and says what it could not read`, async () => {
     const sonar = await startSonarStandIn({
       token: SONAR_TOKEN,
       respond: {
@@ -50,7 +51,33 @@ describe('SonarQube issue and hotspot cap', () => {
     try {
       const collected = await collectAnalysis(new SonarApi({ baseUrl: sonar.url, token: SONAR_TOKEN }), { projectKey: PROJECT_KEY });
       assert.equal(collected.input.findings.length, MAX_RESULTS);
-      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, 2, 'no page is asked for once the cap is reached');
+      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, MAX_RESULTS / PAGE_SIZE, 'no page past the window is asked for');
+      assert.match(collected.input.unread?.join() ?? '', /40000 of 50000 results of api\/issues\/search past SonarQube's 10 000 \(no rules facet/);
+    } finally {
+      await sonar.close();
+    }
+  });
+});
+
+describe('SonarQube searches past 10 000 against a server that never stops claiming more', () => {
+  it(`stop after ${MAX_REQUESTS} requests and say so`, async () => {
+    const sonar = await startSonarStandIn({
+      token: SONAR_TOKEN,
+      respond: {
+        'api/issues/search': (res, params) => {
+          // Every window, however narrow, claims a billion issues of one rule spread over 30 years.
+          const asc = params.get('asc');
+          const date = asc === 'false' ? '2055-01-01T00:00:00+0000' : '2025-01-01T00:00:00+0000';
+          const issues = [{ key: `i-${params.get('createdAfter')}-${params.get('p')}`, rule: 'java:S0000', creationDate: date }];
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ paging: { pageIndex: 1, pageSize: 500, total: 1e9 }, issues, facets: [{ property: 'rules', values: [{ val: 'java:S0000', count: 1e9 }] }] }));
+        },
+      },
+    });
+    try {
+      const collected = await collectAnalysis(new SonarApi({ baseUrl: sonar.url, token: SONAR_TOKEN }), { projectKey: PROJECT_KEY });
+      assert.equal(sonar.requests.filter((r) => r.path === 'api/issues/search').length, MAX_REQUESTS);
+      assert.match(collected.input.unread!.join(), new RegExp(`stopped after ${MAX_REQUESTS} requests`));
     } finally {
       await sonar.close();
     }

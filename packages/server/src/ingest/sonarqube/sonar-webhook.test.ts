@@ -5,7 +5,10 @@ import { testDialects } from '../../test/test-database.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 import { call, opensslHmac, until } from './test/helpers.js';
 import { ANALYSIS_DATE, PROJECT_KEY, PROJECT_NAME } from './test/sonar-fixtures.js';
+import { expectedCounts } from './test/expected-counts.js';
+import { generatedProject } from './test/generated-project.js';
 import { startSonarStandIn, type StandIn } from './test/sonar-stand-in.js';
+import { assertInsideDescription } from './test/sonar-webapi.js';
 
 const SONAR_TOKEN = 'squ_webhook_test_token_0123456789';
 
@@ -95,6 +98,26 @@ for (const dialect of testDialects) {
       assert.deepEqual([again.status, again.body.status], [200, 'duplicate']);
     });
 
+    it('imports two pages of open vulnerabilities with the counts SonarQube\'s cwe / owaspTop10-2021 filters give', async () => {
+      const project = generatedProject({ openVulnerabilities: 700 });
+      const large = await startSonarStandIn({ token: SONAR_TOKEN, project });
+      try {
+        const made = (await call(server, 'POST', `/api/orgs/${server.orgId}/integrations/sonarqube`, server.tokens.admin, { name: 'Large', serverUrl: large.url, token: SONAR_TOKEN })).body;
+        const body = analysisPayload('AXtask-large', { project: { key: project.key, name: project.name, url: 'http://sonarqube.internal:9000/dashboard?id=generated' } });
+        const response = await post(body, signed(body, made.secret), made.id);
+        assert.equal(response.status, 202, JSON.stringify(response.body));
+        await until(async () => (await eventStatus(response.body.eventId)).status === 'imported', 'the import', 30_000);
+        const expected = await expectedCounts(large, project.key);
+        const listed = await call(server, 'GET', `/security/report/list?org=${server.orgId}&version=5.0.0`);
+        assert.deepEqual(listed.body.reports.map((r: any) => [r.reportType, r.vulnerabilitiesCount]).sort(), [
+          ['CWE Top 25', expected.total['CWE Top 25']], ['OWASP Top 10', expected.total['OWASP Top 10']],
+        ]);
+        assertInsideDescription(large.requests, large.version);
+      } finally {
+        await large.close();
+      }
+    });
+
     it('refuses unsigned, badly signed, malformed and unknown calls with a 4xx and changes nothing', async () => {
       const before = await counts();
       const body = analysisPayload('AXtask-bad');
@@ -141,8 +164,23 @@ for (const dialect of testDialects) {
       assert.ok(job.run_at - server.ctx.now() > backoffMs(1) - 5000, 'the retry waits for its back-off');
       clockOffset += backoffMs(1);
       await until(async () => (await eventStatus(response.body.eventId)).status === 'imported', 'the retry');
-      const done = await server.ctx.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+      // The event is marked imported inside the handler, before the queue records the job's success.
+      const doneJob = () => server.ctx.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+      await until(async () => (await doneJob()).status !== 'running', 'the job to be recorded');
+      const done = await doneJob();
       assert.deepEqual([done.status, done.attempts], ['succeeded', 2]);
+    });
+
+    it('retries while SonarQube is unreachable, with the cause in the connection\'s lastEvents', async () => {
+      const gone = await startSonarStandIn({ token: SONAR_TOKEN });
+      await gone.close();
+      const made = (await call(server, 'POST', `/api/orgs/${server.orgId}/integrations/sonarqube`, server.tokens.admin, { name: 'Gone', serverUrl: gone.url, token: SONAR_TOKEN })).body;
+      const body = analysisPayload('AXtask-gone');
+      const response = await post(body, signed(body, made.secret), made.id);
+      assert.equal(response.status, 202);
+      await until(async () => (await eventStatus(response.body.eventId)).status === 'retrying', 'the first attempt to fail');
+      const view = await call(server, 'GET', `/api/orgs/${server.orgId}/integrations/sonarqube/${made.id}`, server.tokens.admin);
+      assert.match(view.body.lastEvents[0].detail, /attempt 1: SonarQube is unreachable \(api\/server\/version\): .*ECONNREFUSED/);
     });
 
     it('fails at once when retrying cannot help (SonarQube refuses the token)', async () => {

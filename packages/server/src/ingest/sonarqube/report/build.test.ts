@@ -53,7 +53,7 @@ describe('buildSecurityReports', () => {
     assert.deepEqual(
       { ...cwe, categories: undefined },
       { reportType: 'CWE Top 25', reportVersion: 2024, projectName: 'Shop', projectVersion: '1.2.0', date: '2025-03-01T11:00:00.000Z',
-        vulnerabilitiesCount: 2, securityRating: 'D', ratingSource: 'findings', categories: undefined },
+        vulnerabilitiesCount: 2, securityRating: 'D', ratingSource: 'findings', categories: undefined, unread: [] },
     );
     assert.equal(owasp.reportType, 'OWASP Top 10');
     assert.equal(owasp.reportVersion, 2021);

@@ -25,8 +25,9 @@ export function buildSecurityReports(input: SecurityReportInput): [CweTop25Repor
     hotspots: uniqueByKey(input.hotspots).filter(isListedHotspot),
     measuredRating: ratingOfMeasure(measureValue(input.measures, 'security_rating')),
     measuredCount: measureValue(input.measures, 'vulnerabilities'),
+    incomplete: (input.unread ?? []).length > 0,
   };
-  const header = { projectName: input.projectName, projectVersion: input.projectVersion, date: isoDate(input.analysisDate) };
+  const header = { projectName: input.projectName, projectVersion: input.projectVersion, date: isoDate(input.analysisDate), unread: [...(input.unread ?? [])] };
   return [
     { reportType: CWE_TOP_25_2024.reportType, reportVersion: CWE_TOP_25_2024.reportVersion, ...header, ...assess(CWE_TOP_25_2024, scope) },
     { reportType: OWASP_TOP_10_2021.reportType, reportVersion: OWASP_TOP_10_2021.reportVersion, ...header, ...assess(OWASP_TOP_10_2021, scope) },
@@ -38,6 +39,7 @@ interface Scope {
   hotspots: Hotspot[];
   measuredRating: SecurityRating | undefined;
   measuredCount: string | undefined;
+  incomplete: boolean;
 }
 
 function assess(standard: SecurityStandard<string, number>, scope: Scope) {
@@ -51,7 +53,7 @@ function assess(standard: SecurityStandard<string, number>, scope: Scope) {
   });
   // A finding in two categories is one vulnerability: count and grade the set, not the lists.
   const covered = new Set(categories.flatMap((c) => c.vulnerabilities));
-  const coversProject = covered.size === scope.vulnerabilities.length
+  const coversProject = !scope.incomplete && covered.size === scope.vulnerabilities.length
     && (scope.measuredCount === undefined || Number(scope.measuredCount) === scope.vulnerabilities.length);
   const measured = coversProject ? scope.measuredRating : undefined;
   return {

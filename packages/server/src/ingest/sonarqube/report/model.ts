@@ -3,12 +3,11 @@
  * report metadata Arkiv stores (the field names of `GET /security/report/list`) plus the findings
  * each category holds, which the HTML and PDF renderers draw.
  *
- * CWE and OWASP membership: api/issues/search and api/hotspots/search do not return the security
- * standards of each finding (the `cwe` and `owaspTop10-2021` facets only give aggregate counts).
- * The SonarQube client must therefore read each rule's `securityStandards` (api/rules/search with
- * `f=securityStandards`, or api/rules/show) — values such as "cwe:79" and "owaspTop10-2021:a3" — and
- * copy them onto every finding and hotspot of that rule as `cwe: ["79"]` and
- * `owaspTop10_2021: ["a3"]`. The prefixed forms ("cwe:79", "CWE-79", "owaspTop10-2021:a3", "A03")
+ * CWE and OWASP membership: no SonarQube answer (issue, hotspot or rule) carries security
+ * standards; SonarQube offers them only as filters and facets. The SonarQube client lists the
+ * rules of each category (api/rules/search?cwe=79, ?owaspTop10-2021=a3; security-categories.ts)
+ * and copies the categories onto every finding and hotspot of that rule as `cwe: ["79"]` and
+ * `owaspTop10_2021: ["A03"]`. The prefixed forms ("cwe:79", "CWE-79", "owaspTop10-2021:a3", "a3")
  * are accepted too. A finding whose lists are empty belongs to no category.
  */
 
@@ -81,6 +80,8 @@ export interface SecurityReportInput {
   findings: Finding[];
   hotspots: Hotspot[];
   measures?: Measure[];
+  /** What SonarQube counted but could not serve (past its 10 000-result window): shown in the report. */
+  unread?: string[];
 }
 
 export type SecurityRating = 'A' | 'B' | 'C' | 'D' | 'E';
@@ -108,6 +109,8 @@ interface ReportFields {
   /** Where `securityRating` came from: SonarQube's `security_rating` measure or this report's findings. */
   ratingSource: 'measure' | 'findings';
   categories: ReportCategory[];
+  /** Empty when every finding SonarQube counted was read; else why not (the report is incomplete). */
+  unread: string[];
 }
 
 export interface CweTop25Report extends ReportFields {

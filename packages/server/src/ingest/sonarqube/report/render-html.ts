@@ -40,6 +40,7 @@ export function renderHtml(report: SecurityReport): string {
 <div><dt>Security rating</dt><dd><span class="rating rating-${escapeHtml(report.securityRating)}">${escapeHtml(report.securityRating)}</span></dd></div>
 </dl>
 <p class="note">Rating ${escapeHtml(ratingExplanation(report))} ${escapeHtml(COUNTING_NOTE)}</p>
+${report.unread.length > 0 ? `<p class="note incomplete"><strong>Incomplete:</strong> SonarQube counted findings it could not serve: ${report.unread.map(escapeHtml).join('; ')}.</p>` : ''}
 </header>
 <main>
 ${summaryTable(report)}

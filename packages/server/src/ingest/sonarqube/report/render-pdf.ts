@@ -90,6 +90,10 @@ function drawHeader(doc: PDFKit.PDFDocument, report: SecurityReport): void {
   doc.moveDown(0.5);
   doc.font('Helvetica').fontSize(8).fillColor('#374151')
     .text(pdfText(`Rating ${ratingExplanation(report)} ${COUNTING_NOTE}`));
+  if (report.unread.length > 0) {
+    doc.moveDown(0.3).font('Helvetica-Bold').fillColor('#b91c1c')
+      .text(pdfText(`Incomplete: SonarQube counted findings it could not serve: ${report.unread.join('; ')}.`));
+  }
   doc.fillColor('#000').moveDown(1);
 }
 

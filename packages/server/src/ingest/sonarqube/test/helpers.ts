@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { pdfTextSync } from '../../../test/pdf-text.js';
 import type { TestServer } from '../../../test/test-server.js';
 
 /** JSON request to the server under test; returns status and parsed body. */
@@ -23,16 +21,9 @@ export async function storedFile(server: TestServer, reportId: string, kind: 'ht
   return { bytes: Buffer.concat(chunks), fileName: row.file_name };
 }
 
-/** Text of a PDF as poppler's pdftotext extracts it (poppler-utils; CI installs it). */
+/** Text of a PDF as pdf.js reads it (see test/pdf-text.ts): Node alone, no system tools. */
 export function pdfText(pdf: Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-sonar-pdf-'));
-  try {
-    const file = path.join(dir, 'report.pdf');
-    fs.writeFileSync(file, pdf);
-    return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return pdfTextSync(pdf);
 }
 
 /** Lowercase hex HMAC of `body` computed by OpenSSL: an implementation independent of Arkiv's. */

@@ -48,7 +48,7 @@ export const HOTSPOTS = [
   hotspot(4, 'javascript:S5332', 'encrypt-data', 'LOW', 'REVIEWED', 'ACKNOWLEDGED'),
 ];
 
-/** api/rules/search?f=securityStandards, per rule (owaspTop10 without a year is the 2017 edition). */
+/** The stand-in's rule index: the security standards SonarQube holds per rule, served only as the cwe / owaspTop10-2021 filters and facets (owaspTop10 without a year is the 2017 edition). */
 export const RULE_STANDARDS: Record<string, string[]> = {
   'java:S3649': ['cwe:89', 'cwe:943', 'owaspTop10-2021:a3', 'owaspTop10:a1'],
   'javascript:S5131': ['cwe:79', 'cwe:80', 'owaspTop10-2021:a3', 'owaspTop10:a7'],
@@ -69,6 +69,9 @@ export const MEASURES = [
   { metric: 'vulnerabilities', value: '6', bestValue: false },
   { metric: 'security_hotspots', value: '3', bestValue: false },
   { metric: 'security_review_rating', value: '5.0', bestValue: false },
+  // MQR mode's measures of the same (10.8+).
+  { metric: 'software_quality_security_rating', value: '4.0', bestValue: false },
+  { metric: 'software_quality_security_issues', value: '6', bestValue: false },
 ];
 
 export const ANALYSES = [
