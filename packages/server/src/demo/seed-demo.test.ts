@@ -133,7 +133,8 @@ for (const dialect of testDialects) {
           if (file.kind === 'html') assert.match(bytes.toString('utf8'), /<!DOCTYPE html>[\s\S]*Test product[\s\S]*1\.0/);
         }
       }
-      assert.equal(entries.size, 5, 'manifest.json plus two files per report');
+      assert.equal(entries.size, 6, 'two files per report, manifest.json and its signature');
+      assert.ok(entries.has('manifest.json.sig'));
     });
 
     it('covers several products, versions 1.0 … 3.2.1 with prereleases, and both report types', async () => {
