@@ -28,7 +28,7 @@ export const nexusIqWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
     '/integrations/nexus-iq/:connectionId/webhook',
     {
       schema: {
-        summary: 'Nexus IQ webhook receiver (X-Nexus-Webhook-* headers, seed 004)',
+        summary: 'Sonatype Nexus IQ Server webhooks receiver (X-Nexus-Webhook-* headers)',
         tags: ['integrations'],
         params: Type.Object({ connectionId: Type.String({ format: 'uuid' }) }),
         response: { 200: Type.Object({ status: Type.String(), eventId: Type.Optional(Type.String()) }), 202: Type.Object({ status: Type.String(), eventId: Type.String() }) },
