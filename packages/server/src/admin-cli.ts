@@ -7,7 +7,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
-import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
+import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
@@ -162,6 +162,14 @@ export function buildAdminCli(): Command {
       }
       print(`password of ${reset.email} changed; ${reset.sessionsEnded} session(s) ended`);
       if (reset.password) print(`password (shown only this once): ${reset.password}`);
+    });
+
+  withSettings(user.command('unlock').description('Lift the login throttle of an email (after failed logins), from every address'))
+    .requiredOption('--email <email>', 'login email')
+    .option('--json', 'print {"email", "cleared"}')
+    .action(async (options: Record<string, unknown>) => {
+      const unlocked = await withDatabase(configFrom(options), (db) => unlockLogin(db, { email: String(options.email) }));
+      print(options.json ? JSON.stringify(unlocked) : `login of ${unlocked.email} unlocked (${unlocked.cleared} throttle record(s) removed)`);
     });
 
   return program;
