@@ -59,6 +59,8 @@ export function openDatabase(options: {
   dataDir: string;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
+  /** PostgreSQL only: a new connection completed its handshake (after an outage: the server is back). */
+  onPoolConnect?: () => void;
   onCheckpointError?: (message: string) => void;
 }): DatabaseHandle {
   if (options.databaseUrl) {
@@ -70,6 +72,7 @@ export function openDatabase(options: {
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', (error) => options.onPoolError?.(error));
+    pool.on('connect', () => options.onPoolConnect?.());
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }

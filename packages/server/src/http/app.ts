@@ -27,7 +27,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
   });
-  installErrorHandling(app);
+  installErrorHandling(app, ctx.databaseOutage);
   installAuthentication(app, ctx);
 
   await app.register(swagger, {

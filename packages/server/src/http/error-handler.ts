@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, internalError, payloadTooLarge, problemBody } from './errors.js';
+import { AppError, databaseUnavailable, internalError, payloadTooLarge, problemBody } from './errors.js';
+import { isDatabaseUnavailable, type DatabaseOutage } from '../db/database-outage.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
@@ -11,6 +12,7 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 /** Turns any thrown error into a problem response; bad input never becomes a 500. */
 function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   const e = error as FastifyError & { limit?: number };
   if (e.validation) {
     const first = e.validation[0];
@@ -37,10 +39,13 @@ function toAppError(error: FastifyError | AppError | Error, request: FastifyRequ
   return internalError();
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, outage?: DatabaseOutage): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error, request);
-    if (appError.status >= 500) {
+    if (appError.code === 'database_unavailable') {
+      // One line per outage, not a stack trace per request; the pool logs the recovery.
+      outage?.failed(error);
+    } else if (appError.status >= 500) {
       // The stack goes to the log only; the client gets the stable code and a request id to quote.
       request.log.error({ err: error }, 'request failed');
     }

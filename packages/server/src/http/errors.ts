@@ -31,6 +31,13 @@ export const conflict = (code: string, message: string) => new AppError(409, cod
 export const payloadTooLarge = (limit: number) =>
   new AppError(413, 'payload_too_large', `The upload exceeds the limit of ${limit} bytes`);
 export const unsupportedMediaType = (message: string) => new AppError(415, 'unsupported_media_type', message);
+/** Seconds a client waits before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+export const databaseUnavailable = () =>
+  new AppError(503, 'database_unavailable', 'The database is unavailable; retry after the time in Retry-After', {
+    alert: true,
+    headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  });
 export const internalError = () =>
   new AppError(500, 'internal_error', 'An unexpected error occurred; it has been logged', { alert: true });
 
