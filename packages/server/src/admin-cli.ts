@@ -57,9 +57,14 @@ async function withDatabase<T>(config: Readonly<Config>, work: (db: ReturnType<t
   }
 }
 
-function stopOnSignals(close: () => Promise<void>): void {
+function stopOnSignals(close: () => Promise<void>, graceSeconds: number): void {
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: shutting down\n`);
+    // The hard deadline: whatever close() waits on, the process is gone shortly after the grace period.
+    setTimeout(() => {
+      process.stderr.write(`${signal}: shutdown did not finish within ${graceSeconds} s; exiting\n`);
+      process.exit(1);
+    }, (graceSeconds + 3) * 1000).unref();
     close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -82,7 +87,7 @@ export function buildAdminCli(): Command {
       await bootstrapIfEmpty(config, ctx);
       const server = await startServer(config, { ctx });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
-      stopOnSignals(server.close);
+      stopOnSignals(server.close, config.shutdownGraceSeconds);
       if (options.demo) {
         // After startServer: features have installed their report hooks, so seeding fires webhooks.
         const { seedDemo } = await import('./demo/seed-demo.js');
@@ -97,7 +102,7 @@ export function buildAdminCli(): Command {
     const config = { ...configFrom(options), runWorker: true };
     const server = await startServer(config, { api: false });
     print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})`);
-    stopOnSignals(server.close);
+    stopOnSignals(server.close, config.shutdownGraceSeconds);
   });
 
   withSettings(program.command('migrate').description('Apply database migrations and exit')).action(async (options: Record<string, unknown>) => {

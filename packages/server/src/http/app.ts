@@ -27,7 +27,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
   });
-  installErrorHandling(app, ctx.databaseOutage);
+  installErrorHandling(app, {
+    outage: ctx.databaseOutage,
+    databaseStorage: ctx.database.dialect === 'sqlite' ? `the data directory (${ctx.config.dataDir})` : 'the PostgreSQL database',
+  });
   installAuthentication(app, ctx);
 
   await app.register(swagger, {

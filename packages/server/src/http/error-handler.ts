@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, databaseUnavailable, internalError, payloadTooLarge, problemBody } from './errors.js';
 import { isDatabaseUnavailable, type DatabaseOutage } from '../db/database-outage.js';
+import { insufficientStorage, isStorageFull } from '../blobs/storage-full.js';
+
+export interface ErrorHandlingOptions {
+  outage?: DatabaseOutage;
+  /** Where the database keeps its data, for a full disk the blob stores did not already name. */
+  databaseStorage?: string;
+}
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
@@ -10,9 +17,10 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 }
 
 /** Turns any thrown error into a problem response; bad input never becomes a 500. */
-function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
+function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest, options: ErrorHandlingOptions): AppError {
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  if (isStorageFull(error)) return insufficientStorage(options.databaseStorage ?? 'the database');
   const e = error as FastifyError & { limit?: number };
   if (e.validation) {
     const first = e.validation[0];
@@ -39,12 +47,14 @@ function toAppError(error: FastifyError | AppError | Error, request: FastifyRequ
   return internalError();
 }
 
-export function installErrorHandling(app: FastifyInstance, outage?: DatabaseOutage): void {
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error, request);
+    const appError = toAppError(error, request, options);
     if (appError.code === 'database_unavailable') {
       // One line per outage, not a stack trace per request; the pool logs the recovery.
-      outage?.failed(error);
+      options.outage?.failed(error);
+    } else if (appError.code === 'insufficient_storage') {
+      request.log.error({ code: (error as { code?: string }).code, error: appError.message }, 'storage full');
     } else if (appError.status >= 500) {
       // The stack goes to the log only; the client gets the stable code and a request id to quote.
       request.log.error({ err: error }, 'request failed');

@@ -82,8 +82,32 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
     return { metadata, files: [...files.values()] };
   } catch (error) {
     await Promise.all([...files.values()].map((f) => discardStaged(f.staged)));
+    await drainBody(request);
     throw asUploadError(error);
   }
+}
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and drops what is left of a refused upload's body before the answer goes out. A client
+ * still sending when the server answers and closes sees a reset connection instead of the
+ * answer (curl and fetch report "connection reset", not the 400 or 507). Bounded: the body
+ * limits of the multipart parser still apply, and a client that stalls is cut after a while.
+ */
+async function drainBody(request: FastifyRequest): Promise<void> {
+  const body = request.raw;
+  if (body.readableEnded || body.destroyed) return;
+  body.unpipe();
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    body.once('end', done).once('close', done).once('error', done);
+    body.resume();
+  });
 }
 
 export const invalidPdf = (problem: string) => new AppError(400, 'invalid_pdf', problem);
