@@ -6,6 +6,7 @@ import type { RoutePlugin } from '../http/routes.js';
 import { problemResponses } from '../reports/report-schemas.js';
 import { SCOPES } from './principal.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
+import { Text } from '../http/text-input.js';
 
 const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 const TokenSchema = Type.Object({
@@ -41,7 +42,7 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
         tags: ['tokens'],
         security,
         params: OrgParams,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
+        body: Type.Object({ name: Text({ minLength: 1, maxLength: 200 }), scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
         response: { 201: Type.Object({ id: Type.String(), token: Type.String(), name: Type.String(), scopes: Type.Array(ScopeSchema) }), ...problemResponses },
       },
     },

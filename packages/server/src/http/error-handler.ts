@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, databaseUnavailable, internalError, payloadTooLarge, problemBody } from './errors.js';
 import { isDatabaseUnavailable, type DatabaseOutage } from '../db/database-outage.js';
 import { insufficientStorage, isStorageFull } from '../blobs/storage-full.js';
+import { controlCharacterMessage, TEXT_PATTERN } from './text-input.js';
 
 export interface ErrorHandlingOptions {
   outage?: DatabaseOutage;
@@ -21,11 +22,18 @@ function toAppError(error: FastifyError | AppError | Error, request: FastifyRequ
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) return databaseUnavailable();
   if (isStorageFull(error)) return insufficientStorage(options.databaseStorage ?? 'the database');
+  // The text rule of http/text-input refuses these before the database; this is the net under it.
+  if ((error as { code?: string }).code === '22021' || (error as { code?: string }).code === '22P05') {
+    return new AppError(400, 'invalid_parameter', 'The request holds a character the database cannot store (U+0000)');
+  }
   const e = error as FastifyError & { limit?: number };
   if (e.validation) {
     const first = e.validation[0];
     const where = e.validationContext ?? 'request';
     const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    if (first?.keyword === 'pattern' && (first.params as { pattern?: string }).pattern === TEXT_PATTERN) {
+      return new AppError(400, 'invalid_parameter', controlCharacterMessage(`${where} parameter ${field ?? ''}`.trim()));
+    }
     return new AppError(400, 'invalid_parameter', `${where}${field ? ` parameter ${field}` : ''} ${first?.message ?? 'is invalid'}`.trim());
   }
   if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {

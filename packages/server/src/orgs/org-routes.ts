@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import type { RoutePlugin } from '../http/routes.js';
 import { problemResponses } from '../reports/report-schemas.js';
 import { findOrganization, updateOrganization } from './org-store.js';
+import { Text } from '../http/text-input.js';
 
 export const OrganizationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -40,7 +41,7 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security,
         params: OrgParams,
         body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
+          { name: Type.Optional(Text({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
         ),
         response: { 200: OrganizationSchema, 404: Type.Ref('Problem'), ...problemResponses },

@@ -4,6 +4,7 @@ import { requirePermission } from '../../http/auth.js';
 import type { RoutePlugin } from '../../http/routes.js';
 import { problemResponses } from '../../reports/report-schemas.js';
 import { listEvaluations } from './evaluations.js';
+import { Text } from '../../http/text-input.js';
 
 const EvaluationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -34,9 +35,9 @@ export const evaluationRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security: [{ bearer: [] }],
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object({
-          application: Type.Optional(Type.String({ minLength: 1, description: 'Application id or public id' })),
-          stage: Type.Optional(Type.String({ minLength: 1 })),
-          outcome: Type.Optional(Type.String({ minLength: 1 })),
+          application: Type.Optional(Text({ minLength: 1, description: 'Application id or public id' })),
+          stage: Type.Optional(Text({ minLength: 1 })),
+          outcome: Type.Optional(Text({ minLength: 1 })),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'Evaluated at or after' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),
