@@ -12,12 +12,16 @@ const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** node-postgres reports a lost or timed-out connection with these messages and no code. */
 const PG_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed/i;
 
-/** Whether `error` says the database cannot be reached now (as opposed to a bug or bad input). */
+/** Set on errors of the pool's connect (db/connect.ts): a socket error there is the database's, not a webhook target's. */
+export const FROM_DATABASE_CONNECT = Symbol('arkiv.fromDatabaseConnect');
+
+/** Whether `error` says the database cannot be reached now (as opposed to a bug, bad input or another host). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  const fromConnect = (error as { [FROM_DATABASE_CONNECT]?: boolean })[FROM_DATABASE_CONNECT] === true;
+  if (typeof code === 'string' && ((fromConnect && NETWORK_CODES.has(code)) || SERVER_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (error instanceof AggregateError) return fromConnect && error.errors.length > 0;
   return code === undefined && PG_CONNECTION_MESSAGES.test(error.message);
 }
 
