@@ -61,10 +61,16 @@ const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.str
 /**
  * Sends `runs` random requests spread over every operation of /openapi.json: path and query
  * parameters and JSON bodies derived from each schema (and sometimes not), random content types,
- * as the test organisation's admin token or anonymously. Returns what broke the rules: any 5xx; a
+ * as the test organisation's admin token, an Owner's session or anonymously. Returns what broke the rules: any 5xx; a
  * 4xx that is not application/problem+json with a catalogued code; a 4xx that changed counts.
  */
-export async function fuzzOpenApi(server: TestServer, runs: number, seed?: number): Promise<{ sent: number; statuses: Record<number, number>; findings: FuzzFinding[] }> {
+export async function fuzzOpenApi(
+  server: TestServer,
+  runs: number,
+  seed?: number,
+  /** An Owner's session (cookie; CSRF token on writes), as accounts/account-test-helpers' login gives. */
+  owner?: { headers(write?: boolean): Record<string, string> },
+): Promise<{ sent: number; statuses: Record<number, number>; findings: FuzzFinding[] }> {
   const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as Json;
   const operations = Object.entries(document.paths as Json).flatMap(([path, item]) =>
     Object.entries(item as Json).filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method)).map(([method, operation]) => ({ path, method, operation: operation as Json })),
@@ -86,7 +92,7 @@ export async function fuzzOpenApi(server: TestServer, runs: number, seed?: numbe
       query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name as string, fc.oneof(fc.constant(p.name === 'org' ? server.orgId : undefined), fromSchema(p.schema, document))])), { requiredKeys: [] }),
       body: fc.oneof(fromSchema(bodySchema, document), nastyString, fc.constant(undefined)),
       contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', undefined),
-      anonymous: fc.boolean(),
+      auth: fc.constantFrom('token', 'session', 'anonymous'),
       method: fc.constant(method),
       template: fc.constant(path),
     });
@@ -99,7 +105,8 @@ export async function fuzzOpenApi(server: TestServer, runs: number, seed?: numbe
       for (const [name, value] of Object.entries(r.query)) if (value !== undefined) query.append(name, asText(value));
       if ([...query].length) url += `?${query}`;
       const headers: Record<string, string> = {};
-      if (!r.anonymous) headers.authorization = `Bearer ${server.tokens.admin}`;
+      if (r.auth === 'token') headers.authorization = `Bearer ${server.tokens.admin}`;
+      if (r.auth === 'session' && owner) Object.assign(headers, owner.headers(r.method !== 'get'));
       const hasBody = r.method !== 'get' && r.body !== undefined;
       if (hasBody && r.contentType) headers['content-type'] = r.contentType;
       const before = await counts(server);
