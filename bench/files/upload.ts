@@ -8,13 +8,25 @@ const MiB = 1024 * 1024;
 const filler = crypto.randomBytes(MiB);
 
 /**
- * A PDF-looking file of exactly `size` bytes, generated as it streams: a `%PDF-1.7` header that
- * names the report (so every file has its own SHA-256) followed by random-looking bytes.
+ * A PDF of exactly `size` bytes, generated as it streams: a header that names the report (so every
+ * file has its own SHA-256), one unreferenced stream of random-looking bytes, then a real xref
+ * table and trailer, so it passes the server's structural PDF check (and qpdf --check).
  */
 export async function* pdfLike(index: number, size: number): AsyncGenerator<Buffer> {
-  const header = Buffer.from(`%PDF-1.7\n% arkiv bench report ${index} ${crypto.randomUUID()}\n`);
-  yield header;
-  for (let left = size - header.length; left > 0; left -= MiB) yield filler.subarray(0, Math.min(MiB, left));
+  const pad = (n: number) => String(n).padStart(10, '0');
+  const head = `%PDF-1.7\n% arkiv bench report ${index} ${crypto.randomUUID()}\n`;
+  const catalog = '1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n';
+  const pages = '2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n';
+  const streamStart = (length: number) => `3 0 obj\n<< /Length ${pad(length)} >>\nstream\n`;
+  const offsets = [head.length, head.length + catalog.length, head.length + catalog.length + pages.length];
+  const tail = (xref: number) =>
+    `\nendstream\nendobj\nxref\n0 4\n0000000000 65535 f \n${offsets.map((o) => `${pad(o)} 00000 n \n`).join('')}` +
+    `trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n${pad(xref)}\n%%EOF\n`;
+  const fixed = head.length + catalog.length + pages.length + streamStart(0).length;
+  const length = Math.max(0, size - fixed - tail(0).length);
+  yield Buffer.from(head + catalog + pages + streamStart(length), 'latin1');
+  for (let left = length; left > 0; left -= MiB) yield filler.subarray(0, Math.min(MiB, left));
+  yield Buffer.from(tail(fixed + length + '\nendstream\nendobj\n'.length), 'latin1');
 }
 
 async function* multipart(boundary: string, fields: Record<string, string>, index: number, pdfBytes: number): AsyncGenerator<Buffer> {

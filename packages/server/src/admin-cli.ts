@@ -8,7 +8,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
-import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword } from './accounts/user-admin.js';
+import { bootstrapOwnerEmail, createUserWithRole, readPipedPassword, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
 import { rotateSigningKey } from './signing/key-store.js';
@@ -65,9 +65,14 @@ async function withDatabase<T>(config: Readonly<Config>, work: (db: ReturnType<t
   }
 }
 
-function stopOnSignals(close: () => Promise<void>): void {
+function stopOnSignals(close: () => Promise<void>, graceSeconds: number): void {
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: shutting down\n`);
+    // The hard deadline: whatever close() waits on, the process is gone shortly after the grace period.
+    setTimeout(() => {
+      process.stderr.write(`${signal}: shutdown did not finish within ${graceSeconds} s; exiting\n`);
+      process.exit(1);
+    }, (graceSeconds + 3) * 1000).unref();
     close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -90,7 +95,7 @@ export function buildAdminCli(): Command {
       await bootstrapIfEmpty(config, ctx);
       const server = await startServer(config, { ctx });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
-      stopOnSignals(server.close);
+      stopOnSignals(server.close, config.shutdownGraceSeconds);
       if (options.demo) {
         // After startServer: features have installed their report hooks, so seeding fires webhooks.
         const { seedDemo } = await import('./demo/seed-demo.js');
@@ -105,7 +110,7 @@ export function buildAdminCli(): Command {
     const config = { ...configFrom(options), runWorker: true };
     const server = await startServer(config, { api: false });
     print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})`);
-    stopOnSignals(server.close);
+    stopOnSignals(server.close, config.shutdownGraceSeconds);
   });
 
   withSettings(program.command('migrate').description('Apply database migrations and exit')).action(async (options: Record<string, unknown>) => {
@@ -215,6 +220,14 @@ export function buildAdminCli(): Command {
       }
       print(`password of ${reset.email} changed; ${reset.sessionsEnded} session(s) ended`);
       if (reset.password) print(`password (shown only this once): ${reset.password}`);
+    });
+
+  withSettings(user.command('unlock').description('Lift the login throttle of an email (after failed logins), from every address'))
+    .requiredOption('--email <email>', 'login email')
+    .option('--json', 'print {"email", "cleared"}')
+    .action(async (options: Record<string, unknown>) => {
+      const unlocked = await withDatabase(configFrom(options), (db) => unlockLogin(db, { email: String(options.email) }));
+      print(options.json ? JSON.stringify(unlocked) : `login of ${unlocked.email} unlocked (${unlocked.cleared} throttle record(s) removed)`);
     });
 
   return program;

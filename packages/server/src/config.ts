@@ -38,6 +38,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Minutes between sweeps of blobs no report references (blobs/blob-sweeper.ts); 0 disables. */
   blobSweepIntervalMin: number;
+  /** Seconds a shutdown lets in-flight requests and work finish before it cuts them and exits. */
+  shutdownGraceSeconds: number;
 }
 
 /** The longest webhook attempt deadline configuration accepts. */
@@ -98,6 +100,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
   { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: 'Reverse proxies whose X-Forwarded-* headers are believed: addresses/CIDRs or loopback, linklocal, uniquelocal, comma-separated.' },
   { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
+  { env: 'ARKIV_SHUTDOWN_GRACE_S', flag: '--shutdown-grace-s', default: '10', description: 'Seconds SIGTERM lets in-flight requests finish before it cuts them; the process exits by then.' },
   { env: 'ARKIV_WEBHOOK_TIMEOUT_MS', flag: '--webhook-timeout-ms', default: '10000', description: 'Deadline of one webhook attempt; a delivery lease lasts this plus a margin.' },
   { env: 'ARKIV_WEBHOOK_RETRY_STRATEGY', flag: '--webhook-retry-strategy', default: 'fixed', description: 'Default retry policy: fixed (every interval) or exponential (1 min doubling to 1 h, jittered).' },
   { env: 'ARKIV_WEBHOOK_RETRY_INTERVAL_S', flag: '--webhook-retry-interval-s', default: '3600', description: 'Seconds between attempts under the fixed policy.' },
@@ -220,6 +223,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     secretKey,
     webhookAllowPrivate: flag(source, 'ARKIV_WEBHOOK_ALLOW_PRIVATE'),
     maxUploadBytes: integer(source, 'ARKIV_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    shutdownGraceSeconds: integer(source, 'ARKIV_SHUTDOWN_GRACE_S', 10, 1, 3600),
     maxArchiveReports: integer(source, 'ARKIV_MAX_ARCHIVE_REPORTS', 500, 1, 100_000),
     readRateLimitPerMinute: integer(source, 'ARKIV_READ_RATE_LIMIT', 600, 0, 10_000_000),
     trustProxy: trustedProxies(source.ARKIV_TRUST_PROXY),

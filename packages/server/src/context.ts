@@ -12,6 +12,7 @@ import type { ReportChangeHook } from './reports/report-hooks.js';
 import type { Principal } from './accounts/principal.js';
 import type { FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
+import { DatabaseOutage, isDatabaseUnavailable } from './db/database-outage.js';
 
 /** Resolves who made a request from something other than a bearer token (e.g. a session cookie). */
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
@@ -42,16 +43,24 @@ export interface AppContext {
   workers: BackgroundWorker[];
   /** Prometheus registry; features add their own metrics to it. */
   metrics: Registry;
+  /** The current database outage, if any: logged once, answered 503 database_unavailable. */
+  databaseOutage: DatabaseOutage;
   /** Epoch ms. Tests replace it to control retry schedules. */
   now: () => number;
 }
 
 export async function createContext(config: Readonly<Config>, options: { log?: Logger } = {}): Promise<AppContext> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'arkiv' } });
+  const metrics = new Registry();
+  let outage: DatabaseOutage | undefined;
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    onPoolError: (error) => log.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    onPoolError: (error) => {
+      if (isDatabaseUnavailable(error)) outage?.failed(error);
+      else log.warn({ err: error }, 'an idle database connection failed; it will be replaced');
+    },
+    onPoolConnect: () => outage?.recovered(),
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
   });
   // Whatever fails from here on, the database handle must not outlive the failed start.
@@ -68,7 +77,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     await database.close();
     throw error;
   }
-  return {
+  const ctx: AppContext = {
     config,
     database,
     db: database.db,
@@ -79,9 +88,13 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     reportHooks: [],
     authenticators: [],
     workers: [],
-    metrics: new Registry(),
+    metrics,
+    // Set just below: it reads ctx.log when it reports, so a logger replaced later (tests) is used.
+    databaseOutage: undefined as unknown as DatabaseOutage,
     now: Date.now,
   };
+  ctx.databaseOutage = outage = new DatabaseOutage(() => ctx.log, metrics, () => ctx.now());
+  return ctx;
 }
 
 async function loadPostgresBlobStore(database: DatabaseHandle): Promise<BlobStore> {

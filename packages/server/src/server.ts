@@ -39,9 +39,29 @@ export async function startServer(config: Readonly<Config>, options: { api?: boo
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.allSettled(ctx.workers.map((w) => w.stop()));
-      await app.close();
-      await ctx.database.close();
+      // One deadline for the whole shutdown: a request stuck on a client that stopped reading (an
+      // upload refused mid-body, a full disk) or a hung worker must not keep the process alive.
+      const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
+      const left = () => Math.max(0, deadline - Date.now());
+      await withDeadline(Promise.allSettled(ctx.workers.map((w) => w.stop())), left());
+      const appClosed = app.close();
+      if (!(await withDeadline(appClosed, left()))) {
+        ctx.log.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown: requests still open after the grace period; closing their connections');
+        app.server.closeAllConnections();
+        await withDeadline(appClosed, 1000);
+      }
+      await withDeadline(ctx.database.close(), Math.max(1000, left()));
     })());
   return { ctx, app, url, close };
+}
+
+/** Resolves true when `work` settles within `ms`, false when the deadline passed first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -533,7 +533,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Nexus IQ webhook receiver (X-Nexus-Webhook-* headers, seed 004)
+         * Sonatype Nexus IQ Server webhooks receiver (X-Nexus-Webhook-* headers)
          * @description Authenticated by the HMAC signature of the body with the connection secret, not by a token.
          */
         post: operations["receiveNexusIqWebhook"];

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { SCOPES } from './principal.js';
+import { Text } from '../http/text-input.js';
 
 export const RoleSchema = Type.Union([Type.Literal('member'), Type.Literal('admin'), Type.Literal('owner')], { description: 'owner > admin > member' });
 
@@ -10,12 +11,12 @@ export const AccountSchema = Type.Object({
 }, { $id: 'Session' });
 
 export const LoginBodySchema = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { email: Text({ minLength: 1, maxLength: 254 }), password: Text({ minLength: 1, maxLength: 1024 }) },
   { additionalProperties: false },
 );
 
 export const PasswordChangeSchema = Type.Object(
-  { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) },
+  { currentPassword: Text({ minLength: 1, maxLength: 1024 }), newPassword: Text({ maxLength: 1024 }) },
   { additionalProperties: false },
 );
 
@@ -28,9 +29,9 @@ export const MemberSchema = Type.Object({
 
 export const AddMemberSchema = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254 }),
+    email: Text({ minLength: 3, maxLength: 254 }),
     role: RoleSchema,
-    password: Type.Optional(Type.String({ maxLength: 1024, description: 'For a new account; omitted: one is generated and returned once' })),
+    password: Type.Optional(Text({ maxLength: 1024, description: 'For a new account; omitted: one is generated and returned once' })),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
-import { accountKey, addressKey, clearFailures, lockedFor, recordFailure, tooManyAttempts } from './login-throttle.js';
+import { clearFailures, loginKeys, recordFailure, tooManyAttempts, waitFor } from './login-throttle.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { findUserByEmail, normalizeEmail, setPasswordHash, type User } from './users.js';
 
@@ -17,16 +17,16 @@ export async function checkCredentials(
   input: { email: string; password: string; address: string; failureStatus?: 401 | 403 },
 ): Promise<User> {
   const email = normalizeEmail(input.email);
-  const keys = [accountKey(email), addressKey(input.address)];
-  const locked = await lockedFor(ctx.db, keys, ctx.now());
-  if (locked > 0) throw tooManyAttempts(locked);
+  const keys = loginKeys(email, input.address);
+  const wait = await waitFor(ctx.db, keys, ctx.now());
+  if (wait > 0) throw tooManyAttempts(wait);
   const user = await findUserByEmail(ctx.db, email);
   const valid = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !valid) {
-    for (const key of keys) await recordFailure(ctx.db, key, ctx.now());
+    for (const key of [keys.pair, keys.address, keys.account]) await recordFailure(ctx.db, key, ctx.now());
     throw invalidCredentials(input.failureStatus);
   }
-  await clearFailures(ctx.db, keys[0]!);
+  await clearFailures(ctx.db, keys.pair, keys.account);
   if (needsRehash(user.password_hash)) {
     // Parameters were raised since this hash was made: upgrade it while we hold the password.
     await setPasswordHash(ctx.db, user.id, await hashPassword(input.password));

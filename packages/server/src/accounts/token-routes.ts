@@ -8,6 +8,7 @@ import { SCOPES } from './principal.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
 import { signedIn } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
+import { Text } from '../http/text-input.js';
 
 const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 export const TokenSchema = Type.Object({
@@ -44,7 +45,7 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
         tags: ['tokens'],
         security,
         params: OrgParams,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
+        body: Type.Object({ name: Text({ minLength: 1, maxLength: 200 }), scopes: Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true }) }, { additionalProperties: false }),
         response: { 201: Type.Object({ id: Type.String(), token: Type.String(), name: Type.String(), scopes: Type.Array(ScopeSchema) }), ...problemResponses },
       },
     },

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { ConfigError } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
-import { accountKey, clearFailures } from './login-throttle.js';
+import { unlockEmail } from './login-throttle.js';
 import { addMembership } from './memberships.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
 import type { Role } from './principal.js';
@@ -89,9 +89,19 @@ export function resetUserPassword(
     const chosen = choosePassword(input.password);
     await setPasswordHash(db, user.id, await hashPassword(chosen.password), input.now);
     const sessionsEnded = await revokeUserSessions(db, user.id);
-    await clearFailures(db, accountKey(user.email));
+    await unlockEmail(db, user.email);
     return { userId: user.id, email: user.email, sessionsEnded, ...(chosen.generated ? { password: chosen.password } : {}) };
   });
+}
+
+/**
+ * `arkiv user unlock`: lifts every login throttle on an email (its per-address locks and its delay
+ * across addresses), for an operator whose owner is kept out. Unknown emails are accepted: a lock
+ * never tells whether an account exists, and neither does this.
+ */
+export async function unlockLogin(db: Kysely<Database>, input: { email: string }): Promise<{ email: string; cleared: number }> {
+  const email = normalizeEmail(input.email);
+  return { email, cleared: await unlockEmail(db, email) };
 }
 
 /**

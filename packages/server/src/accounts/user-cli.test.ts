@@ -121,5 +121,28 @@ for (const dialect of testDialects) {
         await database.drop();
       }
     });
+
+    it('arkiv user unlock --email lifts the login locks of that email from every address', async () => {
+      const database = await createTestDatabase(dialect);
+      try {
+        await whileServing(database, { ARKIV_ADMIN_EMAIL: 'owner@example.test', ARKIV_TRUST_PROXY: 'loopback' }, async (url, banner) => {
+          const password = /Password:\s+(\S+)/.exec(banner)![1]!;
+          const login = (secret: string) => fetch(`${url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+            body: JSON.stringify({ email: 'owner@example.test', password: secret }),
+          }).then((r) => r.status);
+          for (let i = 0; i < 5; i += 1) assert.equal(await login('wrong password'), 401);
+          assert.equal(await login(password), 429);
+          const unlocked = await arkiv(database, ['user', 'unlock', '--email', 'Owner@Example.test', '--json']);
+          assert.equal(unlocked.code, 0, unlocked.stderr);
+          assert.equal(JSON.parse(unlocked.stdout).email, 'owner@example.test');
+          assert.ok(JSON.parse(unlocked.stdout).cleared >= 1);
+          assert.equal(await login(password), 200);
+        });
+      } finally {
+        await database.drop();
+      }
+    });
   });
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
+import { asStorageFull } from './storage-full.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -34,6 +35,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(staged: StagedFile): Promise<string> {
+    try {
+      return await this.publish(staged);
+    } catch (error) {
+      throw asStorageFull(error, `the data directory (${this.root})`);
+    }
+  }
+
+  private async publish(staged: StagedFile): Promise<string> {
     const key = blobKeyFor(staged.sha256);
     const target = this.pathOf(key);
     // Refreshing the existing file's mtime is what keeps the sweeper off it; if it is gone (or

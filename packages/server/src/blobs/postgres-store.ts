@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { DatabaseHandle } from '../db/connect.js';
+import { asStorageFull } from './storage-full.js';
 import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
 
 /**
@@ -40,6 +41,8 @@ export class PostgresBlobStore implements BlobStore {
       // Refreshing created_at is what keeps the sweeper off a blob already stored. This update
       // and the sweeper's conditional delete lock the same row, so one sees the other's result.
       if (!(await this.touch(key))) await this.insert(key, staged);
+    } catch (error) {
+      throw asStorageFull(error, 'the PostgreSQL database that holds the blobs');
     } finally {
       await fs.promises.rm(staged.path, { force: true });
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { StagedFile } from './blob-store.js';
+import { asStorageFull } from './storage-full.js';
 
 const HEAD_BYTES = 1024;
 
@@ -19,7 +20,9 @@ export class SizeLimitExceeded extends Error {
  * moved into the blob store or removed with `discardStaged`.
  */
 export async function stageStream(source: Readable, dir: string, limit: number): Promise<StagedFile> {
-  await fs.promises.mkdir(dir, { recursive: true });
+  await fs.promises.mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw asStorageFull(error, `the data directory (${dir})`);
+  });
   const filePath = path.join(dir, `upload-${crypto.randomUUID()}.part`);
   const hash = crypto.createHash('sha256');
   let size = 0;
@@ -41,7 +44,7 @@ export async function stageStream(source: Readable, dir: string, limit: number):
     await pipeline(source, meter, fs.createWriteStream(filePath, { flags: 'wx' }));
   } catch (error) {
     await fs.promises.rm(filePath, { force: true });
-    throw error;
+    throw asStorageFull(error, `the data directory (${dir})`);
   }
   return { path: filePath, size, sha256: hash.digest('hex'), head: Buffer.concat(headChunks) };
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { FROM_DATABASE_CONNECT } from './database-outage.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -59,6 +60,8 @@ export function openDatabase(options: {
   dataDir: string;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
+  /** PostgreSQL only: a new connection completed its handshake (after an outage: the server is back). */
+  onPoolConnect?: () => void;
   onCheckpointError?: (message: string) => void;
 }): DatabaseHandle {
   if (options.databaseUrl) {
@@ -70,6 +73,17 @@ export function openDatabase(options: {
     });
     // An idle client that loses its server must not crash the process; the next query reconnects.
     pool.on('error', (error) => options.onPoolError?.(error));
+    pool.on('connect', () => options.onPoolConnect?.());
+    // Marks a failed connect as the database's (see database-outage.ts): ECONNREFUSED from a
+    // webhook target or SonarQube must stay their error, not become 503 database_unavailable.
+    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    pool.connect = ((...args: unknown[]) => {
+      if (args.length > 0) return (pool.constructor as typeof pg.Pool).prototype.connect.apply(pool, args as never);
+      return connect().catch((error: unknown) => {
+        if (error && typeof error === 'object') Object.defineProperty(error, FROM_DATABASE_CONNECT, { value: true });
+        throw error;
+      });
+    }) as typeof pool.connect;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }

@@ -161,6 +161,11 @@ for (const dialect of testDialects) {
       assert.equal((await fetch(`${server.url}${range.slice(base.length)}`)).status, 200);
     });
 
+    it('prints only what a user can look up: no internal document numbers', () => {
+      assert.ok(printed.length > 0);
+      for (const line of printed) assert.doesNotMatch(line, /\bseed\b/i);
+    });
+
     it('is idempotent: a second run updates the same reports and files, adding nothing', async () => {
       const listAll = async () => {
         const response = await fetch(`${server.url}/security/report/list?org=${DEMO_ORG_ID}&minver=0.0.0-0`);

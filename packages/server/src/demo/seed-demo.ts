@@ -78,7 +78,7 @@ function printSummary(ctx: AppContext, result: DemoSeedResult, print: (text: str
   if (result.adminToken) {
     print(`  Demo admin token (shown only this once): ${result.adminToken}`);
   }
-  print('  List the reports of version 1.0 (seed 000\'s example):');
+  print('  List the reports of version 1.0 (the example of the API contract, docs/api.md):');
   print(`    ${requests.listExact}`);
   print('  List a version range (prereleases included by precedence):');
   print(`    ${requests.listRange}`);

@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.js';
-import { installErrorHandling } from './error-handler.js';
+import { installErrorHandling, sendProblem } from './error-handler.js';
+import { AppError } from './errors.js';
 import { installAuthentication } from './auth.js';
 import { routePlugins } from './routes.js';
 import { AccessLog } from './access-log.js';
@@ -22,13 +23,23 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
+    // Errors the router raises before any hook (a malformed URL, a path parameter past its length
+    // limit) get the same problem body as every other refusal, not Fastify's default JSON.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode === 414 ? 414 : 400;
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The request URL is malformed';
+      return sendProblem(reply, new AppError(status, 'invalid_request', message));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
   });
-  installErrorHandling(app);
+  installErrorHandling(app, {
+    outage: ctx.databaseOutage,
+    databaseStorage: ctx.database.dialect === 'sqlite' ? `the data directory (${ctx.config.dataDir})` : 'the PostgreSQL database',
+  });
   installAuthentication(app, ctx);
 
   await app.register(swagger, {

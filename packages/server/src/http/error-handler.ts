@@ -1,5 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, internalError, payloadTooLarge, problemBody } from './errors.js';
+import { AppError, databaseUnavailable, internalError, payloadTooLarge, problemBody } from './errors.js';
+import { isDatabaseUnavailable, type DatabaseOutage } from '../db/database-outage.js';
+import { insufficientStorage, isStorageFull } from '../blobs/storage-full.js';
+import { controlCharacterMessage, TEXT_PATTERN } from './text-input.js';
+
+export interface ErrorHandlingOptions {
+  outage?: DatabaseOutage;
+  /** Where the database keeps its data, for a full disk the blob stores did not already name. */
+  databaseStorage?: string;
+}
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
@@ -9,13 +18,22 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 }
 
 /** Turns any thrown error into a problem response; bad input never becomes a 500. */
-function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest): AppError {
+function toAppError(error: FastifyError | AppError | Error, request: FastifyRequest, options: ErrorHandlingOptions): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  if (isStorageFull(error)) return insufficientStorage(options.databaseStorage ?? 'the database');
+  // The text rule of http/text-input refuses these before the database; this is the net under it.
+  if ((error as { code?: string }).code === '22021' || (error as { code?: string }).code === '22P05') {
+    return new AppError(400, 'invalid_parameter', 'The request holds a character the database cannot store (U+0000)');
+  }
   const e = error as FastifyError & { limit?: number };
   if (e.validation) {
     const first = e.validation[0];
     const where = e.validationContext ?? 'request';
     const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    if (first?.keyword === 'pattern' && (first.params as { pattern?: string }).pattern === TEXT_PATTERN) {
+      return new AppError(400, 'invalid_parameter', controlCharacterMessage(`${where} parameter ${field ?? ''}`.trim()));
+    }
     return new AppError(400, 'invalid_parameter', `${where}${field ? ` parameter ${field}` : ''} ${first?.message ?? 'is invalid'}`.trim());
   }
   if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT') {
@@ -37,10 +55,15 @@ function toAppError(error: FastifyError | AppError | Error, request: FastifyRequ
   return internalError();
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error, request);
-    if (appError.status >= 500) {
+    const appError = toAppError(error, request, options);
+    if (appError.code === 'database_unavailable') {
+      // One line per outage, not a stack trace per request; the pool logs the recovery.
+      options.outage?.failed(error);
+    } else if (appError.code === 'insufficient_storage') {
+      request.log.error({ code: (error as { code?: string }).code, error: appError.message }, 'storage full');
+    } else if (appError.status >= 500) {
       // The stack goes to the log only; the client gets the stable code and a request id to quote.
       request.log.error({ err: error }, 'request failed');
     }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../http/errors.js';
+import { jsonHasNul } from '../http/text-input.js';
 
 export const INBOUND_BODY_LIMIT = 1024 * 1024;
 
@@ -37,5 +38,9 @@ export function jsonObject(text: string, parse: (text: string) => unknown = JSON
     throw new AppError(400, 'invalid_payload', 'The body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(400, 'invalid_payload', 'The body must be a JSON object');
+  // Another system's payload is not held to our text rule (its messages may carry a tab or an
+  // escape legitimately), except for U+0000: PostgreSQL cannot store it, SQLite can, and the
+  // fields end in text columns. Refusing it here keeps both engines answering the same 400.
+  if (jsonHasNul(value)) throw new AppError(400, 'invalid_payload', 'The body holds a U+0000 (NUL) character, which cannot be stored');
   return value as Record<string, unknown>;
 }

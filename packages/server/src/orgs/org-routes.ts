@@ -7,6 +7,7 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { findOrganization, updateOrganization } from './org-store.js';
 import { signedIn } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
+import { Text } from '../http/text-input.js';
 
 export const OrganizationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -43,7 +44,7 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security,
         params: OrgParams,
         body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
+          { name: Type.Optional(Text({ minLength: 1, maxLength: 200 })), requireReadToken: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
         ),
         response: { 200: refTo(OrganizationSchema), 404: Type.Ref('Problem'), ...problemResponses },

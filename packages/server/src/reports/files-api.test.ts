@@ -225,7 +225,7 @@ for (const { dialect, blobStore } of setups) {
     });
 
     it('breaks the transfer and logs it when a stored blob no longer matches its SHA-256', async () => {
-      const report = await upload(server, {}, Buffer.concat([pdfBytes(crypto.randomUUID()), crypto.randomBytes(2 * 1024 * 1024)]));
+      const report = await upload(server, {}, pdfBytes(crypto.randomUUID(), crypto.randomBytes(2 * 1024 * 1024)));
       const pdfKey = `sha256/${sha256(report.pdf)}`;
       await corruptBlob(server, blobStore, pdfKey);
       const before = observed.logLines.length;
@@ -238,7 +238,7 @@ for (const { dialect, blobStore } of setups) {
     });
 
     it('stops reading the blob when the client disconnects mid-download', async () => {
-      const report = await upload(server, {}, Buffer.concat([pdfBytes(crypto.randomUUID()), crypto.randomBytes(32 * 1024 * 1024)]));
+      const report = await upload(server, {}, pdfBytes(crypto.randomUUID(), crypto.randomBytes(32 * 1024 * 1024)));
       const pdfKey = `sha256/${sha256(report.pdf)}`;
       const logged = observed.logLines.length;
       // node:http, not fetch: an aborted undici fetch leaves a fresh idle connection behind that

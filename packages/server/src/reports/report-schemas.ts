@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Text } from '../http/text-input.js';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 
@@ -19,14 +20,14 @@ export const ReportListItemSchema = Type.Object(
 
 export const ListQuerySchema = Type.Object({
   org: Type.String({ format: 'uuid', description: 'Organisation ID' }),
-  version: Type.Optional(Type.String({ maxLength: 256, description: 'Exact product version (semver; "1.0" is 1.0.0)' })),
-  minver: Type.Optional(Type.String({ maxLength: 256, description: 'Minimum product version, inclusive' })),
-  maxver: Type.Optional(Type.String({ maxLength: 256, description: 'Maximum product version, inclusive' })),
-  projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Extension: only this project' })),
-  reportType: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Extension: only this report type' })),
+  version: Type.Optional(Text({ maxLength: 256, description: 'Exact product version (semver; "1.0" is 1.0.0)' })),
+  minver: Type.Optional(Text({ maxLength: 256, description: 'Minimum product version, inclusive' })),
+  maxver: Type.Optional(Text({ maxLength: 256, description: 'Maximum product version, inclusive' })),
+  projectName: Type.Optional(Text({ minLength: 1, maxLength: 200, description: 'Extension: only this project' })),
+  reportType: Type.Optional(Text({ minLength: 1, maxLength: 200, description: 'Extension: only this report type' })),
   uploadedSince: Type.Optional(Type.String({ format: 'date-time', description: 'Extension: uploaded at or after' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Extension: page size; without it every match is returned' })),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Extension: nextCursor of the previous page' })),
+  cursor: Type.Optional(Text({ minLength: 1, maxLength: 2000, description: 'Extension: nextCursor of the previous page' })),
 });
 export type ListQuery = Static<typeof ListQuerySchema>;
 

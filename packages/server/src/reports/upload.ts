@@ -4,6 +4,7 @@ import { AppError, invalidParameter, payloadTooLarge, unsupportedMediaType } fro
 import { discardStaged, SizeLimitExceeded, stageStream } from '../blobs/staging.js';
 import type { StagedFile } from '../blobs/blob-store.js';
 import { validateReportMetadata } from './report-input.js';
+import { pdfFileProblem } from './pdf-structure.js';
 import type { ReportFile, ReportFileKind } from './report-model.js';
 
 const METADATA_FIELDS = new Set(['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating']);
@@ -37,8 +38,10 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
   const fields: Record<string, string> = {};
   const files = new Map<ReportFileKind, StagedUpload>();
   const limit = ctx.config.maxUploadBytes;
+  let parts = 0;
   try {
     for await (const part of request.parts()) {
+      parts += 1;
       if (part.type === 'field') {
         if (!METADATA_FIELDS.has(part.fieldname)) throw invalidParameter(`Unknown field ${part.fieldname}`);
         if (typeof part.value !== 'string') throw invalidParameter(`${part.fieldname} must be text`);
@@ -55,12 +58,23 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
         if (error instanceof SizeLimitExceeded || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(limit);
         throw error;
       });
+      // Busboy cuts a file at the size limit and may end its stream before the iterator reports it.
+      if ((part.file as { truncated?: boolean }).truncated) {
+        await discardStaged(staged);
+        throw payloadTooLarge(limit);
+      }
       const mediaType = (part.mimetype || '').split(';')[0]!.trim().toLowerCase();
       files.set(kind, { kind, fileName: part.filename || `report.${kind}`, mediaType: kind === 'pdf' ? 'application/pdf' : 'text/html', staged });
       const problem = checkFileContent(kind, mediaType, staged.head);
       if (problem) throw new AppError(400, 'invalid_file', problem);
       if (staged.size === 0) throw new AppError(400, 'invalid_file', `${kind} is empty`);
+      if (kind === 'pdf') {
+        const broken = await pdfFileProblem(staged.path, staged.size);
+        if (broken) throw invalidPdf(broken);
+      }
     }
+    // RFC 2046 §5.1.1: a multipart body has one or more parts; an empty body is not one.
+    if (parts === 0) throw new AppError(400, 'invalid_multipart', 'The body is not valid multipart/form-data: it holds no parts');
     const metadata = validateReportMetadata(fields);
     for (const kind of ['html', 'pdf'] as const) {
       if (!files.has(kind)) throw new AppError(400, 'missing_file', `The ${kind} file is required`);
@@ -68,8 +82,54 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
     return { metadata, files: [...files.values()] };
   } catch (error) {
     await Promise.all([...files.values()].map((f) => discardStaged(f.staged)));
-    throw error;
+    await drainBody(request);
+    throw asUploadError(error);
   }
+}
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and drops what is left of a refused upload's body before the answer goes out. A client
+ * still sending when the server answers and closes sees a reset connection instead of the
+ * answer (curl and fetch report "connection reset", not the 400 or 507). Bounded: the body
+ * limits of the multipart parser still apply, and a client that stalls is cut after a while.
+ */
+async function drainBody(request: FastifyRequest): Promise<void> {
+  const body = request.raw;
+  if (body.readableEnded || body.destroyed) return;
+  body.unpipe();
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    body.once('end', done).once('close', done).once('error', done);
+    body.resume();
+  });
+}
+
+export const invalidPdf = (problem: string) => new AppError(400, 'invalid_pdf', problem);
+
+/** @fastify/multipart's own refusals of a body; its limits (413, too many parts) are mapped by the error handler. */
+const MULTIPART_REFUSALS = new Set(['FST_PROTO_VIOLATION', 'FST_INVALID_MULTIPART_CONTENT_TYPE', 'FST_INVALID_JSON_FIELD_ERROR', 'FST_MP_PREMATURE_CLOSE']);
+
+/**
+ * The one place a malformed multipart body becomes a 400. Busboy, under @fastify/multipart, fails
+ * a body it cannot parse ("Unexpected end of multipart data", "Multipart: Boundary not found",
+ * "Malformed part header") with a bare `Error` that has no code; a system error (a full disk, say)
+ * always has one, and a programming error is a TypeError or the like, so neither is mistaken for
+ * bad input.
+ */
+function asUploadError(error: unknown): unknown {
+  if (error instanceof AppError || !(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  const busboyRefusal = error.constructor === Error && code === undefined;
+  if (busboyRefusal || (typeof code === 'string' && MULTIPART_REFUSALS.has(code))) {
+    return new AppError(400, 'invalid_multipart', `The body is not valid multipart/form-data: ${error.message}`);
+  }
+  return error;
 }
 
 /** Publishes staged files into the blob store; after this, rows may name them. */

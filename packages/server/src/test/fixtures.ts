@@ -1,5 +1,5 @@
 /** Small but real report files for tests. */
-export function pdfBytes(text = 'Arkiv test report'): Buffer {
+export function pdfBytes(text = 'Arkiv test report', padding?: Buffer): Buffer {
   const stream = `BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -7,6 +7,8 @@ export function pdfBytes(text = 'Arkiv test report'): Buffer {
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
     `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    // `padding` makes a large file that is still a sound PDF: an unreferenced binary stream.
+    ...(padding ? [`<< /Length ${padding.length} >>\nstream\n${padding.toString('latin1')}\nendstream`] : []),
   ];
   let body = '%PDF-1.4\n';
   const offsets: number[] = [];

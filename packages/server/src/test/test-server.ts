@@ -25,6 +25,8 @@ export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
   prepare?: (ctx: AppContext) => Promise<void> | void,
+  /** Rewrites the PostgreSQL URL the server uses (e.g. through a test's TCP proxy). */
+  databaseVia: (url: string) => string = (url) => url,
 ): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
   const config: Readonly<Config> = {
@@ -34,7 +36,7 @@ export async function startTestServer(
       ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
       ARKIV_WEBHOOK_ALLOW_PRIVATE: '1',
       ARKIV_LOG_LEVEL: process.env.ARKIV_TEST_LOG_LEVEL ?? 'silent',
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      ...(database.databaseUrl ? { DATABASE_URL: databaseVia(database.databaseUrl) } : {}),
       ...env,
     }),
   };

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_TYPE_PATTERN, REPORT_EVENT_TYPES } from './event-types.js';
+import { Text } from '../http/text-input.js';
 
-const Names = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50 });
+const Names = Type.Array(Text({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50 });
 
 export const FiltersSchema = Type.Object(
   {
@@ -21,8 +22,8 @@ export const RetryPolicySchema = Type.Object(
 );
 
 const fields = {
-  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http or https; must resolve to a public address' }),
-  description: Type.String({ maxLength: 500 }),
+  url: Text({ minLength: 1, maxLength: 2048, description: 'http or https; must resolve to a public address' }),
+  description: Text({ maxLength: 500 }),
   enabled: Type.Boolean(),
   events: Type.Array(Type.String({ pattern: EVENT_TYPE_PATTERN, maxLength: 100 }), {
     minItems: 1,
@@ -144,7 +145,7 @@ export const DeliveryDetailSchema = Type.Object({
 export const DeliveryListQuery = Type.Object({
   status: Type.Optional(DeliveryStatusSchema),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  cursor: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
 });
 
 export const BulkRedeliverSchema = Type.Object(

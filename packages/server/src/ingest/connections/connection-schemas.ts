@@ -1,21 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Connection } from './connection-store.js';
 import type { EventSummary } from '../events-store.js';
+import { Text } from '../../http/text-input.js';
 
 export const KindSchema = Type.Union([Type.Literal('sonarqube'), Type.Literal('nexus-iq')]);
 export const KindParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), kind: KindSchema });
 export const ConnectionParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), kind: KindSchema, id: Type.String({ format: 'uuid' }) });
 
-const ProjectMap = Type.Record(Type.String({ minLength: 1, maxLength: 400 }), Type.String({ minLength: 1, maxLength: 200 }), {
+const ProjectMap = Type.Record(Text({ minLength: 1, maxLength: 400 }), Text({ minLength: 1, maxLength: 200 }), {
   description: 'SonarQube project key → Arkiv projectName; when empty, every project is accepted under its SonarQube name',
 });
 const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 
 export const CreateConnectionBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     serverUrl: Type.Optional(HttpUrl),
-    token: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'SonarQube user token; stored encrypted, never returned' })),
+    token: Type.Optional(Text({ minLength: 1, maxLength: 1000, description: 'SonarQube user token; stored encrypted, never returned' })),
     projects: Type.Optional(ProjectMap),
   },
   { additionalProperties: false },
@@ -24,9 +25,9 @@ export type CreateConnectionBody = Static<typeof CreateConnectionBody>;
 
 export const UpdateConnectionBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    name: Type.Optional(Text({ minLength: 1, maxLength: 200 })),
     serverUrl: Type.Optional(HttpUrl),
-    token: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    token: Type.Optional(Text({ minLength: 1, maxLength: 1000 })),
     projects: Type.Optional(ProjectMap),
     rotateSecret: Type.Optional(Type.Boolean({ description: 'Issue a new webhook secret; the old one stops working at once' })),
   },

@@ -6,6 +6,7 @@ import { problemResponses } from '../../http/problem-schemas.js';
 import { listEvaluations } from './evaluations.js';
 import { signedIn } from '../../http/openapi-security.js';
 import { refTo } from '../../http/schema-ref.js';
+import { Text } from '../../http/text-input.js';
 
 export const EvaluationSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -37,9 +38,9 @@ export const evaluationRoutes: RoutePlugin = async (plugin, { ctx }) => {
         security: signedIn,
         params: Type.Object({ orgId: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object({
-          application: Type.Optional(Type.String({ minLength: 1, description: 'Application id or public id' })),
-          stage: Type.Optional(Type.String({ minLength: 1 })),
-          outcome: Type.Optional(Type.String({ minLength: 1 })),
+          application: Type.Optional(Text({ minLength: 1, description: 'Application id or public id' })),
+          stage: Type.Optional(Text({ minLength: 1 })),
+          outcome: Type.Optional(Text({ minLength: 1 })),
           since: Type.Optional(Type.String({ format: 'date-time', description: 'Evaluated at or after' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }),

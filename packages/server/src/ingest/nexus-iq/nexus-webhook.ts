@@ -31,7 +31,7 @@ export const nexusIqWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
     {
       schema: {
         operationId: 'receiveNexusIqWebhook',
-        summary: 'Nexus IQ webhook receiver (X-Nexus-Webhook-* headers, seed 004)',
+        summary: 'Sonatype Nexus IQ Server webhooks receiver (X-Nexus-Webhook-* headers)',
         description: 'Authenticated by the HMAC signature of the body with the connection secret, not by a token.',
         tags: ['integrations'],
         security: publicRoute,

@@ -6,6 +6,7 @@ import { validateReportMetadata } from '../../reports/report-input.js';
 import type { ReportListItem } from '../../reports/report-model.js';
 import { storeReports, type ReportToStore } from '../../reports/report-store.js';
 import { checkFileContent, publishStagedFiles } from '../../reports/upload.js';
+import { pdfBufferProblem } from '../../reports/pdf-structure.js';
 import { collectAnalysis, type AnalysisRequest } from './collect-analysis.js';
 import { buildSecurityReports, renderHtml, renderPdf, type SecurityReport } from './report/index.js';
 import type { SonarApi } from './sonar-api.js';
@@ -32,7 +33,7 @@ export async function importSonarAnalysis(
   const collected = await collectAnalysis(input.api, input.request);
   // The same content check an upload gets: a body that is not a PDF (an HTML error page behind a
   // proxy, anything a server sends) is never stored as application/pdf; Arkiv's rendering replaces it.
-  const refusal = collected.sonarPdf && checkFileContent('pdf', 'application/pdf', collected.sonarPdf.subarray(0, 16));
+  const refusal = collected.sonarPdf && (checkFileContent('pdf', 'application/pdf', collected.sonarPdf.subarray(0, 16)) ?? (await pdfBufferProblem(collected.sonarPdf)));
   if (refusal) {
     ctx.log.warn({ orgId: input.orgId, projectKey: input.request.projectKey, reason: refusal }, "SonarQube's security report download is not a PDF; storing Arkiv's rendering instead");
     collected.sonarPdf = undefined;

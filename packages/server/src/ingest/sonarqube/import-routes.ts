@@ -11,11 +11,12 @@ import { importSonarAnalysis } from './import-analysis.js';
 import { SonarApi } from './sonar-api.js';
 import { sonarProblem } from './sonar-errors.js';
 import { signedIn } from '../../http/openapi-security.js';
+import { Text } from '../../http/text-input.js';
 
 const Target = {
-  projectKey: Type.String({ minLength: 1, maxLength: 400, description: 'SonarQube project key' }),
-  branch: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Default: the main branch' })),
-  version: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Default: the analysis's projectVersion" })),
+  projectKey: Text({ minLength: 1, maxLength: 400, description: 'SonarQube project key' }),
+  branch: Type.Optional(Text({ minLength: 1, maxLength: 255, description: 'Default: the main branch' })),
+  version: Type.Optional(Text({ minLength: 1, maxLength: 200, description: "Default: the analysis's projectVersion" })),
 };
 const ImportResponse = Type.Object({
   reports: Type.Array(Type.Ref('ReportListItem'), { description: 'CWE Top 25 (2024) and OWASP Top 10 (2021)' }),
@@ -82,8 +83,8 @@ export const sonarImportRoutes: RoutePlugin = async (plugin, { ctx }) => {
         body: Type.Object(
           {
             sonarUrl: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
-            sonarToken: Type.String({ minLength: 1, maxLength: 1000 }),
-            projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Default: SonarQube's project name" })),
+            sonarToken: Text({ minLength: 1, maxLength: 1000 }),
+            projectName: Type.Optional(Text({ minLength: 1, maxLength: 200, description: "Default: SonarQube's project name" })),
             ...Target,
           },
           { additionalProperties: false },
