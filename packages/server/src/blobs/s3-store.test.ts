@@ -254,7 +254,7 @@ for (const dialect of testDialects) {
     };
 
     it('stores an upload in the bucket and downloads it byte-identical in the ZIP', async () => {
-      const report = await upload(server, Buffer.concat([pdfBytes(crypto.randomUUID()), crypto.randomBytes(3 * MiB)]));
+      const report = await upload(server, pdfBytes(crypto.randomUUID(), crypto.randomBytes(3 * MiB)));
       const store = server.ctx.blobs as S3BlobStore;
       assert.equal(store.kind, 's3');
       const stored = await objectsUnder(store, `${prefix}sha256/`);
@@ -265,7 +265,7 @@ for (const dialect of testDialects) {
     });
 
     it('breaks the ZIP off when the S3 server drops its connections mid-download, then serves the next one whole', async () => {
-      const report = await upload(server, Buffer.concat([pdfBytes(crypto.randomUUID()), crypto.randomBytes(24 * MiB)]));
+      const report = await upload(server, pdfBytes(crypto.randomUUID(), crypto.randomBytes(24 * MiB)));
       const { received, broken } = await new Promise<{ received: Buffer; broken: boolean }>((resolve, reject) => {
         const request = http.get(filesUrl(server, [report.id]), { agent: false }, (response) => {
           assert.equal(response.statusCode, 200);

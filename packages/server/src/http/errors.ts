@@ -57,9 +57,9 @@ export const ERROR_CODES = [
   'already_member', 'last_owner', 'user_exists', 'password_too_short', 'password_too_long',
   // Webhooks and inbound integrations
   'delivery_in_flight', 'unsupported_event', 'unsupported_algorithm', 'invalid_payload', 'missing_header', 'signature_missing', 'signature_invalid', 'unknown_project',
-  'sonarqube_bad_response', 'sonarqube_project_not_found', 'sonarqube_unauthorized', 'sonarqube_unavailable',
+  'sonarqube_bad_request', 'sonarqube_bad_response', 'sonarqube_project_not_found', 'sonarqube_unauthorized', 'sonarqube_unavailable',
   // The server's own state
-  'database_unavailable', 'insufficient_storage', 'internal_error',
+  'database_unavailable', 'insufficient_storage', 'blob_store_unavailable', 'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
