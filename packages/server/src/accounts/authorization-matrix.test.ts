@@ -11,6 +11,7 @@ import { registeredRoutes } from '../http/auth.js';
 import { sampleFields, uploadForm } from '../test/fixtures.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
+import { createInvitation } from './invitations.js';
 import { ACTORS, createMatrixFixture, type Actor, type MatrixFixture, type MatrixRequest } from './authorization-matrix-fixture.js';
 
 /** Stands for the case's own success status (200, 201, 202, 204…). */
@@ -64,6 +65,11 @@ function seedRead(path: (f: MatrixFixture) => string): Case[] {
       cleanup: async (f) => void (await requireReadToken(f, false)),
     },
   ];
+}
+/** An invitation stored directly (no route involved), so every actor gets a fresh link. */
+async function freshInvitation(f: MatrixFixture, orgId = f.orgId) {
+  const { invitation, token } = await createInvitation(f.server.ctx.db, { orgId, email: `invited-${f.unique()}@example.test`, role: 'member', createdBy: null, now: Date.now() });
+  return { id: invitation.id, token };
 }
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
@@ -135,6 +141,30 @@ const CASES: Record<string, Case[]> = {
     { note: 'add a member', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'member' } }) },
     { note: 'add an administrator', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'admin' } }) },
     { note: 'add an owner', access: 'org:owner', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'owner' } }) },
+  ],
+  'GET /api/orgs/:orgId/invitations': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/invitations` }) }],
+  'POST /api/orgs/:orgId/invitations': [
+    { note: 'invite a member', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/invitations`, json: { email: `invited-${f.unique()}@example.test`, role: 'member' } }) },
+    { note: 'invite an owner', access: 'org:owner', ok: 201, request: (f) => ({ path: `${org(f)}/invitations`, json: { email: `invited-${f.unique()}@example.test`, role: 'owner' } }) },
+  ],
+  'DELETE /api/orgs/:orgId/invitations/:invitationId': [
+    { access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/invitations/${(await freshInvitation(f)).id}` }) },
+    {
+      note: "another organisation's invitation through this organisation's path",
+      access: 'org:admin',
+      ok: 404,
+      request: async (f) => ({ path: `${org(f)}/invitations/${(await freshInvitation(f, f.otherOrgId)).id}` }),
+    },
+  ],
+  'GET /api/invitations/:token': [{ note: 'the link is the credential', access: 'public', ok: 200, request: async (f) => ({ path: `/api/invitations/${(await freshInvitation(f)).token}` }) }],
+  'POST /api/invitations/:token/accept': [
+    {
+      note: 'the link is the credential; a session of another email is refused (409 wrong_account), tokens are no session',
+      //       anonymous member admin owner otherOrgAdmin readToken uploadToken adminToken otherOrgAdminToken
+      access: [OK,       409,   409,  409,  409,          OK,       OK,         OK,        OK],
+      ok: 200,
+      request: async (f) => ({ path: `/api/invitations/${(await freshInvitation(f)).token}/accept`, json: { password: 'a password of my own' } }),
+    },
   ],
   'PATCH /api/orgs/:orgId/members/:userId': [
     { note: 'member → admin', access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('member')}`, json: { role: 'admin' } }) },

@@ -6,6 +6,7 @@ import * as accounts from './0003_accounts.js';
 import * as reportRevision from './0005_report_revision.js';
 import * as passwordKnownToOrg from './0006_password_known_to_org.js';
 import * as deliveryDueIndex from './0007_delivery_due_index.js';
+import * as invitations from './0008_invitations.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_report_revision': reportRevision,
   '0006_password_known_to_org': passwordKnownToOrg,
   '0007_delivery_due_index': deliveryDueIndex,
+  '0008_invitations': invitations,
 };
