@@ -12,6 +12,9 @@ import { sampleFields, uploadForm } from '../test/fixtures.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
 import { createInvitation } from './invitations.js';
+import { newLinkToken } from './link-tokens.js';
+import { storePasswordReset } from './password-resets.js';
+import { createUser } from './users.js';
 import { ACTORS, createMatrixFixture, type Actor, type MatrixFixture, type MatrixRequest } from './authorization-matrix-fixture.js';
 
 /** Stands for the case's own success status (200, 201, 202, 204…). */
@@ -70,6 +73,13 @@ function seedRead(path: (f: MatrixFixture) => string): Case[] {
 async function freshInvitation(f: MatrixFixture, orgId = f.orgId) {
   const { invitation, token } = await createInvitation(f.server.ctx.db, { orgId, email: `invited-${f.unique()}@example.test`, role: 'member', createdBy: null, now: Date.now() });
   return { id: invitation.id, token };
+}
+/** A reset link of a fresh account (not an actor's: the reset ends the account's sessions). */
+async function freshResetLink(f: MatrixFixture) {
+  const user = await createUser(f.server.ctx.db, { email: `reset-${f.unique()}@example.test`, password: 'the old password here', now: Date.now() });
+  const { token, hash } = newLinkToken();
+  await storePasswordReset(f.server.ctx.db, { userId: user.id, tokenHash: hash, now: Date.now() });
+  return token;
 }
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
@@ -134,6 +144,10 @@ const CASES: Record<string, Case[]> = {
       endsSession: true,
       request: (_f, actor) => ({ path: '/api/auth/password', json: { currentPassword: actor.user?.password ?? 'no password here', newPassword: actor.user?.password ?? 'twelve chars or more' } }),
     },
+  ],
+  'POST /api/auth/password-reset': [{ note: 'always 202, whoever asks', access: 'public', ok: 202, request: (f) => ({ path: '/api/auth/password-reset', json: { email: `reset-${f.unique()}@example.test` } }) }],
+  'POST /api/auth/password-reset/:token': [
+    { note: 'the link is the credential', access: 'public', ok: 204, request: async (f) => ({ path: `/api/auth/password-reset/${await freshResetLink(f)}`, json: { newPassword: 'a new password of mine' } }) },
   ],
   'GET /api/orgs': [{ access: 'authenticated', ok: 200, request: () => ({ path: '/api/orgs' }) }],
   'GET /api/orgs/:orgId/members': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/members` }) }],
