@@ -19,7 +19,7 @@ const ResetSchema = Type.Object({ newPassword: Type.String({ maxLength: 1024 }) 
 
 /**
  * Forgotten passwords: a mailed, single-use link valid for an hour. Asking never tells whether the
- * email has an account (always 202, the same database work, the mail sent after answering), and
+ * email has an account (always 202; the link is stored and mailed after answering), and
  * both routes count against the client address's login throttle, so they are no way around it.
  */
 export const passwordResetRoutes: RoutePlugin = async (plugin, { ctx }) => {
@@ -30,6 +30,21 @@ export const passwordResetRoutes: RoutePlugin = async (plugin, { ctx }) => {
   async function refuseThrottled(ip: string): Promise<void> {
     const locked = await lockedFor(ctx.db, [addressKey(ip)], ctx.now());
     if (locked > 0) throw tooManyAttempts(locked);
+  }
+
+  async function issueResetLink(user: { id: string; email: string }, token: string, hash: string): Promise<void> {
+    await storePasswordReset(ctx.db, { userId: user.id, tokenHash: hash, now: ctx.now() });
+    const url = `${ctx.config.publicUrl}/reset/${token}`;
+    const text = [
+      'Someone (hopefully you) asked to reset the password of your Arkiv account.',
+      '',
+      `Open this link within ${PASSWORD_RESET_TTL_MS / 60_000} minutes to choose a new password (it works once):`,
+      url,
+      '',
+      'If you did not ask for this, ignore this mail: your password stays as it is.',
+    ].join('\n');
+    const mailed = await mailer.send({ to: user.email, subject: 'Reset your Arkiv password', text });
+    ctx.log.info({ userId: user.id, mailed }, 'password reset requested');
   }
 
   app.post(
@@ -52,19 +67,10 @@ export const passwordResetRoutes: RoutePlugin = async (plugin, { ctx }) => {
       await recordFailure(ctx.db, addressKey(request.ip), ctx.now());
       const user = await findUserByEmail(ctx.db, request.body.email);
       const { token, hash } = newLinkToken();
-      await storePasswordReset(ctx.db, { userId: user?.id, tokenHash: hash, now: ctx.now() });
       if (user) {
-        const url = `${ctx.config.publicUrl}/reset/${token}`;
-        const text = [
-          'Someone (hopefully you) asked to reset the password of your Arkiv account.',
-          '',
-          `Open this link within ${PASSWORD_RESET_TTL_MS / 60_000} minutes to choose a new password (it works once):`,
-          url,
-          '',
-          'If you did not ask for this, ignore this mail: your password stays as it is.',
-        ].join('\n');
-        // Sent after answering: how long SMTP takes must not tell who has an account.
-        void mailer.send({ to: user.email, subject: 'Reset your Arkiv password', text }).then((mailed) => request.log.info({ userId: user.id, mailed }, 'password reset requested'));
+        // Stored and mailed after answering: neither the insert nor SMTP may tell who has an account.
+        // (setImmediate: after the answer has been written, not merely after this handler returns.)
+        setImmediate(() => void issueResetLink(user, token, hash).catch((error: unknown) => ctx.log.error({ err: error, userId: user.id }, 'password reset link not stored')));
       }
       return reply.status(202).send(null);
     },

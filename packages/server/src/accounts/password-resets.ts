@@ -6,15 +6,8 @@ import { hashLinkToken, isPlausibleLinkToken } from './link-tokens.js';
 /** How long a password-reset link works. */
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 
-/**
- * Stores a reset link's hash for `userId`, or, with no user, runs an update of the same table by
- * the same kind of key that changes nothing: an unknown email costs the same database round trip.
- */
-export async function storePasswordReset(db: Kysely<Database>, input: { userId: string | undefined; tokenHash: string; now: number }): Promise<void> {
-  if (input.userId === undefined) {
-    await db.updateTable('password_resets').set({ used_at: input.now }).where('token_hash', '=', input.tokenHash).where('used_at', 'is', null).execute();
-    return;
-  }
+/** Stores a reset link's hash for the user; the link works for PASSWORD_RESET_TTL_MS. */
+export async function storePasswordReset(db: Kysely<Database>, input: { userId: string; tokenHash: string; now: number }): Promise<void> {
   await db
     .insertInto('password_resets')
     .values({ token_hash: input.tokenHash, user_id: input.userId, created_at: input.now, expires_at: input.now + PASSWORD_RESET_TTL_MS, used_at: null })
