@@ -44,6 +44,9 @@ export type Session = components['schemas']['Session'];
 export type Membership = Session['memberships'][number];
 export type Role = Membership['role'];
 export type Member = components['schemas']['Member'];
+export type Invitation = components['schemas']['Invitation'];
+export type CreatedInvitation = ResponseBody<'createInvitation', 201>;
+export type InvitationPreview = ResponseBody<'getInvitation', 200>;
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

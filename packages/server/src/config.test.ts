@@ -29,6 +29,9 @@ describe('configuration', () => {
     [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'Bad_Bucket' }, /ARKIV_S3_BUCKET/],
     [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports', ARKIV_S3_ENDPOINT: 'minio:9000' }, /ARKIV_S3_ENDPOINT/],
     [{ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports', ARKIV_S3_FORCE_PATH_STYLE: 'yes' }, /ARKIV_S3_FORCE_PATH_STYLE/],
+    [{ ARKIV_SMTP_URL: 'http://mail.example.com', ARKIV_MAIL_FROM: 'a@example.com' }, /ARKIV_SMTP_URL/],
+    [{ ARKIV_SMTP_URL: 'smtp://mail.example.com:587' }, /ARKIV_MAIL_FROM/],
+    [{ ARKIV_SMTP_URL: 'smtp://mail.example.com:587', ARKIV_MAIL_FROM: 'not an address' }, /ARKIV_MAIL_FROM/],
   ];
   for (const [env, message] of bad) {
     it(`stops with a message naming the variable for ${JSON.stringify(env)}`, () => {
@@ -49,6 +52,15 @@ describe('configuration', () => {
     assert.equal(config.blobStore, 's3');
     assert.deepEqual({ ...config.s3 }, { bucket: 'reports', prefix: 'arkiv/prod/', region: 'eu-north-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
     assert.deepEqual({ ...loadConfig({ ARKIV_BLOB_STORE: 's3', ARKIV_S3_BUCKET: 'reports' }).s3 }, { bucket: 'reports', prefix: '', region: undefined, endpoint: undefined, forcePathStyle: false });
+  });
+
+  it('reads mail settings only when ARKIV_SMTP_URL is set, and never repeats its password in an error', () => {
+    assert.equal(loadConfig({}).mail, undefined);
+    assert.deepEqual({ ...loadConfig({ ARKIV_SMTP_URL: 'smtps://arkiv:s3cret@mail.example.com:465', ARKIV_MAIL_FROM: 'Arkiv <arkiv@example.com>' }).mail }, {
+      smtpUrl: 'smtps://arkiv:s3cret@mail.example.com:465',
+      from: 'Arkiv <arkiv@example.com>',
+    });
+    assert.throws(() => loadConfig({ ARKIV_SMTP_URL: 'ftp://arkiv:s3cret@mail.example.com', ARKIV_MAIL_FROM: 'a@example.com' }), (error: Error) => !error.message.includes('s3cret'));
   });
 
   it('trusts named proxies only, never every hop or a bare hop count', () => {

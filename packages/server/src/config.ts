@@ -40,6 +40,15 @@ export interface Config {
   blobSweepIntervalMin: number;
   /** Seconds a shutdown lets in-flight requests and work finish before it cuts them and exits. */
   shutdownGraceSeconds: number;
+  /** Outgoing mail (invitations, password resets); unset: links are returned to whoever made them. */
+  mail: MailSettings | undefined;
+}
+
+export interface MailSettings {
+  /** smtp://… or smtps://user:pass@host:port; holds the SMTP password, so it is never logged. */
+  smtpUrl: string;
+  /** The From: of every message, e.g. `Arkiv <arkiv@example.com>`. */
+  from: string;
 }
 
 /** The longest webhook attempt deadline configuration accepts. */
@@ -110,6 +119,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_WEBHOOK_POLL_MS', flag: '--webhook-poll-ms', default: '2000', description: 'Longest wait between looks for due deliveries (wake-ups usually come sooner).' },
   { env: 'ARKIV_WEBHOOK_RETENTION_DAYS', flag: '--webhook-retention-days', default: '30', description: 'Finished deliveries, their attempts and events are deleted after this many days.' },
   { env: 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', flag: '--blob-sweep-interval-min', default: '60', description: 'Minutes between sweeps that delete blobs no report references (0 = never).' },
+  { env: 'ARKIV_SMTP_URL', flag: '--smtp-url', default: '(unset: no mail)', description: 'smtp://host:port or smtps://user:pass@host:port: mails invitations and password resets (links are also returned to the administrator).' },
+  { env: 'ARKIV_MAIL_FROM', flag: '--mail-from', default: '(none; needed with ARKIV_SMTP_URL)', description: 'From address of mails, e.g. "Arkiv <arkiv@example.com>".' },
   { env: 'ARKIV_WEBHOOK_SECRET_GRACE_H', flag: '--webhook-secret-grace-h', default: '24', description: 'Hours the previous webhook secret keeps signing after a rotation.' },
 ];
 
@@ -190,6 +201,25 @@ export function s3Settings(source: Source): S3Settings {
   });
 }
 
+/** Checks the SMTP URL and sender at start; the error names neither password nor full URL. */
+export function mailSettings(source: Source): MailSettings | undefined {
+  const smtpUrl = source.ARKIV_SMTP_URL || '';
+  if (!smtpUrl) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError('ARKIV_SMTP_URL must be smtp://host:port or smtps://user:pass@host:port');
+  }
+  const from = (source.ARKIV_MAIL_FROM || '').trim();
+  if (!from) throw new ConfigError('ARKIV_SMTP_URL needs ARKIV_MAIL_FROM (the sender address)');
+  if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(from)) throw new ConfigError(`ARKIV_MAIL_FROM is not an address: "${from}"`);
+  return Object.freeze({ smtpUrl, from });
+}
+
 export function loadConfig(source: Source = process.env): Readonly<Config> {
   const host = source.ARKIV_HOST || '127.0.0.1';
   const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
@@ -241,5 +271,6 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
       secretGraceHours: integer(source, 'ARKIV_WEBHOOK_SECRET_GRACE_H', 24, 0, 24 * 365),
     }),
     blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
+    mail: mailSettings(source),
   } satisfies Config);
 }

@@ -70,22 +70,33 @@ describe('organisation settings in Chromium', { skip: skipWithoutChromium() }, (
     assert.equal((await list()).status, 200);
   });
 
-  it('adds a member with a generated password, changes the role and removes them', async () => {
+  it('invites a colleague, who opens the link, chooses a password and is signed in; then changes the role and removes them', async () => {
     const page = await dash.newPage();
     await dash.login(page, await dash.user('admin'));
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     const members = page.getByRole('region', { name: 'Members' });
     // An Administrator cannot hand out the Owner role; only Owners manage Owners.
     assert.deepEqual(await members.getByLabel('Role', { exact: true }).locator('option').allInnerTexts(), ['Member', 'Administrator']);
-    await members.getByLabel('Member email').fill('new.colleague@example.test');
-    await members.getByRole('button', { name: 'Add member' }).click();
-    const notice = await members.getByText(/Initial password \(shown once\): /).innerText();
-    const password = notice.split('(shown once): ')[1]!.trim();
+    await members.getByLabel('Email to invite').fill('new.colleague@example.test');
+    await members.getByRole('button', { name: 'Invite' }).click();
+    await members.getByText(/No mail is configured: hand them the link below/).waitFor();
+    const link = await members.getByRole('textbox', { name: 'Invitation link' }).inputValue();
+    assert.match(link, /\/invite\/[A-Za-z0-9_-]{43}$/);
+    assert.match(await members.getByRole('table', { name: 'Pending invitations' }).innerText(), /new\.colleague@example\.test/);
 
     const colleague = await dash.newPage();
-    await dash.login(colleague, { email: 'new.colleague@example.test', password });
+    await colleague.goto(`${dash.server.url}${new URL(link).pathname}`);
+    await colleague.getByRole('heading', { name: /^Join / }).waitFor();
+    await colleague.getByLabel('Choose a password (12 characters or more)').fill('my own password, chosen by me');
+    await colleague.getByRole('button', { name: 'Accept and sign in' }).click();
+    await colleague.getByRole('link', { name: 'Reports', exact: true }).waitFor();
     assert.equal(await colleague.getByRole('link', { name: 'Settings', exact: true }).count(), 0);
+    await colleague.reload();
+    await colleague.getByRole('link', { name: 'Reports', exact: true }).waitFor();
 
+    await page.reload();
+    await members.getByLabel('Role of new.colleague@example.test').waitFor();
+    assert.equal(await members.getByRole('table', { name: 'Pending invitations' }).count(), 0, 'the used invitation is no longer pending');
     await members.getByLabel('Role of new.colleague@example.test').selectOption('admin');
     await members.getByText('new.colleague@example.test is now Administrator.').waitFor();
     await colleague.reload();

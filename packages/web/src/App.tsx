@@ -5,6 +5,8 @@ import { isAdminRole, type Session } from './lib/types.ts';
 import { Layout } from './components/Layout.tsx';
 import { LoginPage } from './components/LoginPage.tsx';
 import { AccountPage } from './components/AccountPage.tsx';
+import { InvitePage } from './components/InvitePage.tsx';
+import { ResetPage } from './components/ResetPage.tsx';
 import { Loading } from './components/Status.tsx';
 import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
@@ -64,14 +66,19 @@ export function App() {
     if (route && session?.memberships.some((m) => m.orgId === route.orgId)) lastOrg.write(route.orgId);
   }, [route?.orgId, session]);
   const onAccount = path === '/account';
+  const onLink = /^\/(invite|reset)\//.test(path);
   useEffect(() => {
-    if (session && !route && !onAccount && first) navigate(orgPath(first.orgId), { replace: true });
-  }, [session, route, onAccount, first]);
+    if (session && !route && !onAccount && !onLink && first) navigate(orgPath(first.orgId), { replace: true });
+  }, [session, route, onAccount, onLink, first]);
   const refreshSession = useCallback(() => {
     api.get<Session>('/api/auth/me').then(accept, () => undefined);
   }, [accept]);
 
   if (session === undefined) return <Loading what="your session" />;
+  // Links from mails and administrators: they work signed in or not.
+  const link = /^\/(invite|reset)\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+  if (link?.[1] === 'invite') return <InvitePage token={link[2]!} session={session} onAccepted={accept} />;
+  if (link?.[1] === 'reset') return <ResetPage token={link[2]!} />;
   if (session === null) return <LoginPage onLogin={accept} />;
   if (!first) {
     return (

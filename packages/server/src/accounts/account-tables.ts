@@ -44,11 +44,36 @@ export interface LoginThrottleTable {
   locked_until: number | null;
 }
 
+/** Migration 0008_invitations. */
+export interface InvitationsTable {
+  id: string;
+  /** SHA-256 hex of the link's token. */
+  token_hash: string;
+  org_id: string;
+  email: string;
+  role: Role;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  /** Set when the link was used; a used invitation answers 410. */
+  accepted_at: number | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 declare module '../db/schema.js' {
   interface Database {
     users: UsersTable;
     memberships: MembershipsTable;
     sessions: SessionsTable;
     login_throttle: LoginThrottleTable;
+    invitations: InvitationsTable;
+    password_resets: PasswordResetsTable;
   }
 }

@@ -18,7 +18,7 @@ import { setPasswordHash, type User } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
 
-async function accountView(ctx: AppContext, user: User, csrfToken: string) {
+export async function accountView(ctx: AppContext, user: User, csrfToken: string) {
   return { user: { id: user.id, email: user.email }, memberships: await membershipsOf(ctx.db, user.id), csrfToken };
 }
 

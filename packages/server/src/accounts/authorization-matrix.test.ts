@@ -11,6 +11,10 @@ import { registeredRoutes } from '../http/auth.js';
 import { sampleFields, uploadForm } from '../test/fixtures.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
+import { createInvitation } from './invitations.js';
+import { newLinkToken } from './link-tokens.js';
+import { storePasswordReset } from './password-resets.js';
+import { createUser } from './users.js';
 import { ACTORS, createMatrixFixture, type Actor, type MatrixFixture, type MatrixRequest } from './authorization-matrix-fixture.js';
 
 /** Stands for the case's own success status (200, 201, 202, 204…). */
@@ -64,6 +68,18 @@ function seedRead(path: (f: MatrixFixture) => string): Case[] {
       cleanup: async (f) => void (await requireReadToken(f, false)),
     },
   ];
+}
+/** An invitation stored directly (no route involved), so every actor gets a fresh link. */
+async function freshInvitation(f: MatrixFixture, orgId = f.orgId) {
+  const { invitation, token } = await createInvitation(f.server.ctx.db, { orgId, email: `invited-${f.unique()}@example.test`, role: 'member', createdBy: null, now: Date.now() });
+  return { id: invitation.id, token };
+}
+/** A reset link of a fresh account (not an actor's: the reset ends the account's sessions). */
+async function freshResetLink(f: MatrixFixture) {
+  const user = await createUser(f.server.ctx.db, { email: `reset-${f.unique()}@example.test`, password: 'the old password here', now: Date.now() });
+  const { token, hash } = newLinkToken();
+  await storePasswordReset(f.server.ctx.db, { userId: user.id, tokenHash: hash, now: Date.now() });
+  return token;
 }
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
@@ -133,12 +149,40 @@ const CASES: Record<string, Case[]> = {
       request: (_f, actor) => ({ path: '/api/auth/password', json: { currentPassword: actor.user?.password ?? 'no password here', newPassword: actor.user?.password ?? 'twelve chars or more' } }),
     },
   ],
+  'POST /api/auth/password-reset': [{ note: 'always 202, whoever asks', access: 'public', ok: 202, request: (f) => ({ path: '/api/auth/password-reset', json: { email: `reset-${f.unique()}@example.test` } }) }],
+  'POST /api/auth/password-reset/:token': [
+    { note: 'the link is the credential', access: 'public', ok: 204, request: async (f) => ({ path: `/api/auth/password-reset/${await freshResetLink(f)}`, json: { newPassword: 'a new password of mine' } }) },
+  ],
   'GET /api/orgs': [{ access: 'authenticated', ok: 200, request: () => ({ path: '/api/orgs' }) }],
   'GET /api/orgs/:orgId/members': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/members` }) }],
   'POST /api/orgs/:orgId/members': [
     { note: 'add a member', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'member' } }) },
     { note: 'add an administrator', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'admin' } }) },
     { note: 'add an owner', access: 'org:owner', ok: 201, request: (f) => ({ path: `${org(f)}/members`, json: { email: `new-${f.unique()}@example.test`, role: 'owner' } }) },
+  ],
+  'GET /api/orgs/:orgId/invitations': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/invitations` }) }],
+  'POST /api/orgs/:orgId/invitations': [
+    { note: 'invite a member', access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/invitations`, json: { email: `invited-${f.unique()}@example.test`, role: 'member' } }) },
+    { note: 'invite an owner', access: 'org:owner', ok: 201, request: (f) => ({ path: `${org(f)}/invitations`, json: { email: `invited-${f.unique()}@example.test`, role: 'owner' } }) },
+  ],
+  'DELETE /api/orgs/:orgId/invitations/:invitationId': [
+    { access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/invitations/${(await freshInvitation(f)).id}` }) },
+    {
+      note: "another organisation's invitation through this organisation's path",
+      access: 'org:admin',
+      ok: 404,
+      request: async (f) => ({ path: `${org(f)}/invitations/${(await freshInvitation(f, f.otherOrgId)).id}` }),
+    },
+  ],
+  'GET /api/invitations/:token': [{ note: 'the link is the credential', access: 'public', ok: 200, request: async (f) => ({ path: `/api/invitations/${(await freshInvitation(f)).token}` }) }],
+  'POST /api/invitations/:token/accept': [
+    {
+      note: 'the link is the credential; a session of another email is refused (409 wrong_account), tokens are no session',
+      //       anonymous member admin owner otherOrgAdmin readToken uploadToken adminToken otherOrgAdminToken
+      access: [OK,       409,   409,  409,  409,          OK,       OK,         OK,        OK],
+      ok: 200,
+      request: async (f) => ({ path: `/api/invitations/${(await freshInvitation(f)).token}/accept`, json: { password: 'a password of my own' } }),
+    },
   ],
   'PATCH /api/orgs/:orgId/members/:userId': [
     { note: 'member → admin', access: 'org:admin', ok: 200, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('member')}`, json: { role: 'admin' } }) },

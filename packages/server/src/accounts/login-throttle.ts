@@ -62,6 +62,12 @@ export async function waitFor(db: Kysely<Database>, keys: ReturnType<typeof logi
   return Math.max(remaining(keys.pair), remaining(keys.address), pairHasFailed ? remaining(keys.account) : 0);
 }
 
+/** Milliseconds until every lock on these keys has passed (0: none holds); for routes throttled by address alone. */
+export async function lockedFor(db: Kysely<Database>, keys: ThrottleKey[], now: number): Promise<number> {
+  const rows = await db.selectFrom('login_throttle').select('locked_until').where('key', 'in', keys.map((k) => k.key)).execute();
+  return Math.max(0, ...rows.map((r) => (r.locked_until ?? 0) - now));
+}
+
 /**
  * Counts one failure. The increment is one upsert, so concurrent guesses cannot overwrite each
  * other's counts. A hard limit (pair, address) locks and starts a fresh window so the next LIMIT

@@ -19,7 +19,7 @@ import { refTo } from '../http/schema-ref.js';
  * Administrators manage members and administrators; only owners touch owners (adding, promoting
  * to, demoting from or removing the owner role). The last-owner rule lives in changeMembership.
  */
-function requireRoleAuthority(request: FastifyRequest, orgId: string, ...roles: Role[]): void {
+export function requireRoleAuthority(request: FastifyRequest, orgId: string, ...roles: Role[]): void {
   requirePermission(request, orgId, 'org:admin');
   if (roles.includes('owner') && !can(request.principal, orgId, 'org:owner')) throw forbidden('Only owners can add, change or remove owners');
 }

@@ -1,11 +1,15 @@
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { authRoutes } from './auth-routes.js';
+import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { myOrgsRoute } from './my-orgs-route.js';
+import { passwordResetRoutes } from './password-reset-routes.js';
 
-/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members. */
+/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations. */
 export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(authRoutes, options);
+  await app.register(passwordResetRoutes, options);
   await app.register(myOrgsRoute, options);
   await app.register(memberRoutes, options);
+  await app.register(invitationRoutes, options);
 };

@@ -4,6 +4,7 @@ import { StoredReportSchema } from '../reports/write-routes.js';
 import { OrganizationSchema } from '../orgs/org-routes.js';
 import { TokenSchema } from '../accounts/token-routes.js';
 import { AccountSchema, MemberSchema } from '../accounts/account-schemas.js';
+import { InvitationSchema } from '../accounts/invitation-schemas.js';
 import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
@@ -22,6 +23,7 @@ export const namedSchemas = [
   TokenSchema,
   AccountSchema,
   MemberSchema,
+  InvitationSchema,
   EndpointSchema,
   DeliverySchema,
   DeliveryDetailSchema,

@@ -2,13 +2,26 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import type { Session } from '../lib/types.ts';
-import { ErrorMessage } from './Status.tsx';
+import { ErrorMessage, Notice } from './Status.tsx';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [resetSent, setResetSent] = useState(false);
+
+  // The answer is the same whether the email has an account or not; so is this message.
+  const forgot = async () => {
+    setError(null);
+    if (!/^\S+@\S+$/.test(email.trim())) return setError('Enter your email above, then choose "Forgot password?" again');
+    try {
+      await api.post('/api/auth/password-reset', { email: email.trim() });
+      setResetSent(true);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -35,8 +48,12 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
           <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
         <ErrorMessage message={error} />
+        {resetSent ? <Notice>If {email.trim()} has an account, a link to choose a new password is on its way (if this server sends mail; otherwise ask an administrator).</Notice> : null}
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <button type="button" className="link" onClick={() => void forgot()}>
+          Forgot password?
         </button>
       </form>
     </main>

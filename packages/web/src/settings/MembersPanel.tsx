@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
-import type { Member, Role } from '../lib/types.ts';
+import type { CreatedInvitation, Invitation, Member, Role } from '../lib/types.ts';
+import { CopyField } from '../integrations/CopyField.tsx';
 import { useLoad } from '../lib/use-load.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Empty, ErrorMessage, Loading, Notice } from '../components/Status.tsx';
@@ -12,45 +13,55 @@ const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Administrato
 /** Roles this user may hand out or take away: only Owners manage Owners (the server enforces it too). */
 export const assignableRoles = (myRole: Role): Role[] => (myRole === 'owner' ? ['member', 'admin', 'owner'] : ['member', 'admin']);
 
-/** Members: add (with an initial password, or one the server generates), change role, remove. */
+/**
+ * Members: invite (a single-use link, mailed when the server has SMTP and shown here either way),
+ * pending invitations, change role, remove. Nobody chooses a password for someone else.
+ */
 export function MembersPanel({ orgId, myRole, myUserId }: { orgId: string; myRole: Role; myUserId: string }) {
   const members = useLoad(() => api.get<{ members: Member[] }>(`/api/orgs/${orgId}/members`).then((b) => b.members), [orgId]);
+  const invitations = useLoad(() => api.get<{ invitations: Invitation[] }>(`/api/orgs/${orgId}/invitations`).then((b) => b.invitations), [orgId]);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
-  const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [link, setLink] = useState<CreatedInvitation | null>(null);
   const roles = assignableRoles(myRole);
 
   const act = async (work: () => Promise<unknown>, done: string) => {
     setError(null);
     setNotice(null);
+    setLink(null);
     try {
-      const result = await work();
-      const generated = (result as { generatedPassword?: string } | undefined)?.generatedPassword;
-      setNotice(generated ? `${done} Initial password (shown once): ${generated}` : done);
+      await work();
+      setNotice(done);
       members.reload();
+      invitations.reload();
       return true;
     } catch (caught) {
       setError(errorMessage(caught));
       return false;
     }
   };
-  const add = async (event: FormEvent) => {
+  const invite = async (event: FormEvent) => {
     event.preventDefault();
-    if (!/^\S+@\S+$/.test(email.trim())) return setError('Enter the email address of the person to add');
-    const body = { email: email.trim(), role, ...(password ? { password } : {}) };
-    if (await act(() => api.post(`/api/orgs/${orgId}/members`, body), `Added ${email.trim()} as ${ROLE_LABELS[role]}.`)) {
+    if (!/^\S+@\S+$/.test(email.trim())) return setError('Enter the email address of the person to invite');
+    let created: CreatedInvitation | null = null;
+    const done = await act(async () => {
+      created = await api.post<CreatedInvitation>(`/api/orgs/${orgId}/invitations`, { email: email.trim(), role });
+    }, `Invited ${email.trim()} as ${ROLE_LABELS[role]}.`);
+    if (done && created) {
+      const invitation: CreatedInvitation = created;
+      setLink(invitation);
+      setNotice(`Invited ${invitation.email} as ${ROLE_LABELS[invitation.role]}. ${invitation.mailed ? 'The link was mailed to them; it is also below.' : 'No mail is configured: hand them the link below.'} It works once, until ${new Date(invitation.expiresAt).toLocaleString()}.`);
       setEmail('');
-      setPassword('');
     }
   };
 
   return (
     <section className="card" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
-      <form className="inline-form" onSubmit={add}>
-        <Field label="Member email">
+      <form className="inline-form" onSubmit={invite}>
+        <Field label="Email to invite">
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
         <Field label="Role">
@@ -62,15 +73,45 @@ export function MembersPanel({ orgId, myRole, myUserId }: { orgId: string; myRol
             ))}
           </select>
         </Field>
-        <Field label="Initial password (optional, for new accounts)">
-          <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </Field>
         <button type="submit" className="primary">
-          Add member
+          Invite
         </button>
       </form>
       <ErrorMessage message={error} />
       {notice ? <Notice>{notice}</Notice> : null}
+      {link ? <CopyField label="Invitation link" value={link.url} what="Link" /> : null}
+      {invitations.data && invitations.data.length > 0 ? (
+        <div className="table-scroll">
+          <table aria-label="Pending invitations">
+            <thead>
+              <tr>
+                <th scope="col">Invited email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.data.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td>{invitation.email}</td>
+                  <td>{ROLE_LABELS[invitation.role]}</td>
+                  <td>{Date.parse(invitation.expiresAt) <= Date.now() ? 'expired' : new Date(invitation.expiresAt).toLocaleString()}</td>
+                  <td>
+                    <ConfirmButton
+                      label="Revoke"
+                      confirmLabel={`Revoke the invitation of ${invitation.email}`}
+                      onConfirm={() => void act(() => api.delete(`/api/orgs/${orgId}/invitations/${invitation.id}`), `Revoked the invitation of ${invitation.email}.`)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
       <ErrorMessage message={members.error} onRetry={members.reload} />
       {members.loading && !members.data ? <Loading what="members" /> : null}
       {members.data && members.data.length === 0 ? <Empty>No members.</Empty> : null}

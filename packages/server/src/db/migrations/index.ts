@@ -7,6 +7,7 @@ import * as reportRevision from './0005_report_revision.js';
 import * as passwordKnownToOrg from './0006_password_known_to_org.js';
 import * as deliveryDueIndex from './0007_delivery_due_index.js';
 import * as signingKeys from './0008_signing_keys.js';
+import * as invitations from './0009_invitations.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_password_known_to_org': passwordKnownToOrg,
   '0007_delivery_due_index': deliveryDueIndex,
   '0008_signing_keys': signingKeys,
+  '0009_invitations': invitations,
 };
