@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { RoleSchema } from './account-schemas.js';
+import { Text } from '../http/text-input.js';
 
 export const InvitationSchema = Type.Object(
   {
@@ -13,7 +14,7 @@ export const InvitationSchema = Type.Object(
 );
 
 export const CreateInvitationSchema = Type.Object(
-  { email: Type.String({ minLength: 3, maxLength: 254 }), role: RoleSchema },
+  { email: Text({ minLength: 3, maxLength: 254 }), role: RoleSchema },
   { additionalProperties: false },
 );
 
@@ -36,11 +37,11 @@ export const InvitationPreviewSchema = Type.Object({
 export const AcceptInvitationSchema = Type.Object(
   {
     password: Type.Optional(
-      Type.String({ maxLength: 1024, description: "The new account's password (12+ characters), or the existing account's; omitted when signed in as the invited email" }),
+      Text({ maxLength: 1024, description: "The new account's password (12+ characters), or the existing account's; omitted when signed in as the invited email" }),
     ),
   },
   { additionalProperties: false },
 );
 
 export const InvitationParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), invitationId: Type.String({ format: 'uuid' }) });
-export const LinkTokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) });
+export const LinkTokenParams = Type.Object({ token: Text({ minLength: 1, maxLength: 200 }) });

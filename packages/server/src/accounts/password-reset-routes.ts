@@ -4,6 +4,7 @@ import { notFound } from '../http/errors.js';
 import { publicRoute } from '../http/openapi-security.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
+import { Text } from '../http/text-input.js';
 import { createMailer } from '../mail/mailer.js';
 import { csrfFailed, isCrossSiteRequest } from './csrf.js';
 import { LinkTokenParams } from './invitation-schemas.js';
@@ -14,8 +15,8 @@ import { claimPasswordReset, findPasswordReset, forgetPasswordResets, PASSWORD_R
 import { revokeUserSessions } from './sessions.js';
 import { findUserByEmail, setPasswordHash } from './users.js';
 
-const ResetRequestSchema = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
-const ResetSchema = Type.Object({ newPassword: Type.String({ maxLength: 1024 }) }, { additionalProperties: false });
+const ResetRequestSchema = Type.Object({ email: Text({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
+const ResetSchema = Type.Object({ newPassword: Text({ maxLength: 1024 }) }, { additionalProperties: false });
 
 /**
  * Forgotten passwords: a mailed, single-use link valid for an hour. Asking never tells whether the

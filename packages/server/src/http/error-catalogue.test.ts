@@ -20,7 +20,7 @@ describe('the error catalogue', () => {
     const written = new Set<string>();
     for (const file of sources(sourceRoot)) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/new AppError\(\s*[^,]+,\s*'([a-z_]+)'|conflict\(\s*'([a-z_]+)'|code: '([a-z_]+)'/g)) {
+      for (const match of text.matchAll(/new AppError\(\s*[^,]+,\s*'([a-z_]+)'|(?:conflict|linkGone)\(\s*'([a-z_]+)'|code: '([a-z_]+)'/g)) {
         written.add((match[1] ?? match[2] ?? match[3])!);
       }
     }

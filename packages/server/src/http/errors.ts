@@ -54,7 +54,7 @@ export const ERROR_CODES = [
   // Reports
   'invalid_version', 'missing_version_filter', 'invalid_range', 'invalid_file', 'invalid_pdf', 'invalid_multipart', 'missing_file',
   // Accounts and members
-  'already_member', 'last_owner', 'user_exists', 'password_too_short', 'password_too_long',
+  'already_member', 'last_owner', 'user_exists', 'wrong_account', 'invitation_used', 'invitation_expired', 'reset_link_used', 'reset_link_expired', 'password_too_short', 'password_too_long',
   // Webhooks and inbound integrations
   'delivery_in_flight', 'unsupported_event', 'unsupported_algorithm', 'invalid_payload', 'missing_header', 'signature_missing', 'signature_invalid', 'unknown_project',
   'sonarqube_bad_request', 'sonarqube_bad_response', 'sonarqube_project_not_found', 'sonarqube_unauthorized', 'sonarqube_unavailable',
@@ -76,7 +76,7 @@ export interface ProblemBody {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+  409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
   500: 'Internal Server Error', 503: 'Service Unavailable', 507: 'Insufficient Storage',
 };
 
