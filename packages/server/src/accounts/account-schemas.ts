@@ -55,3 +55,14 @@ export const OrgListSchema = Type.Object({
 
 export const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
 export const MemberParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), userId: Type.String({ format: 'uuid' }) });
+
+export const SessionSummarySchema = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'Names the session in DELETE /api/auth/sessions/{id}; not a credential' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time', description: 'Updated at most once a minute' }),
+  address: Type.Union([Type.String(), Type.Null()], { description: 'Client address at sign-in' }),
+  userAgent: Type.Union([Type.String(), Type.Null()], { description: 'User-Agent at sign-in, control characters removed, at most 256 characters' }),
+  current: Type.Boolean({ description: 'The session making this request' }),
+}, { $id: 'SessionSummary' });
+
+export const SessionParams = Type.Object({ sessionId: Type.String({ format: 'uuid' }) });

@@ -34,6 +34,9 @@ export interface SessionsTable {
   last_seen_at: number;
   /** Absolute expiry; idle expiry is last_seen_at + the idle timeout. */
   expires_at: number;
+  /** Migration 0010: where and with what the session signed in, for the owner's session list. */
+  address: string | null;
+  user_agent: string | null;
 }
 
 export interface LoginThrottleTable {

@@ -14,6 +14,7 @@ import { checkNewPassword, hashPassword } from './passwords.js';
 import { sessionOf } from './session-authenticator.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
+import { sessionClientOf } from './session-client.js';
 import { setPasswordHash, type User } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
@@ -23,7 +24,7 @@ export async function accountView(ctx: AppContext, user: User, csrfToken: string
 }
 
 /** Routes about "my session" need a session: a token has no account (403), nobody at all is a 401. */
-function requireSession(request: FastifyRequest): ActiveSession {
+export function requireSession(request: FastifyRequest): ActiveSession {
   const session = sessionOf(request);
   if (session) return session;
   if (request.principal) throw forbidden('This needs a dashboard session; API tokens have no user account');
@@ -57,7 +58,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (previous) await deleteSession(ctx.db, previous.id);
       await deleteExpiredSessions(ctx.db, ctx.now());
       await forgetStaleFailures(ctx.db, ctx.now());
-      const session = await createSession(ctx.db, user.id, ctx.now());
+      const session = await createSession(ctx.db, user.id, ctx.now(), sessionClientOf(request));
       setSessionCookie(request, reply, session.token);
       request.log.info({ userId: user.id }, 'user logged in');
       return accountView(ctx, user, session.csrfToken);

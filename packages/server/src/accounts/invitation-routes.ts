@@ -21,6 +21,7 @@ import { checkNewPassword } from './passwords.js';
 import { sessionOf } from './session-authenticator.js';
 import { setSessionCookie } from './session-cookie.js';
 import { createSession } from './sessions.js';
+import { sessionClientOf } from './session-client.js';
 import { createUser, findUserByEmail, isPlausibleEmail, type User } from './users.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -199,7 +200,7 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
       }
       request.log.info({ orgId: invitation.orgId, invitationId: invitation.id, userId: user.id, role: invitation.role }, 'invitation accepted');
       if (session) return accountView(ctx, user, session.csrfToken);
-      const created = await createSession(ctx.db, user.id, ctx.now());
+      const created = await createSession(ctx.db, user.id, ctx.now(), sessionClientOf(request));
       setSessionCookie(request, reply, created.token);
       return accountView(ctx, user, created.csrfToken);
     },

@@ -4,12 +4,14 @@ import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { myOrgsRoute } from './my-orgs-route.js';
 import { passwordResetRoutes } from './password-reset-routes.js';
+import { sessionRoutes } from './session-routes.js';
 
-/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations. */
+/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations, sessions. */
 export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(authRoutes, options);
   await app.register(passwordResetRoutes, options);
   await app.register(myOrgsRoute, options);
   await app.register(memberRoutes, options);
   await app.register(invitationRoutes, options);
+  await app.register(sessionRoutes, options);
 };

@@ -21,8 +21,28 @@ export interface ActiveSession {
 
 const hashSessionToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex');
 
+/** Where a session signed in from, as shown in its owner's session list. */
+export interface SessionClient {
+  address: string | null;
+  userAgent: string | null;
+}
+
+/** A session as its owner sees it: `id` is the row id, never the cookie or its hash. */
+export interface SessionSummary {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  address: string | null;
+  userAgent: string | null;
+}
+
 /** Starts a session; the returned token goes into the cookie and is never stored. */
-export async function createSession(db: Kysely<Database>, userId: string, now: number): Promise<{ token: string; csrfToken: string; id: string }> {
+export async function createSession(
+  db: Kysely<Database>,
+  userId: string,
+  now: number,
+  client: SessionClient = { address: null, userAgent: null },
+): Promise<{ token: string; csrfToken: string; id: string }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const csrfToken = crypto.randomBytes(32).toString('base64url');
   const id = crypto.randomUUID();
@@ -36,6 +56,8 @@ export async function createSession(db: Kysely<Database>, userId: string, now: n
       created_at: now,
       last_seen_at: now,
       expires_at: now + ABSOLUTE_LIFETIME_MS,
+      address: client.address,
+      user_agent: client.userAgent,
     })
     .execute();
   return { token, csrfToken, id };
@@ -63,6 +85,26 @@ export async function resolveSession(db: Kysely<Database>, token: string, now: n
 
 export async function deleteSession(db: Kysely<Database>, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+/** The user's live sessions, newest first (expired ones are left to deleteExpiredSessions). */
+export async function listUserSessions(db: Kysely<Database>, userId: string, now: number): Promise<SessionSummary[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'last_seen_at', 'address', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .where('last_seen_at', '>', now - IDLE_TIMEOUT_MS)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at), address: r.address, userAgent: r.user_agent }));
+}
+
+/** Ends one session of this user; false when the user has no session with that id (someone else's included). */
+export async function deleteUserSession(db: Kysely<Database>, userId: string, sessionId: string): Promise<boolean> {
+  const result = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /** Ends every session of a user except `keep` (the one that changed the password). */

@@ -1,5 +1,8 @@
 import { isIPv6 } from 'node:net';
 
+/** The address as shown to people (session lists): an IPv4-mapped IPv6 address as plain IPv4. */
+export const clientAddress = (ip: string): string => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+
 /**
  * The key per-address limits count by. An IPv6 client usually controls a whole /64, so it counts
  * as one client; IPv4 (and IPv4-mapped IPv6) addresses count on their own.

@@ -3,7 +3,7 @@ import { ReportListItemSchema } from '../reports/report-schemas.js';
 import { StoredReportSchema } from '../reports/write-routes.js';
 import { OrganizationSchema } from '../orgs/org-routes.js';
 import { TokenSchema } from '../accounts/token-routes.js';
-import { AccountSchema, MemberSchema } from '../accounts/account-schemas.js';
+import { AccountSchema, MemberSchema, SessionSummarySchema } from '../accounts/account-schemas.js';
 import { InvitationSchema } from '../accounts/invitation-schemas.js';
 import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
@@ -23,6 +23,7 @@ export const namedSchemas = [
   TokenSchema,
   AccountSchema,
   MemberSchema,
+  SessionSummarySchema,
   InvitationSchema,
   EndpointSchema,
   DeliverySchema,

@@ -8,6 +8,7 @@ import * as passwordKnownToOrg from './0006_password_known_to_org.js';
 import * as deliveryDueIndex from './0007_delivery_due_index.js';
 import * as signingKeys from './0008_signing_keys.js';
 import * as invitations from './0009_invitations.js';
+import * as sessionDetails from './0010_session_details.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_delivery_due_index': deliveryDueIndex,
   '0008_signing_keys': signingKeys,
   '0009_invitations': invitations,
+  '0010_session_details': sessionDetails,
 };
