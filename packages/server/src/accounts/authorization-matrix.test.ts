@@ -14,6 +14,7 @@ import { testDialects } from '../test/test-database.js';
 import { createInvitation } from './invitations.js';
 import { newLinkToken } from './link-tokens.js';
 import { storePasswordReset } from './password-resets.js';
+import { createSession } from './sessions.js';
 import { createUser } from './users.js';
 import { ACTORS, createMatrixFixture, type Actor, type MatrixFixture, type MatrixRequest } from './authorization-matrix-fixture.js';
 
@@ -81,6 +82,8 @@ async function freshResetLink(f: MatrixFixture) {
   await storePasswordReset(f.server.ctx.db, { userId: user.id, tokenHash: hash, now: Date.now() });
   return token;
 }
+/** Another session of a user, made directly, for DELETE /api/auth/sessions/{id} to end (a random id for callers without an account). */
+const freshSessionOf = async (f: MatrixFixture, userId: string | undefined) => (userId ? (await createSession(f.server.ctx.db, userId, Date.now())).id : random());
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
 /** Every route, classified. Paths under /api/orgs/{orgId}/… need org:admin unless stated. */
@@ -149,6 +152,11 @@ const CASES: Record<string, Case[]> = {
       request: (_f, actor) => ({ path: '/api/auth/password', json: { currentPassword: actor.user?.password ?? 'no password here', newPassword: actor.user?.password ?? 'twelve chars or more' } }),
     },
   ],
+  'GET /api/auth/sessions': [{ access: 'session', ok: 200, request: () => ({ path: '/api/auth/sessions' }) }],
+  'DELETE /api/auth/sessions/:sessionId': [
+    { note: 'another own session', access: 'session', ok: 204, request: async (f, actor) => ({ path: `/api/auth/sessions/${await freshSessionOf(f, actor.user?.id)}` }) },
+    { note: "someone else's session is not found, never forbidden", access: 'session', ok: 404, request: async (f) => ({ path: `/api/auth/sessions/${await freshSessionOf(f, f.loginProbe.id)}` }) },
+  ],
   'POST /api/auth/password-reset': [{ note: 'always 202, whoever asks', access: 'public', ok: 202, request: (f) => ({ path: '/api/auth/password-reset', json: { email: `reset-${f.unique()}@example.test` } }) }],
   'POST /api/auth/password-reset/:token': [
     { note: 'the link is the credential', access: 'public', ok: 204, request: async (f) => ({ path: `/api/auth/password-reset/${await freshResetLink(f)}`, json: { newPassword: 'a new password of mine' } }) },
@@ -196,6 +204,12 @@ const CASES: Record<string, Case[]> = {
     { note: 'remove an administrator', access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}` }) },
     { note: 'remove an owner', access: 'org:owner', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('owner')}` }) },
     { note: "another organisation's member through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/members/${f.theirs.memberId}` }) },
+  ],
+  'DELETE /api/orgs/:orgId/members/:userId/sessions': [
+    { note: "a member's", access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('member')}/sessions` }) },
+    { note: "an administrator's", access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}/sessions` }) },
+    { note: "an owner's", access: 'org:owner', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('owner')}/sessions` }) },
+    { note: "another organisation's member through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/members/${f.theirs.memberId}/sessions` }) },
   ],
 
   // Webhooks and their delivery log: administrators.
