@@ -47,6 +47,7 @@ export type Member = components['schemas']['Member'];
 export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = ResponseBody<'createInvitation', 201>;
 export type InvitationPreview = ResponseBody<'getInvitation', 200>;
+export type SessionSummary = components['schemas']['SessionSummary'];
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

@@ -4,8 +4,9 @@ import { errorMessage } from '../lib/problem.ts';
 import { Field } from './Field.tsx';
 import { ErrorMessage, Notice } from './Status.tsx';
 import { passwordErrors } from './account-rules.ts';
+import { SessionsSection } from './SessionsSection.tsx';
 
-/** Change password: the server ends every other session of this account. */
+/** Change password (the server ends every other session of this account) and see or end sessions. */
 export function AccountPage({ email }: { email: string }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -55,6 +56,7 @@ export function AccountPage({ email }: { email: string }) {
           Change password
         </button>
       </form>
+      <SessionsSection />
     </section>
   );
 }
