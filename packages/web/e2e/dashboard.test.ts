@@ -93,6 +93,24 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     await dash.login(page, { ...user, password: 'a much longer new password' });
   });
 
+  it('lists the sessions on the Account page and signs out another one', async () => {
+    const user = await dash.newUser('member');
+    const laptop = await dash.newPage();
+    const phone = await dash.newPage();
+    await dash.login(phone, user);
+    await dash.login(laptop, user);
+    await laptop.getByRole('link', { name: user.email }).click();
+    const sessions = laptop.getByRole('region', { name: 'Sessions' });
+    const rows = sessions.getByRole('row');
+    await rows.nth(2).waitFor();
+    assert.equal(await rows.count(), 3, 'a header row and two sessions');
+    await sessions.getByText('This session').waitFor();
+    await sessions.getByRole('button', { name: /^Sign out/ }).click();
+    await rows.nth(2).waitFor({ state: 'detached' });
+    assert.equal((await phone.request.get(`${dash.server.url}/api/auth/me`)).status(), 401);
+    assert.equal((await laptop.request.get(`${dash.server.url}/api/auth/me`)).status(), 200);
+  });
+
   it('signs in with the keyboard alone', async () => {
     const user = await dash.user('member');
     const page = await dash.newPage();
