@@ -47,8 +47,8 @@ export function sessionCookieOf(response: Response): string {
   return cookie.split(';')[0]!;
 }
 
-export async function login(server: TestServer, user: { email: string; password: string }): Promise<LoggedIn> {
-  const response = await postLogin(server, user.email, user.password);
+export async function login(server: TestServer, user: { email: string; password: string }, headers: Record<string, string> = {}): Promise<LoggedIn> {
+  const response = await postLogin(server, user.email, user.password, headers);
   if (response.status !== 200) throw new Error(`login of ${user.email} answered ${response.status}: ${await response.text()}`);
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   const cookie = sessionCookieOf(response);

@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
-import { addUser, json, postLogin, sessionCookieOf, type LoggedIn, type TestUser } from './account-test-helpers.js';
+import { addUser, json, login, type LoggedIn, type TestUser } from './account-test-helpers.js';
 
 /** A login with a chosen User-Agent, so each session of a user is recognisable in the list. */
-async function loginAs(server: TestServer, user: TestUser, userAgent: string): Promise<LoggedIn> {
-  const response = await postLogin(server, user.email, user.password, { 'user-agent': userAgent });
-  assert.equal(response.status, 200);
-  const { csrfToken } = await json(response);
-  const cookie = sessionCookieOf(response);
-  return { cookie, csrfToken, headers: (write = false) => ({ cookie, ...(write ? { 'x-csrf-token': csrfToken } : {}) }) };
-}
+const loginAs = (server: TestServer, user: TestUser, userAgent: string) => login(server, user, { 'user-agent': userAgent });
 
 for (const dialect of testDialects) {
   describe(`session routes (${dialect})`, () => {
