@@ -13,7 +13,7 @@ const mainScript = path.join(here, 'main.ts');
 const recordImports = path.join(here, 'test/record-imports.mjs');
 
 /** Packages an API replica never needs at start: each is loaded at its first use, if ever. */
-const LAZY = ['pdfkit', 'fontkit', '@aws-sdk', 'nodemailer'];
+const LAZY = ['pdfkit', 'fontkit', '@aws-sdk', 'nodemailer', 'undici'];
 const OTHER_DRIVER = { sqlite: 'pg', postgres: 'better-sqlite3' } as const;
 const OWN_DRIVER = { sqlite: 'better-sqlite3', postgres: 'pg' } as const;
 
@@ -62,7 +62,7 @@ async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<st
 
 for (const dialect of testDialects) {
   describe(`modules loaded by serve --no-worker at start (${dialect})`, () => {
-    it('leaves out PDF rendering, S3, mail and the other engine\'s driver', async () => {
+    it('leaves out PDF rendering, S3, mail, the outgoing HTTP client and the other engine\'s driver', async () => {
       const database = await createTestDatabase(dialect);
       try {
         const modules = await modulesLoadedAtStart(database.databaseUrl);
