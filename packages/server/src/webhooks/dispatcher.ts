@@ -72,7 +72,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
    * renews the held job instead of queueing a second copy (which would be sent twice).
    */
   private readonly heldJobs = new Map<string, Job>();
-  private readonly agent: Agent;
+  /** Made at the first attempt: a process that never runs this worker (serve --no-worker) never loads undici. */
+  private agentCreated: Agent | undefined;
   private readonly recorder: ResultRecorder;
   private readonly metrics: DispatcherMetrics;
   /** Opens sealed secrets once per sealed value (a rotation seals a new one), not once per attempt. */
@@ -89,17 +90,20 @@ export class DeliveryDispatcher implements BackgroundWorker {
 
   constructor(private readonly ctx: AppContext) {
     this.settings = ctx.config.webhooks;
-    this.agent = createGuardedDispatcher(
-      { allowPrivate: ctx.config.webhookAllowPrivate },
-      // Per origin, sockets are bounded by our own slots: endpoints on one host must not share four.
-      { connectTimeout: this.settings.timeoutMs, connections: this.settings.concurrency, keepAliveTimeout: 4000 },
-    );
     this.recorder = new ResultRecorder(ctx.db, this.owner, () => ctx.now(), ctx.log);
     this.metrics = dispatcherMetrics(ctx.metrics);
     this.secrets = openedSecretsCache(ctx.secrets);
     this.due = new DueKnowledge(this.settings.pollMs, () => ctx.now());
     // Every attempt in flight listens for the cancel: as many listeners as slots, not a leak.
     setMaxListeners(Infinity, this.cancel.signal);
+  }
+
+  private get agent(): Agent {
+    return (this.agentCreated ??= createGuardedDispatcher(
+      { allowPrivate: this.ctx.config.webhookAllowPrivate },
+      // Per origin, sockets are bounded by our own slots: endpoints on one host must not share four.
+      { connectTimeout: this.settings.timeoutMs, connections: this.settings.concurrency, keepAliveTimeout: 4000 },
+    ));
   }
 
   /** Looks for due deliveries now instead of at the next poll. */
@@ -337,6 +341,6 @@ export class DeliveryDispatcher implements BackgroundWorker {
     // Waiting jobs start as slots free up, see the abort and are released without sending.
     while (this.jobs.size > 0) await Promise.all(this.jobs);
     await this.recorder.flush();
-    await this.agent.close().catch(() => {});
+    await this.agentCreated?.close().catch(() => {});
   }
 }

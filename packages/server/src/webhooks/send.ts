@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from '../shared/load-undici.js';
 import { isWebhookTargetRefused } from './target-guard.js';
 
 /** The most of a response body we read; the rest is discarded unread. */
@@ -48,7 +49,7 @@ export async function sendAttempt(input: AttemptRequest): Promise<AttemptResult>
     cancelled: input.cancel.aborted,
   });
   try {
-    const response = await request(input.url, {
+    const response = await loadUndici().request(input.url, {
       method: 'POST',
       headers: input.headers,
       body: input.body,

@@ -1,6 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
+import { loadUndici } from '../shared/load-undici.js';
 import { AppError } from '../http/errors.js';
 
 /**
@@ -269,6 +270,7 @@ export interface GuardedDispatcherOptions extends GuardOptions, Omit<Agent.Optio
  */
 export function createGuardedDispatcher(policy: TargetPolicy, options: GuardedDispatcherOptions = {}): Agent {
   const { lookup, ...agentOptions } = options;
+  const { Agent, buildConnector } = loadUndici();
   // A connector function replaces undici's own, so the connect timeout must be handed on here.
   const connectSocket = buildConnector({
     lookup: createGuardedLookup(policy, lookup),

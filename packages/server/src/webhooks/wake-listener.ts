@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { WAKE_CHANNEL } from './outbox-sql.js';
 
@@ -19,7 +19,9 @@ export class WakeListener {
   ) {}
 
   async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'arkiv-webhook-listener' });
+    // Loaded here, not at module load: a SQLite server imports this module but never starts it.
+    const { default: pgDriver } = await import('pg');
+    const client = new pgDriver.Client({ connectionString: this.connectionString, application_name: 'arkiv-webhook-listener' });
     client.on('notification', () => this.onWake());
     client.on('error', (error) => this.reconnect(client, error));
     client.on('end', () => this.reconnect(client));

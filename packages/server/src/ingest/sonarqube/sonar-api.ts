@@ -1,4 +1,5 @@
-import { fetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from '../../shared/load-undici.js';
 import { isWebhookTargetRefused, WebhookTargetRefusedError } from '../../webhooks/target-guard.js';
 
 /**
@@ -92,7 +93,7 @@ export class SonarApi {
     const signals = [AbortSignal.timeout(this.options.timeoutMs ?? 30_000), tooLarge.signal, ...(this.options.signal ? [this.options.signal] : [])];
     let response;
     try {
-      response = await fetch(url, {
+      response = await loadUndici().fetch(url, {
         headers: { authorization: this.authorization, accept },
         redirect: 'error',
         signal: AbortSignal.any(signals),

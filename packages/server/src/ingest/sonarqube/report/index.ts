@@ -15,5 +15,5 @@ export { buildSecurityReports } from './build.js';
 export { isListedHotspot, isOpen, isOpenVulnerability, isVulnerability } from './open-findings.js';
 export { gradeOf, ratingOfMeasure } from './rating.js';
 export { escapeHtml, renderHtml } from './render-html.js';
-export { collectPdf, renderPdf } from './render-pdf.js';
+export { renderPdf } from './render-pdf-on-demand.js';
 export { sampleFindings, type SampleOptions } from './sample.js';

@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, testDialects } from './test/test-database.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const mainScript = path.join(here, 'main.ts');
+const recordImports = path.join(here, 'test/record-imports.mjs');
+
+/** Packages an API replica never needs at start: each is loaded at its first use, if ever. */
+const LAZY = ['pdfkit', 'fontkit', '@aws-sdk', 'nodemailer', 'undici'];
+const OTHER_DRIVER = { sqlite: 'pg', postgres: 'better-sqlite3' } as const;
+const OWN_DRIVER = { sqlite: 'better-sqlite3', postgres: 'pg' } as const;
+
+const loads = (modules: string[], name: string) => modules.some((module) => module.includes(`/node_modules/${name}/`));
+
+/** The modules `arkiv serve --no-worker` has loaded once /healthz answers. */
+async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-imports-'));
+  const logFile = path.join(dir, 'imports.txt');
+  const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', '--import', recordImports, mainScript, 'serve', '--no-worker'], {
+    env: {
+      ...process.env,
+      ARKIV_HOST: '127.0.0.1',
+      ARKIV_PORT: '0',
+      ARKIV_DATA_DIR: path.join(dir, 'data'),
+      ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
+      ARKIV_LOG_LEVEL: 'warn',
+      ARKIV_IMPORT_LOG: logFile,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const match = /Arkiv listening on (\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    });
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 200 && !fs.existsSync(logFile); i += 1) await sleep(25);
+    return fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+  } finally {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const dialect of testDialects) {
+  describe(`modules loaded by serve --no-worker at start (${dialect})`, () => {
+    it('leaves out PDF rendering, S3, mail, the outgoing HTTP client and the other engine\'s driver', async () => {
+      const database = await createTestDatabase(dialect);
+      try {
+        const modules = await modulesLoadedAtStart(database.databaseUrl);
+        // The list is real: the web framework and this engine's driver are in it.
+        assert.ok(loads(modules, 'fastify'), `fastify among ${modules.length} modules`);
+        assert.ok(loads(modules, OWN_DRIVER[dialect]), `${OWN_DRIVER[dialect]} loaded`);
+        const loaded = [...LAZY, OTHER_DRIVER[dialect]].filter((name) => loads(modules, name));
+        assert.deepEqual(loaded, [], `loaded at start: ${loaded.join(', ')}`);
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+}
