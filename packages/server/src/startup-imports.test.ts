@@ -1,15 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startServeProcess, type ServeProcess } from './test/serve-process.js';
 import { createTestDatabase, testDialects } from './test/test-database.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const mainScript = path.join(here, 'main.ts');
 const recordImports = path.join(here, 'test/record-imports.mjs');
 
 /** Packages an API replica never needs at start: each is loaded at its first use, if ever. */
@@ -23,8 +22,9 @@ const loads = (modules: string[], name: string) => modules.some((module) => modu
 async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arkiv-imports-'));
   const logFile = path.join(dir, 'imports.txt');
-  const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', '--import', recordImports, mainScript, 'serve', '--no-worker'], {
-    env: {
+  let serve: ServeProcess | undefined;
+  try {
+    serve = await startServeProcess(['serve', '--no-worker'], {
       ...process.env,
       ARKIV_HOST: '127.0.0.1',
       ARKIV_PORT: '0',
@@ -33,29 +33,16 @@ async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<st
       ARKIV_LOG_LEVEL: 'warn',
       ARKIV_IMPORT_LOG: logFile,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', () => {
-        const match = /Arkiv listening on (\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-    });
+    }, ['--import', recordImports]);
+    const { child, url } = serve;
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     child.kill('SIGUSR2');
     for (let i = 0; i < 200 && !fs.existsSync(logFile); i += 1) await sleep(25);
     return fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
   } finally {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-    await exited;
+    if (serve && serve.child.exitCode === null) serve.child.kill('SIGTERM');
+    await serve?.exited;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../db/connect.js';
+import { startServeProcess } from '../test/serve-process.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { json } from './account-test-helpers.js';
 import { verifyPassword } from './passwords.js';
@@ -38,22 +39,12 @@ function arkiv(database: TestDatabase, args: string[], stdin = ''): Promise<{ co
 
 /** Runs `arkiv serve` on a free port, calls `work` once it listens, then stops it with SIGTERM. */
 async function whileServing<T>(database: TestDatabase, env: Record<string, string>, work: (url: string, banner: string) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', mainScript, 'serve'], { env: { ...cliEnv(database), ARKIV_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const serve = await startServeProcess(['serve'], { ...cliEnv(database), ARKIV_PORT: '0', ...env });
   try {
-    let banner = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        banner += chunk;
-        const match = /Arkiv listening on (\S+)/.exec(banner);
-        if (match) resolve(match[1]!);
-      });
-      child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
-    });
-    return await work(url, banner);
+    return await work(serve.url, serve.output());
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    serve.child.kill('SIGTERM');
+    await serve.exited;
   }
 }
 

@@ -1,15 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, testDialects } from '../test/test-database.js';
 import { pdfBytes, sampleFields, uploadForm } from '../test/fixtures.js';
+import { startServeProcess } from '../test/serve-process.js';
 
-const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 const MiB = 1024 * 1024;
 const GRACE_S = 3;
 
@@ -40,32 +39,23 @@ for (const dialect of testDialects) {
       const small = mountSmallDisk(48)!;
       const database = await createTestDatabase(dialect);
       const dataDir = path.join(small.dir, 'data');
-      const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', mainScript, 'serve'], {
-        env: {
-          ...process.env,
-          ARKIV_PORT: '0',
-          ARKIV_DATA_DIR: dataDir,
-          ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
-          ARKIV_LOG_LEVEL: 'warn',
-          ARKIV_SHUTDOWN_GRACE_S: String(GRACE_S),
-          ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const serve = await startServeProcess(['serve'], {
+        ...process.env,
+        ARKIV_PORT: '0',
+        ARKIV_DATA_DIR: dataDir,
+        ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
+        ARKIV_LOG_LEVEL: 'warn',
+        ARKIV_SHUTDOWN_GRACE_S: String(GRACE_S),
+        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      }).catch(async (error: unknown) => {
+        await database.drop();
+        small.unmount();
+        throw error;
       });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const { child, url } = serve;
       try {
-        const url = await new Promise<string>((resolve, reject) => {
-          child.stdout.on('data', () => {
-            const match = /Arkiv listening on (\S+)/.exec(output);
-            if (match) resolve(match[1]!);
-          });
-          child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-        });
-        const token = /Admin token:\s+(\S+)/.exec(output)![1]!;
-        const orgId = /Organisation ID: (\S+)/.exec(output)![1]!;
+        const token = /Admin token:\s+(\S+)/.exec(serve.output())![1]!;
+        const orgId = /Organisation ID: (\S+)/.exec(serve.output())![1]!;
         const auth = { authorization: `Bearer ${token}` };
         const upload = (i: number) =>
           fetch(`${url}/security/report`, {
@@ -108,13 +98,13 @@ for (const dialect of testDialects) {
         const started = Date.now();
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), (GRACE_S + 20) * 1000);
-        const code = await exited;
+        const code = await serve.exited;
         clearTimeout(timer);
         await database.drop();
         small.unmount();
-        assert.ok(Date.now() - started < (GRACE_S + 5) * 1000, `SIGTERM took ${Date.now() - started} ms; ${output.slice(-2000)}`);
+        assert.ok(Date.now() - started < (GRACE_S + 5) * 1000, `SIGTERM took ${Date.now() - started} ms; ${serve.output().slice(-2000)}`);
         console.log(`# ${dialect}: SIGTERM after a full disk: exited with ${code} in ${Date.now() - started} ms (grace ${GRACE_S} s)`);
-        assert.equal(code, 0, `exited cleanly by itself; ${output.slice(-2000)}`);
+        assert.equal(code, 0, `exited cleanly by itself; ${serve.output().slice(-2000)}`);
       }
     });
   });
