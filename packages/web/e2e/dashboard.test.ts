@@ -93,6 +93,26 @@ describe('dashboard in Chromium', { skip: skipWithoutChromium() }, () => {
     await dash.login(page, { ...user, password: 'a much longer new password' });
   });
 
+  it('deletes the own account after the password and a confirmation, landing on the sign-in page', async () => {
+    const user = await dash.newUser('member');
+    const page = await dash.newPage();
+    await dash.login(page, user);
+    await page.getByRole('link', { name: user.email }).click();
+    const section = page.getByRole('region', { name: 'Delete my account' });
+    await section.getByLabel('Password to confirm').fill('not my password');
+    await section.getByRole('button', { name: 'Delete my account' }).click();
+    await section.getByRole('button', { name: 'Yes, delete my account' }).click();
+    await section.getByRole('alert').waitFor();
+    assert.equal((await page.request.get(`${dash.server.url}/api/auth/me`)).status(), 200, 'a wrong password deletes nothing');
+    await section.getByLabel('Password to confirm').fill(user.password);
+    await section.getByRole('button', { name: 'Delete my account' }).click();
+    await section.getByRole('button', { name: 'Yes, delete my account' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal((await page.request.get(`${dash.server.url}/api/auth/me`)).status(), 401);
+    const again = await page.request.post(`${dash.server.url}/api/auth/login`, { data: { email: user.email, password: user.password } });
+    assert.equal(again.status(), 401);
+  });
+
   it('lists the sessions on the Account page and signs out another one', async () => {
     const user = await dash.newUser('member');
     const laptop = await dash.newPage();

@@ -92,7 +92,13 @@ export function App() {
   if (onAccount) {
     return (
       <Layout session={session} membership={first} section={null} onLogout={logout}>
-        <AccountPage email={session.user.email} />
+        <AccountPage
+          email={session.user.email}
+          onDeleted={() => {
+            accept(null);
+            navigate('/login', { replace: true });
+          }}
+        />
       </Layout>
     );
   }

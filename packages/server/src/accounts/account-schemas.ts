@@ -20,6 +20,8 @@ export const PasswordChangeSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const AccountDeletionSchema = Type.Object({ password: Text({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+
 export const MemberSchema = Type.Object({
   userId: Type.String({ format: 'uuid' }),
   email: Type.String(),

@@ -5,7 +5,8 @@ import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
-import { AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
+import { AccountDeletionSchema, AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
+import { deleteAccount } from './account-deletion.js';
 import { checkCredentials } from './credentials.js';
 import { forgetStaleFailures } from './login-throttle.js';
 import { csrfFailed, isCrossSiteRequest } from './csrf.js';
@@ -31,7 +32,7 @@ export function requireSession(request: FastifyRequest): ActiveSession {
   throw unauthorized('Not logged in');
 }
 
-/** /api/auth/…: login, logout, the current session, password change. */
+/** /api/auth/…: login, logout, the current session, password change, account deletion. */
 export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['auth'];
@@ -106,6 +107,29 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       // Whoever else held a session (perhaps the reason for the change) is logged out.
       await revokeUserSessions(ctx.db, session.userId, session.id);
       request.log.info({ userId: session.userId }, 'password changed');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/auth/me',
+    {
+      schema: {
+        operationId: 'deleteMyAccount',
+        summary: "Delete the logged-in user's account: its memberships, sessions and pending invitations (organisation data stays)",
+        description: '403 invalid_credentials when password is wrong; 409 last_owner when the user is the last owner of an organisation; 429 too_many_attempts as for login.',
+        tags,
+        security: sessionOnly,
+        body: AccountDeletionSchema,
+        response: { 204: Type.Null(), 409: Type.Ref('Problem'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      await checkCredentials(ctx, { email: session.email, password: request.body.password, address: request.ip, failureStatus: 403 });
+      const deleted = await deleteAccount(ctx.db, { id: session.userId, email: session.email });
+      clearSessionCookie(request, reply);
+      request.log.info({ userId: deleted.userId, sessionsEnded: deleted.sessionsEnded, invitationsWithdrawn: deleted.invitationsWithdrawn }, 'account deleted');
       return reply.status(204).send(null);
     },
   );

@@ -152,6 +152,14 @@ const CASES: Record<string, Case[]> = {
       request: (_f, actor) => ({ path: '/api/auth/password', json: { currentPassword: actor.user?.password ?? 'no password here', newPassword: actor.user?.password ?? 'twelve chars or more' } }),
     },
   ],
+  'DELETE /api/auth/me': [
+    {
+      note: 'a wrong password, so no actor is deleted: sessions reach the password check (403 invalid_credentials), tokens are refused before it',
+      access: 'session',
+      ok: 403,
+      request: () => ({ path: '/api/auth/me', json: { password: 'not the password of anyone' } }),
+    },
+  ],
   'GET /api/auth/sessions': [{ access: 'session', ok: 200, request: () => ({ path: '/api/auth/sessions' }) }],
   'DELETE /api/auth/sessions/:sessionId': [
     { note: 'another own session', access: 'session', ok: 204, request: async (f, actor) => ({ path: `/api/auth/sessions/${await freshSessionOf(f, actor.user?.id)}` }) },

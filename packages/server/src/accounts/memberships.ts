@@ -86,7 +86,7 @@ export async function changeMembership(
     if (!current) throw notFound('Member');
     input.decide(current.role);
     if (current.role === 'owner' && input.newRole !== 'owner' && (await ownerCount(trx, input.orgId)) <= 1) {
-      throw conflict('last_owner', 'The last owner of an organisation cannot be removed or demoted; make someone else an owner first');
+      throw lastOwner();
     }
     if (input.newRole === null) {
       await trx.deleteFrom('memberships').where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
@@ -94,6 +94,22 @@ export async function changeMembership(
       await trx.updateTable('memberships').set({ role: input.newRole }).where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
     }
   });
+}
+
+const lastOwner = () => conflict('last_owner', 'The last owner of an organisation cannot be removed or demoted; make someone else an owner first');
+
+/**
+ * Removes every membership of a user (account deletion), inside the caller's transaction, under
+ * the same rule and locks as changeMembership: 409 `last_owner` when they are the last owner of
+ * any organisation, before anything is removed.
+ */
+export async function removeEveryMembershipOf(trx: Transaction<Database>, userId: string): Promise<void> {
+  const owned = await trx.selectFrom('memberships').select('org_id').where('user_id', '=', userId).where('role', '=', 'owner').orderBy('org_id').execute();
+  for (const { org_id: orgId } of owned) {
+    await lockOrganization(trx, orgId);
+    if ((await ownerCount(trx, orgId)) <= 1) throw lastOwner();
+  }
+  await trx.deleteFrom('memberships').where('user_id', '=', userId).execute();
 }
 
 async function lockOrganization(trx: Transaction<Database>, orgId: string): Promise<void> {

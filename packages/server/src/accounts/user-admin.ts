@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { ConfigError } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
+import { deleteAccount, type DeletedAccount } from './account-deletion.js';
 import { unlockEmail } from './login-throttle.js';
 import { addMembership } from './memberships.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
@@ -102,6 +103,18 @@ export function resetUserPassword(
 export async function unlockLogin(db: Kysely<Database>, input: { email: string }): Promise<{ email: string; cleared: number }> {
   const email = normalizeEmail(input.email);
   return { email, cleared: await unlockEmail(db, email) };
+}
+
+/**
+ * `arkiv user delete`: deletes an account as DELETE /api/auth/me does (no password: the operator
+ * holds the database). The last owner of an organisation is refused, as in the API.
+ */
+export function deleteUserAccount(db: Kysely<Database>, input: { email: string }): Promise<DeletedAccount> {
+  return asCliError(async () => {
+    const user = await findUserByEmail(db, input.email);
+    if (!user) throw new ConfigError(`no user with email ${normalizeEmail(input.email)}`);
+    return deleteAccount(db, user);
+  });
 }
 
 /**

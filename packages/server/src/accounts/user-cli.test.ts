@@ -135,5 +135,35 @@ for (const dialect of testDialects) {
         await database.drop();
       }
     });
+
+    it('arkiv user delete --email deletes an account; the last owner is refused and kept', async () => {
+      const database = await createTestDatabase(dialect);
+      const handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, poolSize: 1 });
+      try {
+        const orgId = await whileServing(database, { ARKIV_ADMIN_EMAIL: 'owner@example.test' }, async (_url, banner) => /Organisation ID: (\S+)/.exec(banner)![1]!);
+        const created = await arkiv(database, ['user', 'create', '--email', 'leaver@example.test', '--org', orgId, '--role', 'admin', '--json']);
+        assert.equal(created.code, 0, created.stderr);
+        const leaverId = JSON.parse(created.stdout).userId as string;
+        await createSession(handle.db, leaverId, Date.now());
+
+        const deleted = await arkiv(database, ['user', 'delete', '--email', 'Leaver@Example.test', '--json']);
+        assert.equal(deleted.code, 0, deleted.stderr);
+        assert.deepEqual(JSON.parse(deleted.stdout), { userId: leaverId, email: 'leaver@example.test', sessionsEnded: 1, invitationsWithdrawn: 0 });
+        assert.equal((await handle.db.selectFrom('users').select('id').where('id', '=', leaverId).execute()).length, 0);
+        assert.equal((await handle.db.selectFrom('memberships').select('org_id').where('user_id', '=', leaverId).execute()).length, 0);
+
+        const lastOwner = await arkiv(database, ['user', 'delete', '--email', 'owner@example.test']);
+        assert.equal(lastOwner.code, 2);
+        assert.match(lastOwner.stderr, /last owner of an organisation/);
+        const owners = await handle.db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id').select('users.email').where('org_id', '=', orgId).where('role', '=', 'owner').execute();
+        assert.deepEqual(owners, [{ email: 'owner@example.test' }]);
+        const unknown = await arkiv(database, ['user', 'delete', '--email', 'leaver@example.test']);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /no user with email leaver@example.test/);
+      } finally {
+        await handle.close();
+        await database.drop();
+      }
+    });
   });
 }

@@ -5,9 +5,10 @@ import { Field } from './Field.tsx';
 import { ErrorMessage, Notice } from './Status.tsx';
 import { passwordErrors } from './account-rules.ts';
 import { SessionsSection } from './SessionsSection.tsx';
+import { DeleteAccountSection } from './DeleteAccountSection.tsx';
 
-/** Change password (the server ends every other session of this account) and see or end sessions. */
-export function AccountPage({ email }: { email: string }) {
+/** Change password (the server ends every other session of this account), see or end sessions, delete the account. */
+export function AccountPage({ email, onDeleted }: { email: string; onDeleted: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -57,6 +58,7 @@ export function AccountPage({ email }: { email: string }) {
         </button>
       </form>
       <SessionsSection />
+      <DeleteAccountSection onDeleted={onDeleted} />
     </section>
   );
 }
