@@ -42,6 +42,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Outgoing mail (invitations, password resets); unset: links are returned to whoever made them. */
   mail: MailSettings | undefined;
+  /** The furthest ahead a share link's expiry may be set, in days (shares/). */
+  shareMaxDays: number;
 }
 
 export interface MailSettings {
@@ -106,6 +108,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_WEBHOOK_ALLOW_PRIVATE', flag: '--webhook-allow-private', default: '0', description: '1 allows loopback/private webhook targets (development, tests).' },
   { env: 'ARKIV_MAX_UPLOAD_BYTES', flag: '--max-upload-bytes', default: '104857600', description: 'Largest accepted file in an upload.' },
   { env: 'ARKIV_MAX_ARCHIVE_REPORTS', flag: '--max-archive-reports', default: '500', description: 'Most report ids one archive request may name.' },
+  { env: 'ARKIV_SHARE_MAX_DAYS', flag: '--share-max-days', default: '90', description: 'Longest lifetime of a share link, in days: expiresAt may be at most this far ahead.' },
   { env: 'ARKIV_READ_RATE_LIMIT', flag: '--read-rate-limit', default: '600', description: 'Unauthenticated reads per minute per client address (0 = off).' },
   { env: 'ARKIV_TRUST_PROXY', flag: '--trust-proxy', default: '0', description: 'Reverse proxies whose X-Forwarded-* headers are believed: addresses/CIDRs or loopback, linklocal, uniquelocal, comma-separated.' },
   { env: 'ARKIV_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent.' },
@@ -272,5 +275,6 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     }),
     blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
     mail: mailSettings(source),
+    shareMaxDays: integer(source, 'ARKIV_SHARE_MAX_DAYS', 90, 1, 3650),
   } satisfies Config);
 }

@@ -4,10 +4,10 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
  * One log line per request, written when it completes (method, path, status, duration, client),
  * instead of Fastify's two. On the hottest routes logging is a measurable share of the CPU.
  * Query strings are logged: they carry ids and filters, never credentials (those travel in headers,
- * or in the path of a single-use link, which is redacted).
+ * or in the path of a link (invitation, reset, share), which is redacted).
  */
-/** Single-use links carry their credential in the path (invitations, password resets): logged as `…`. */
-const LINK_TOKEN = /(\/api\/invitations\/|\/api\/auth\/password-reset\/|^\/invite\/|^\/reset\/)[^/?#]+/g;
+/** Links carry their credential in the path (invitations, password resets, shares): logged as `…`. */
+const LINK_TOKEN = /(\/api\/invitations\/|\/api\/auth\/password-reset\/|\/api\/shares\/|^\/invite\/|^\/reset\/|^\/share\/)[^/?#]+/g;
 export const redactLinkTokens = (url: string) => url.replace(LINK_TOKEN, '$1…');
 
 export class AccessLog extends LogController {

@@ -12,8 +12,7 @@ import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
-import { createReportArchive } from './archive.js';
-import { orgSigner } from '../signing/org-signer.js';
+import { sendReportArchive } from './archive-response.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
 import {
@@ -136,16 +135,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       await authorizeRead(ctx, request, org);
       const reports = await findReportsWithFiles(ctx.db, org, ids);
       if (reports.length !== ids.length) return reply.status(204).send(null);
-      const now = new Date(ctx.now());
-      const signer = await orgSigner(ctx, org);
-      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now, signer });
-      const size = await archive.size;
-      const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-      reply.header('content-type', 'application/zip');
-      reply.header('content-disposition', `attachment; filename="arkiv-reports-${stamp}.zip"`);
-      reply.header('cache-control', 'no-store');
-      if (size >= 0) reply.header('content-length', String(size));
-      return reply.send(archive.stream);
+      return sendReportArchive(ctx, request, reply, { organizationId: org, reports });
     },
   );
 };
