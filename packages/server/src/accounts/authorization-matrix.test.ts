@@ -16,6 +16,7 @@ import { newLinkToken } from './link-tokens.js';
 import { storePasswordReset } from './password-resets.js';
 import { createSession } from './sessions.js';
 import { createUser } from './users.js';
+import { createShare } from '../shares/shares.js';
 import { ACTORS, createMatrixFixture, type Actor, type MatrixFixture, type MatrixRequest } from './authorization-matrix-fixture.js';
 
 /** Stands for the case's own success status (200, 201, 202, 204…). */
@@ -84,6 +85,11 @@ async function freshResetLink(f: MatrixFixture) {
 }
 /** Another session of a user, made directly, for DELETE /api/auth/sessions/{id} to end (a random id for callers without an account). */
 const freshSessionOf = async (f: MatrixFixture, userId: string | undefined) => (userId ? (await createSession(f.server.ctx.db, userId, Date.now())).id : random());
+/** A share of the fixture's report stored directly, so every actor gets a link of its own to read or revoke. */
+async function freshShare(f: MatrixFixture, orgId = f.orgId, reportId = f.reportId) {
+  const now = Date.now();
+  return createShare(f.server.ctx.db, { orgId, reportIds: [reportId], note: 'matrix', expiresAt: now + 3_600_000, createdBy: { userId: null, tokenId: null }, now });
+}
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
 /** Every route, classified. Paths under /api/orgs/{orgId}/… need org:admin unless stated. */
@@ -218,6 +224,32 @@ const CASES: Record<string, Case[]> = {
     { note: "an administrator's", access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('admin')}/sessions` }) },
     { note: "an owner's", access: 'org:owner', ok: 204, request: async (f) => ({ path: `${org(f)}/members/${await f.freshMember('owner')}/sessions` }) },
     { note: "another organisation's member through this organisation's path", access: 'org:admin', ok: 404, request: (f) => ({ path: `${org(f)}/members/${f.theirs.memberId}/sessions` }) },
+  ],
+
+  // Share links: administrators hand reports out; the link itself is the credential of the public side.
+  'POST /api/orgs/:orgId/shares': [
+    { access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/shares`, json: { reports: [f.reportId], expiresAt: new Date(Date.now() + 3_600_000).toISOString() } }) },
+    {
+      note: "another organisation's report: past the permission check, refused as unknown",
+      access: 'org:admin',
+      ok: 400,
+      request: (f) => ({ path: `${org(f)}/shares`, json: { reports: [f.theirs.reportId], expiresAt: new Date(Date.now() + 3_600_000).toISOString() } }),
+    },
+  ],
+  'GET /api/orgs/:orgId/shares': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/shares` }) }],
+  'DELETE /api/orgs/:orgId/shares/:shareId': [
+    { access: 'org:admin', ok: 204, request: async (f) => ({ path: `${org(f)}/shares/${(await freshShare(f)).id}` }) },
+    {
+      note: "another organisation's share through this organisation's path",
+      access: 'org:admin',
+      ok: 404,
+      request: async (f) => ({ path: `${org(f)}/shares/${(await freshShare(f, f.otherOrgId, f.theirs.reportId)).id}` }),
+    },
+  ],
+  'GET /api/shares/:token': [{ note: 'the link is the credential', access: 'public', ok: 200, request: async (f) => ({ path: `/api/shares/${(await freshShare(f)).token}` }) }],
+  'GET /api/shares/:token/files': [{ note: 'the link is the credential', access: 'public', ok: 200, request: async (f) => ({ path: `/api/shares/${(await freshShare(f)).token}/files` }) }],
+  'GET /api/shares/:token/reports/:reportId/files/:kind': [
+    { note: 'the link is the credential', access: 'public', ok: 200, request: async (f) => ({ path: `/api/shares/${(await freshShare(f)).token}/reports/${f.reportId}/files/pdf` }) },
   ],
 
   // Webhooks and their delivery log: administrators.

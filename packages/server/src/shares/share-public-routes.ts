@@ -76,7 +76,7 @@ export const sharePublicRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         operationId: 'getShare',
-        summary: 'The reports a share link shows, in the seed list shape (no sign-in needed; each call counts as an access)',
+        summary: 'The reports a share link shows, as GET /security/report/list lists them (no sign-in needed; each call counts as an access)',
         description: '404 for an unknown link; 410 share_revoked or share_expired.',
         tags,
         security: publicRoute,

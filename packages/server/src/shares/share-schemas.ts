@@ -47,7 +47,7 @@ export const SharedReportsSchema = Type.Object({
   organizationId: Type.String({ format: 'uuid', description: 'For `arkiv verify`: the organisation whose JWKS verifies the ZIP' }),
   organizationName: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
-  reports: Type.Array(Type.Ref('ReportListItem'), { description: 'Exactly the shared reports that still exist, in the seed list shape' }),
+  reports: Type.Array(Type.Ref('ReportListItem'), { description: 'Exactly the shared reports that still exist, each as GET /security/report/list lists it' }),
 });
 
 export const ShareParams = Type.Object({ orgId: Type.String({ format: 'uuid' }), shareId: Type.String({ format: 'uuid' }) });
