@@ -748,7 +748,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The reports a share link shows, in the seed list shape (no sign-in needed; each call counts as an access)
+         * The reports a share link shows, as GET /security/report/list lists them (no sign-in needed; each call counts as an access)
          * @description 404 for an unknown link; 410 share_revoked or share_expired.
          */
         get: operations["getShare"];
@@ -5602,7 +5602,7 @@ export interface operations {
                          */
                         organizationId: string;
                         organizationName: string;
-                        /** @description Exactly the shared reports that still exist, in the seed list shape */
+                        /** @description Exactly the shared reports that still exist, each as GET /security/report/list lists it */
                         reports: components["schemas"]["ReportListItem"][];
                     };
                 };
