@@ -48,6 +48,11 @@ export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = ResponseBody<'createInvitation', 201>;
 export type InvitationPreview = ResponseBody<'getInvitation', 200>;
 export type SessionSummary = components['schemas']['SessionSummary'];
+/** A share link as administrators list it (GET /api/orgs/{orgId}/shares). */
+export type Share = components['schemas']['Share'];
+export type CreatedShare = ResponseBody<'createShare', 201>;
+/** What a share link shows without signing in (GET /api/shares/{token}). */
+export type SharedReports = ResponseBody<'getShare', 200>;
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

@@ -7,6 +7,7 @@ import { LoginPage } from './components/LoginPage.tsx';
 import { AccountPage } from './components/AccountPage.tsx';
 import { InvitePage } from './components/InvitePage.tsx';
 import { ResetPage } from './components/ResetPage.tsx';
+import { SharePage } from './components/SharePage.tsx';
 import { Loading } from './components/Status.tsx';
 import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
@@ -66,7 +67,7 @@ export function App() {
     if (route && session?.memberships.some((m) => m.orgId === route.orgId)) lastOrg.write(route.orgId);
   }, [route?.orgId, session]);
   const onAccount = path === '/account';
-  const onLink = /^\/(invite|reset)\//.test(path);
+  const onLink = /^\/(invite|reset|share)\//.test(path);
   useEffect(() => {
     if (session && !route && !onAccount && !onLink && first) navigate(orgPath(first.orgId), { replace: true });
   }, [session, route, onAccount, onLink, first]);
@@ -74,6 +75,9 @@ export function App() {
     api.get<Session>('/api/auth/me').then(accept, () => undefined);
   }, [accept]);
 
+  // A share link is for people without an account: it never waits for, or depends on, a session.
+  const shared = /^\/share\/([^/]+)\/?$/.exec(path);
+  if (shared) return <SharePage token={shared[1]!} />;
   if (session === undefined) return <Loading what="your session" />;
   // Links from mails and administrators: they work signed in or not.
   const link = /^\/(invite|reset)\/([A-Za-z0-9_-]+)\/?$/.exec(path);

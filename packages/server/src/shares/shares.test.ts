@@ -248,6 +248,6 @@ describe('share links under a read rate limit', () => {
     assert.deepEqual(statuses, [404, 404, 404, 429]);
     const limited = await fetch(`${server.url}/api/shares/${token}/files`);
     assert.equal(limited.status, 429);
-    assert.equal((await limited.json()).code, 'rate_limited');
+    assert.equal((await json(limited)).code, 'rate_limited');
   });
 });

@@ -11,6 +11,7 @@ import { listParameters, NO_FILTERS, type Filters } from './filters.ts';
 import { ReportTable } from './ReportTable.tsx';
 import { UploadForm } from './UploadForm.tsx';
 import { ProjectChart } from './ProjectChart.tsx';
+import { ShareForm } from './ShareForm.tsx';
 
 /** Browse, filter, sort, select and download reports; admins also upload. Members see this screen only. */
 export function ReportsPage({ membership }: { membership: Membership }) {
@@ -19,6 +20,7 @@ export function ReportsPage({ membership }: { membership: Membership }) {
   const [order, setOrder] = useState<SortOrder>({ key: 'uploadDate', direction: 'descending' });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [showUpload, setShowUpload] = useState(false);
+  const [sharing, setSharing] = useState<string[] | null>(null);
   const list = useLoad(
     () => api.get<{ reports: Report[] }>(withQuery('/security/report/list', listParameters(orgId, filters))).then((body) => body.reports),
     [orgId, filters],
@@ -57,13 +59,22 @@ export function ReportsPage({ membership }: { membership: Membership }) {
           {chosen.length > 0 ? `, ${chosen.length} selected` : ''}
         </span>
         {chosen.length > 0 ? (
-          <a className="button primary" href={withQuery('/security/report/files', { org: orgId, reports: chosen })} download>
-            Download ZIP ({chosen.length})
-          </a>
+          <span className="actions">
+            <a className="button primary" href={withQuery('/security/report/files', { org: orgId, reports: chosen })} download>
+              Download ZIP ({chosen.length})
+            </a>
+            {/* Sharing hands reports outside the organisation: Administrators and Owners only, as the server enforces. */}
+            {canUpload ? (
+              <button type="button" onClick={() => setSharing(chosen)}>
+                Share ({chosen.length})
+              </button>
+            ) : null}
+          </span>
         ) : (
           <span className="hint">Select reports to download them as one ZIP.</span>
         )}
       </div>
+      {sharing ? <ShareForm key={sharing.join()} orgId={orgId} reportIds={sharing} onClose={() => setSharing(null)} /> : null}
       <ErrorMessage message={list.error} onRetry={list.reload} />
       {list.loading && !list.data ? <Loading what="reports" /> : null}
       {list.data && reports.length === 0 ? <Empty>No reports match these filters.</Empty> : null}
