@@ -41,13 +41,11 @@ export function SharesPanel({ orgId }: { orgId: string }) {
             <thead>
               <tr>
                 <th scope="col">Note</th>
-                <th scope="col">Reports</th>
+                <th scope="col" className="numeric">Reports</th>
                 <th scope="col">Created</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="numeric">Accesses</th>
-                <th scope="col" className="numeric">Downloads</th>
-                <th scope="col">Last access</th>
+                <th scope="col">Used</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -60,13 +58,28 @@ export function SharesPanel({ orgId }: { orgId: string }) {
                   <td className="numeric">{share.reports.length}</td>
                   <td>
                     {when(share.createdAt)}
-                    {share.createdBy ? ` by ${share.createdBy.kind === 'token' ? `token ${share.createdBy.name}` : share.createdBy.name}` : ''}
+                    {share.createdBy ? (
+                      <>
+                        <br />
+                        <span className="hint">by {share.createdBy.kind === 'token' ? `token ${share.createdBy.name}` : share.createdBy.name}</span>
+                      </>
+                    ) : null}
                   </td>
                   <td>{when(share.expiresAt)}</td>
-                  <td>{share.status === 'revoked' ? `Revoked ${when(share.revokedAt)}` : STATUS_TEXT[share.status]}</td>
-                  <td className="numeric">{share.accessCount}</td>
-                  <td className="numeric">{share.downloadCount}</td>
-                  <td>{when(share.lastAccessAt)}</td>
+                  <td>
+                    <span>{STATUS_TEXT[share.status]}</span>
+                    {share.revokedAt ? (
+                      <>
+                        <br />
+                        <span className="hint">{when(share.revokedAt)}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>
+                    {share.accessCount} {share.accessCount === 1 ? 'time' : 'times'} ({share.downloadCount} {share.downloadCount === 1 ? 'download' : 'downloads'})
+                    <br />
+                    <span className="hint">last {when(share.lastAccessAt)}</span>
+                  </td>
                   <td>
                     {share.status === 'active' ? (
                       <ConfirmButton label="Revoke" confirmLabel={`Revoke ${share.note || 'this link'}`} onConfirm={() => void revoke(share.id)} />
