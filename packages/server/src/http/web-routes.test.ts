@@ -48,7 +48,8 @@ describe('dashboard hosting', () => {
   });
 
   it('answers client routes with index.html and strong headers', async () => {
-    for (const url of ['/login', '/orgs/00000000-0000-4000-8000-000000000001/settings', '/orgs/x/webhooks?tab=1']) {
+    // /share/{token} is the public share page: the SPA, never a 404, and its token never leaves in a Referer.
+    for (const url of ['/login', '/orgs/00000000-0000-4000-8000-000000000001/settings', '/orgs/x/webhooks?tab=1', '/share/Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmE']) {
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 200, url);
       assert.match(String(response.headers['content-type']), /^text\/html/);
