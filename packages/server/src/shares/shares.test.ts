@@ -231,6 +231,18 @@ for (const dialect of testDialects) {
       assert.deepEqual((await listShares()).find((s) => s.id === link.id).reports, [kept]);
       assert.equal((await open(tokenOf(link.url), `/reports/${doomed}/files/pdf`)).status, 404);
     });
+
+    it('keeps a share working when the account that created it is deleted, without its creator', async () => {
+      const id = await upload({ projectName: 'Orphaned product' });
+      const leaving = await addUser(server, 'admin');
+      const session = await login(server, leaving);
+      const link = (await json(await share({ reports: [id], expiresAt: inHours(1), note: 'orphan' }, session.headers(true)))) as { id: string; url: string };
+      assert.equal((await listShares()).find((s) => s.id === link.id).createdBy.name, leaving.email);
+      const deleted = await fetch(`${server.url}/api/auth/me`, { method: 'DELETE', headers: { ...session.headers(true), 'content-type': 'application/json' }, body: JSON.stringify({ password: leaving.password }) });
+      assert.equal(deleted.status, 204);
+      assert.equal((await listShares()).find((s) => s.id === link.id).createdBy, null);
+      assert.equal((await open(tokenOf(link.url))).status, 200);
+    });
   });
 }
 
