@@ -49,6 +49,8 @@ const revoked = () => linkGone('share_revoked', 'This share link has been revoke
 async function countAccess(ctx: AppContext, request: FastifyRequest, share: SharedLink, download: boolean): Promise<void> {
   if (!(await recordShareAccess(ctx.db, share.id, { download, now: ctx.now() }))) throw revoked();
   request.shareActor = { kind: 'share', id: share.id, orgId: share.orgId };
+  // The access log shows share paths redacted: this line says which share was used.
+  request.log.info({ orgId: share.orgId, shareId: share.id, download }, 'share accessed');
 }
 
 /** The shared reports that still exist (a report deleted after sharing has left the share). */
