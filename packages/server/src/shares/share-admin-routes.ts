@@ -8,7 +8,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { refTo } from '../http/schema-ref.js';
 import { findReportsWithFiles } from '../reports/report-store.js';
 import { CreatedShareSchema, CreateShareSchema, ShareParams, ShareSchema } from './share-schemas.js';
-import { createShare, listShares, revokeShare, type Share } from './shares.js';
+import { createShare, isForeignKeyViolation, listShares, revokeShare, type Share } from './shares.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const OrgParams = Type.Object({ orgId: Type.String({ format: 'uuid' }) });
@@ -29,6 +29,11 @@ function shareView(share: Share, now: number) {
     lastAccessAt: share.lastAccessAt === null ? null : iso(share.lastAccessAt),
   };
 }
+
+const unknownReports = (missing: string[]) =>
+  new AppError(400, 'unknown_report', missing.length === 0 ? 'A report was deleted while the share was being created' : `${missing.length} of the reports ${missing.length === 1 ? 'is' : 'are'} not in this organisation`, {
+    details: { reports: missing },
+  });
 
 /** A link must end in the future and no later than the configured maximum. */
 function checkExpiry(expiresAt: string, now: number, maxDays: number): number {
@@ -74,11 +79,17 @@ export const shareAdminRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const expiresAt = checkExpiry(request.body.expiresAt, now, ctx.config.shareMaxDays);
       const found = new Set((await findReportsWithFiles(ctx.db, orgId, ids)).map((r) => r.id));
       const missing = ids.filter((id) => !found.has(id));
-      if (missing.length > 0) {
-        throw new AppError(400, 'unknown_report', `${missing.length} of the reports ${missing.length === 1 ? 'is' : 'are'} not in this organisation`, { details: { reports: missing } });
-      }
+      if (missing.length > 0) throw unknownReports(missing);
       const createdBy = { userId: principal.kind === 'user' ? principal.id : null, tokenId: principal.kind === 'token' ? principal.id : null };
-      const { id, token } = await createShare(ctx.db, { orgId, reportIds: ids, note: request.body.note ?? '', expiresAt, createdBy, now });
+      let created: { id: string; token: string };
+      try {
+        created = await createShare(ctx.db, { orgId, reportIds: ids, note: request.body.note ?? '', expiresAt, createdBy, now });
+      } catch (error) {
+        // A report deleted between the check above and the insert: its foreign key refuses the share.
+        if (isForeignKeyViolation(error)) throw unknownReports([]);
+        throw error;
+      }
+      const { id, token } = created;
       request.log.info({ orgId, shareId: id, reports: ids.length, expiresAt: iso(expiresAt) }, 'share created');
       return reply.status(201).send({ id, url: `${ctx.config.publicUrl}/share/${token}`, expiresAt: iso(expiresAt) });
     },

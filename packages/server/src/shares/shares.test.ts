@@ -9,6 +9,7 @@ import { addUser, json, login, type LoggedIn } from '../accounts/account-test-he
 import { htmlBytes, pdfBytes, sampleFields, uploadForm, type UploadFields } from '../test/fixtures.js';
 import { testDialects } from '../test/test-database.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
+import { createShare, isForeignKeyViolation } from './shares.js';
 
 const PUBLIC_URL = 'https://arkiv.example.test';
 const HOUR = 60 * 60 * 1000;
@@ -242,6 +243,16 @@ for (const dialect of testDialects) {
       assert.equal(deleted.status, 204);
       assert.equal((await listShares()).find((s) => s.id === link.id).createdBy, null);
       assert.equal((await open(tokenOf(link.url))).status, 200);
+    });
+
+    it('stores no share naming a report that is gone (the race between the check and the insert), nor any of its rows', async () => {
+      const id = await upload({ projectName: 'Raced product' });
+      const before = await shareRows();
+      const now = Date.now();
+      const attempt = createShare(server.ctx.db, { orgId: server.orgId, reportIds: [id, crypto.randomUUID()], note: '', expiresAt: now + HOUR, createdBy: { userId: null, tokenId: null }, now });
+      const error = await attempt.then(() => undefined, (caught: unknown) => caught);
+      assert.ok(isForeignKeyViolation(error), `a foreign-key violation: ${String(error)}`);
+      assert.equal(await shareRows(), before, 'the share row rolled back with its reports');
     });
   });
 }

@@ -73,6 +73,12 @@ export async function createShare(
   return { id, token };
 }
 
+/** The error of an insert naming a row that does not exist (a report deleted meanwhile), on either engine. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '23503' || e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || /FOREIGN KEY constraint failed/.test(e?.message ?? '');
+}
+
 /** Every share of the organisation, newest first, revoked and expired ones included. */
 export async function listShares(db: Kysely<Database>, orgId: string): Promise<Share[]> {
   const rows = await db
