@@ -62,6 +62,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     },
     onPoolConnect: () => outage?.recovered(),
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
+    onChangeListenerLost: (error) => log.warn({ err: error }, 'change listener lost its connection; reads check the database until it reconnects'),
   });
   // Whatever fails from here on, the database handle must not outlive the failed start.
   let key: string;

@@ -2,12 +2,11 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
 import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
-import { findReadAccess } from '../orgs/org-store.js';
+import { ReadAccessCache } from '../orgs/read-access-cache.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
@@ -59,8 +58,8 @@ export function parseListFilter(query: ListQuery) {
  * requiring a read token; a token never narrows what anonymous callers may read. An unknown organisation looks like an empty one: the API does not
  * reveal which organisation IDs exist.
  */
-async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<number> {
-  const access = await findReadAccess(ctx.db, orgId);
+async function authorizeRead(cache: ReadAccessCache, request: FastifyRequest, orgId: string): Promise<number> {
+  const access = await cache.get(orgId);
   if (access?.requireReadToken) requirePermission(request, orgId, 'reports:read');
   return access?.reportsRevision ?? -1;
 }
@@ -69,6 +68,7 @@ async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: st
 export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const listCache = new ListResponseCache();
+  const readAccessCache = new ReadAccessCache(ctx.db, ctx.database.changes);
   if (ctx.config.readRateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       max: ctx.config.readRateLimitPerMinute,
@@ -94,7 +94,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const filter = parseListFilter(request.query);
       // The revision is read before the reports: a body cached under it is never older than it.
-      const revision = await authorizeRead(ctx, request, filter.orgId);
+      const revision = await authorizeRead(readAccessCache, request, filter.orgId);
       const key = JSON.stringify([revision, filter]);
       let body: string | Readable | undefined = listCache.get(key);
       if (body === undefined) {
@@ -133,7 +133,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (ids.length > ctx.config.maxArchiveReports) {
         throw invalidParameter(`reports may name at most ${ctx.config.maxArchiveReports} reports`);
       }
-      await authorizeRead(ctx, request, org);
+      await authorizeRead(readAccessCache, request, org);
       const reports = await findReportsWithFiles(ctx.db, org, ids);
       if (reports.length !== ids.length) return reply.status(204).send(null);
       const now = new Date(ctx.now());
