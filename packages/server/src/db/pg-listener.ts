@@ -10,14 +10,16 @@ export interface PgListenerEvents {
 }
 
 const RECONNECT_MS = 1000;
-const HEARTBEAT_MS = 5000;
-const HEARTBEAT_TIMEOUT_MS = 3000;
+const HEARTBEAT_MS = 2000;
+const HEARTBEAT_TIMEOUT_MS = 2000;
 
 /**
  * One dedicated PostgreSQL connection that LISTENs on a few channels (a pooled client cannot: the
  * pool would hand it to queries and drop the subscription). It reconnects after any failure, and a
- * heartbeat query detects a connection that died silently (a cut network sends no FIN): until
- * onListening is called again, the owner must not trust that it hears every notification.
+ * heartbeat query detects a connection that died silently (a cut network sends no FIN) within
+ * about four seconds: until onListening is called again, the owner must not trust that it hears
+ * every notification. Self-contained on purpose: the webhook wake-up listener
+ * (webhooks/wake-listener.ts) and job queues can share it.
  */
 export class PgListener {
   private client: pg.Client | undefined;
