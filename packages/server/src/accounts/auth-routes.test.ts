@@ -49,7 +49,7 @@ for (const dialect of testDialects) {
       assert.ok(rows.length > 0);
       assert.ok(rows.every((r) => r.token_hash !== token && !r.token_hash.includes(token)));
       const user = await server.ctx.db.selectFrom('users').select('password_hash').where('id', '=', owner.id).executeTakeFirstOrThrow();
-      assert.match(user.password_hash, /^\$scrypt\$ln=17,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
+      assert.match(user.password_hash, /^\$scrypt\$ln=16,r=8,p=2\$[\w-]{22}\$[\w-]{43}$/);
     });
 
     it('answers a wrong password and an unknown email alike: 401 invalid_credentials', async () => {

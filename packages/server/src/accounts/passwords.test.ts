@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkNewPassword, dummyPasswordHash, generatePassword, hashPassword, needsRehash, PASSWORD_PARAMS, verifyPassword } from './passwords.js';
 
+const EARLIER_PASSWORD = 'a password from before';
+
 describe('passwords', () => {
   it('hashes with scrypt, a fresh salt each time and the parameters in the stored string', async () => {
     const [a, b] = await Promise.all([hashPassword('correct horse battery'), hashPassword('correct horse battery')]);
@@ -28,6 +30,15 @@ describe('passwords', () => {
     assert.equal(await verifyPassword('an older password', weaker), true);
     assert.equal(needsRehash(weaker), true);
     assert.equal(needsRehash(await hashPassword('a current password')), false);
+    assert.equal(needsRehash(await hashPassword('half the lanes', { ln: 16, r: 8, p: 1 })), true, 'less work than N=2^16, p=2');
+  });
+
+  it('keeps verifying hashes stored at N=2^17, r=8, p=1 (the earlier parameters), without asking to rehash them', async () => {
+    // Made by the earlier code (hashPassword at { ln: 17, r: 8, p: 1 }): a fixed vector, not re-derived here.
+    const stored = '$scrypt$ln=17,r=8,p=1$R5JncJ4J5ZmVCw5crXNoew$v6m1cRRmhYQbJGzgPIYIXiveFg_KBGmytECXrvxbBFM';
+    assert.equal(await verifyPassword(EARLIER_PASSWORD, stored), true);
+    assert.equal(await verifyPassword('another password entirely', stored), false);
+    assert.equal(needsRehash(stored), false, 'the same work as today');
   });
 
   it('treats a damaged or foreign hash as a mismatch, never as a match or a crash', async () => {

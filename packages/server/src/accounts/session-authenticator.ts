@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from './principal.js';
 import type { AppContext, Authenticator } from '../context.js';
 import { csrfFailed, csrfTokenMatches, STATE_CHANGING } from './csrf.js';
 import { rolesOf } from './memberships.js';
@@ -17,9 +18,7 @@ export const sessionOf = (request: FastifyRequest): ActiveSession | null => sess
  * (403 csrf_failed) rather than downgraded to anonymous. Bearer tokens never reach this code.
  */
 export function sessionAuthenticator(ctx: AppContext): Authenticator {
-  return async (request) => {
-    const token = readSessionCookie(request);
-    if (!token) return null;
+  const authenticate = async (request: FastifyRequest, token: string): Promise<Principal | null> => {
     const session = await resolveSession(ctx.db, token, ctx.now());
     if (!session) return null;
     if (STATE_CHANGING.has(request.method) && !request.routeOptions.config?.csrfExempt && !csrfTokenMatches(request, session.csrfToken)) {
@@ -27,5 +26,9 @@ export function sessionAuthenticator(ctx: AppContext): Authenticator {
     }
     sessionsByRequest.set(request, session);
     return { kind: 'user', id: session.userId, email: session.email, roles: await rolesOf(ctx.db, session.userId) };
+  };
+  return (request) => {
+    const token = readSessionCookie(request);
+    return token ? authenticate(request, token) : null;
   };
 }

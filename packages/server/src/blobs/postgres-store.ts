@@ -5,12 +5,12 @@ import type pg from 'pg';
 import type { DatabaseHandle } from '../db/connect.js';
 import { asStorageFull } from './storage-full.js';
 import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
+import { copyBinaryRows } from './copy-binary.js';
 
 /**
  * Rows of `blob_chunks` hold this many bytes (the last one fewer); a 0-byte blob has no chunks.
- * Small on purpose: a row travels as one base64 string, and strings over ~128 KiB land in V8's
- * large-object space, which only a full GC frees. With 1 MiB rows a download's garbage piled up
- * there and the server's RSS rose by ~150 MiB; 64 KiB rows (~88 KB strings) die young.
+ * Reads move rows as raw bytes (binary COPY), so the row size no longer shapes the JS heap; it
+ * stays 64 KiB, the size every stored blob was written with.
  */
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** Bytes moved per query (several rows), both ways: few round trips, bounded memory. */
@@ -222,22 +222,28 @@ class ChunkReader extends Readable {
       this.size = Number(result.rows[0].size);
     }
     if (this.sent >= this.size) return [];
-    // Base64 text, not raw bytea: pg's `binary: true` reads every field as a UTF-8 string and so
-    // corrupts arbitrary bytes, and bytea's default hex text is twice the data's size. The line
-    // breaks PostgreSQL puts in base64 are skipped by Buffer.from; the sequence and size checks
-    // below and the archive's SHA-256 check catch anything else.
-    const result = await this.pool.query<{ seq: number; data: string }>(
-      "select seq, encode(data, 'base64') as data from blob_chunks where blob_key = $1 and seq >= $2 and seq < $3 order by seq",
-      [this.key, this.seq, this.seq + this.rowsPerQuery],
-    );
+    // Binary COPY: the chunks arrive as the bytes they are (see copy-binary.ts). COPY takes no
+    // parameters: the key is a quoted literal, the bounds are integers we computed.
+    const client = await this.pool.connect();
+    let rows: Buffer[][];
+    try {
+      rows = await copyBinaryRows(
+        client,
+        `select seq, data from blob_chunks where blob_key = ${client.escapeLiteral(this.key)} and seq >= ${this.seq} and seq < ${this.seq + this.rowsPerQuery} order by seq`,
+      );
+    } catch (error) {
+      // A COPY that failed midway may leave the connection in any state: the pool must drop it.
+      client.release(error as Error);
+      throw error;
+    }
+    client.release();
     const chunks: Buffer[] = [];
-    for (const row of result.rows) {
-      if (row.seq !== this.seq || this.sent >= this.size) break;
-      const data = Buffer.from(row.data, 'base64');
-      if (data.length === 0) break;
-      chunks.push(data);
+    for (const [seq, data] of rows) {
+      if (seq!.readInt32BE(0) !== this.seq || this.sent >= this.size) break;
+      if (data!.length === 0) break;
+      chunks.push(data!);
       this.seq += 1;
-      this.sent += data.length;
+      this.sent += data!.length;
     }
     if (this.sent > this.size) throw new Error(`blob ${this.key} has more bytes than its recorded size ${this.size}`);
     if (chunks.length < this.rowsPerQuery && this.sent < this.size) throw new Error(`blob ${this.key} is missing chunk ${this.seq}`);

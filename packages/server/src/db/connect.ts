@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kys
 import type { Database } from './schema.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import { FROM_DATABASE_CONNECT } from './database-outage.js';
+import { postgresChangeToken, sqliteChangeToken, watchOrganizationWrites, type ChangeToken } from './change-token.js';
 
 // Each driver is loaded only by the engine that uses it (pg ≈ 15 MiB of RSS on a SQLite server).
 // Both are CommonJS, so require keeps openDatabase synchronous.
@@ -21,6 +22,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY and streaming work that Kysely does not wrap. */
   pool: pg.Pool | undefined;
+  /** Moves on every committed change to the database's organisations (see change-token.ts). */
+  changes: ChangeToken;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,8 @@ export function openDatabase(options: {
   /** PostgreSQL only: a new connection completed its handshake (after an outage: the server is back). */
   onPoolConnect?: () => void;
   onCheckpointError?: (message: string) => void;
+  /** PostgreSQL only: the change listener lost its connection (caches fall back to the database meanwhile). */
+  onChangeListenerLost?: (error: unknown) => void;
 }): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new (loadPg().Pool)({
@@ -92,8 +97,20 @@ export function openDatabase(options: {
         throw error;
       });
     }) as typeof pool.connect;
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+    const changes = postgresChangeToken(options.databaseUrl, (error) => options.onChangeListenerLost?.(error));
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool, onCreateConnection: async (connection) => watchOrganizationWrites(connection, changes.committedLocally) }),
+    });
+    return {
+      db,
+      dialect: 'postgres',
+      pool,
+      changes,
+      close: async () => {
+        await changes.stop();
+        await db.destroy();
+      },
+    };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, 'arkiv.sqlite');
@@ -113,6 +130,7 @@ export function openDatabase(options: {
     db,
     dialect: 'sqlite',
     pool: undefined,
+    changes: sqliteChangeToken(sqlite),
     close: async () => {
       await checkpointer.stop();
       await db.destroy();

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission, type Principal } from '../accounts/principal.js';
 import { authenticateToken } from '../accounts/tokens.js';
-import type { AppContext } from '../context.js';
+import type { AppContext, Authenticator } from '../context.js';
 import { forbidden, unauthorized } from './errors.js';
 
 declare module 'fastify' {
@@ -37,23 +37,50 @@ export function installAuthentication(app: FastifyInstance, ctx: AppContext): vo
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const principal = match ? await authenticateToken(ctx.db, match[1]!, ctx.now()) : null;
-      if (!principal) throw unauthorized('The bearer token is invalid or revoked');
-      request.principal = principal;
+  // A callback hook that stays synchronous for an anonymous request (no header, no authenticator
+  // with anything to check): no promise per request on the public read path.
+  app.addHook('onRequest', (request, _reply, done) => {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = resolvePrincipal(request, ctx);
+    } catch (error) {
+      done(error as Error);
       return;
     }
-    for (const authenticate of ctx.authenticators) {
-      const principal = await authenticate(request);
-      if (principal) {
-        request.principal = principal;
-        return;
-      }
-    }
+    if (pending) pending.then(() => done(), done);
+    else done();
   });
+}
+
+/** Sets request.principal; returns a promise only when something had to be looked up. */
+function resolvePrincipal(request: FastifyRequest, ctx: AppContext): Promise<void> | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('The bearer token is invalid or revoked');
+    return authenticateToken(ctx.db, match[1]!, ctx.now()).then((principal) => {
+      if (!principal) throw unauthorized('The bearer token is invalid or revoked');
+      request.principal = principal;
+    });
+  }
+  return tryAuthenticators(request, ctx.authenticators, 0);
+}
+
+function tryAuthenticators(request: FastifyRequest, authenticators: readonly Authenticator[], from: number): Promise<void> | undefined {
+  for (let i = from; i < authenticators.length; i++) {
+    const principal = authenticators[i]!(request);
+    if (principal instanceof Promise) {
+      return principal.then((found) => {
+        if (found) request.principal = found;
+        else return tryAuthenticators(request, authenticators, i + 1);
+      });
+    }
+    if (principal) {
+      request.principal = principal;
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Throws 401 for an anonymous caller and 403 for one without the permission in that organisation. */

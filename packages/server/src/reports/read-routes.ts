@@ -2,12 +2,11 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
 import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
-import { findReadAccess } from '../orgs/org-store.js';
+import { ReadAccessCache } from '../orgs/read-access-cache.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
@@ -58,8 +57,8 @@ export function parseListFilter(query: ListQuery) {
  * requiring a read token; a token never narrows what anonymous callers may read. An unknown organisation looks like an empty one: the API does not
  * reveal which organisation IDs exist.
  */
-async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: string): Promise<number> {
-  const access = await findReadAccess(ctx.db, orgId);
+async function authorizeRead(cache: ReadAccessCache, request: FastifyRequest, orgId: string): Promise<number> {
+  const access = await cache.get(orgId);
   if (access?.requireReadToken) requirePermission(request, orgId, 'reports:read');
   return access?.reportsRevision ?? -1;
 }
@@ -68,6 +67,7 @@ async function authorizeRead(ctx: AppContext, request: FastifyRequest, orgId: st
 export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const listCache = new ListResponseCache();
+  const readAccessCache = new ReadAccessCache(ctx.db, ctx.database.changes);
   if (ctx.config.readRateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       max: ctx.config.readRateLimitPerMinute,
@@ -91,12 +91,16 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       },
     },
     async (request, reply) => {
-      const filter = parseListFilter(request.query);
+      const orgId = request.query.org.toLowerCase();
       // The revision is read before the reports: a body cached under it is never older than it.
-      const revision = await authorizeRead(ctx, request, filter.orgId);
-      const key = JSON.stringify([revision, filter]);
+      const access = await readAccessCache.get(orgId);
+      // Keyed by the URL as sent: a hit skips parsing the filter, which succeeded for this URL
+      // when the body was stored (a URL that fails to parse is never stored).
+      const key = `${access?.reportsRevision ?? -1} ${request.url}`;
       let body: string | Readable | undefined = listCache.get(key);
-      if (body === undefined) {
+      const filter = body === undefined ? parseListFilter(request.query) : undefined;
+      if (access?.requireReadToken) requirePermission(request, orgId, 'reports:read');
+      if (filter !== undefined) {
         if (filter.limit === undefined) {
           body = await unpaginatedList(ctx.db, filter);
         } else {
@@ -132,7 +136,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (ids.length > ctx.config.maxArchiveReports) {
         throw invalidParameter(`reports may name at most ${ctx.config.maxArchiveReports} reports`);
       }
-      await authorizeRead(ctx, request, org);
+      await authorizeRead(readAccessCache, request, org);
       const reports = await findReportsWithFiles(ctx.db, org, ids);
       if (reports.length !== ids.length) return reply.status(204).send(null);
       return sendReportArchive(ctx, request, reply, { organizationId: org, reports });

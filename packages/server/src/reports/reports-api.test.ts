@@ -286,11 +286,31 @@ for (const dialect of testDialects) {
         await upload(server, sampleFields({ projectVersion: '1.0' }));
         assert.deepEqual(versionsOf((await list(server, query)).body), ['1.0'], 'an upload is visible on the next request');
         assert.deepEqual(versionsOf((await list(server, query)).body), ['1.0'], 'a cached answer is the same answer');
-        // A write that bypasses this process's HTTP layer, as another replica's would.
+        // A write by another connection, as another replica's or the `arkiv` CLI's would be. SQLite
+        // sees it on the next request (data_version); PostgreSQL once its notification arrived.
+        const { openDatabase } = await import('../db/connect.js');
         const { storeReports } = await import('./report-store.js');
         const { validateReportMetadata } = await import('./report-input.js');
-        await storeReports(server.ctx.db, [], { orgId: server.orgId, initiator: 'system', reports: [{ metadata: validateReportMetadata(sampleFields({ projectVersion: '2.0' })), files: [] }] });
-        assert.deepEqual(versionsOf((await list(server, query)).body), ['2.0', '1.0']);
+        const { updateOrganization } = await import('../orgs/org-store.js');
+        const other = openDatabase({ databaseUrl: server.database.databaseUrl, dataDir: server.database.dataDir });
+        const elsewhere = async (write: () => Promise<unknown>) => {
+          const before = server.ctx.database.changes.current();
+          await write();
+          for (let waited = 0; dialect === 'postgres' && server.ctx.database.changes.current() === before; waited += 5) {
+            assert.ok(waited < 10_000, 'the notification never came');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        };
+        try {
+          await elsewhere(() => storeReports(other.db, [], { orgId: server.orgId, initiator: 'system', reports: [{ metadata: validateReportMetadata(sampleFields({ projectVersion: '2.0' })), files: [] }] }));
+          assert.deepEqual(versionsOf((await list(server, query)).body), ['2.0', '1.0']);
+          await elsewhere(() => updateOrganization(other.db, server.orgId, { requireReadToken: true }));
+          assert.equal((await list(server, query)).status, 401, 'the read-token flag set elsewhere applies at once');
+          await elsewhere(() => updateOrganization(other.db, server.orgId, { requireReadToken: false }));
+          assert.equal((await list(server, query)).status, 200);
+        } finally {
+          await other.close();
+        }
         const [first] = (await list(server, query)).body.reports;
         const del = await fetch(`${server.url}/security/report/${first.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${server.tokens.admin}` } });
         assert.equal(del.status, 204);

@@ -10,6 +10,7 @@ import * as signingKeys from './0008_signing_keys.js';
 import * as invitations from './0009_invitations.js';
 import * as sessionDetails from './0010_session_details.js';
 import * as shares from './0015_shares.js';
+import * as organizationChangeNotify from './0017_organization_change_notify.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_invitations': invitations,
   '0010_session_details': sessionDetails,
   '0015_shares': shares,
+  '0017_organization_change_notify': organizationChangeNotify,
 };
