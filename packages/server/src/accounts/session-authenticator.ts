@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext, Authenticator } from '../context.js';
 import { csrfFailed, csrfTokenMatches, STATE_CHANGING } from './csrf.js';
-import { rolesOf } from './memberships.js';
+import { effectiveRolesOf } from './mfa-policy.js';
 import { readSessionCookie } from './session-cookie.js';
 import { resolveSession, type ActiveSession } from './sessions.js';
 
@@ -26,6 +26,7 @@ export function sessionAuthenticator(ctx: AppContext): Authenticator {
       throw csrfFailed();
     }
     sessionsByRequest.set(request, session);
-    return { kind: 'user', id: session.userId, email: session.email, roles: await rolesOf(ctx.db, session.userId) };
+    const { roles, mfaEnrolmentRequired } = await effectiveRolesOf(ctx.db, session.userId);
+    return { kind: 'user', id: session.userId, email: session.email, roles, mfaEnrolmentRequired };
   };
 }
