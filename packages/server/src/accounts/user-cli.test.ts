@@ -73,7 +73,7 @@ for (const dialect of testDialects) {
             body: JSON.stringify({ email: owner[1], password: owner[2] }),
           });
           assert.equal(loggedIn.status, 200);
-          assert.deepEqual((await json(loggedIn)).memberships, [{ orgId: id, orgName: 'My organisation', role: 'owner' }]);
+          assert.deepEqual((await json(loggedIn)).memberships, [{ orgId: id, orgName: 'My organisation', role: 'owner', requireMfa: false }]);
           return id;
         });
 
