@@ -48,6 +48,11 @@ export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = ResponseBody<'createInvitation', 201>;
 export type InvitationPreview = ResponseBody<'getInvitation', 200>;
 export type SessionSummary = components['schemas']['SessionSummary'];
+/** Login's 401: `mfaToken` is set when `code` is `mfa_required`. */
+export type MfaRequiredProblem = components['schemas']['MfaRequiredProblem'];
+export type TotpEnrolment = ResponseBody<'startTotpEnrolment', 200>;
+export type RecoveryCodes = ResponseBody<'confirmTotpEnrolment', 200>;
+export type MfaPolicy = ResponseBody<'getMfaPolicy', 200>;
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

@@ -3,6 +3,7 @@ import { OrgGeneral } from './OrgGeneral.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
 import { SigningKeysPanel } from './SigningKeysPanel.tsx';
+import { MfaPolicyPanel } from './MfaPolicyPanel.tsx';
 import { Link, orgPath } from '../lib/router.tsx';
 
 /** Organisation settings (seed 000's settings panel): Administrators and Owners only. */
@@ -19,6 +20,7 @@ export function SettingsPage({ membership, userId, onOrgChanged }: { membership:
       </section>
       <TokensPanel orgId={membership.orgId} />
       <SigningKeysPanel orgId={membership.orgId} />
+      <MfaPolicyPanel orgId={membership.orgId} onChanged={onOrgChanged} />
       <MembersPanel orgId={membership.orgId} myRole={membership.role} myUserId={userId} />
     </section>
   );
