@@ -91,7 +91,7 @@ describe('two-factor authentication in Chromium', { skip: skipWithoutChromium() 
     await memberPage.getByRole('button', { name: 'Sign in' }).click();
     await memberPage.getByRole('heading', { name: 'Two-factor authentication required' }).waitFor();
     await memberPage.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-    await memberPage.getByRole('heading', { name: 'Account' }).waitFor();
+    await memberPage.getByRole('heading', { name: 'Account', exact: true }).waitFor();
     await memberPage.getByRole('region', { name: 'Two-factor authentication' }).getByRole('button', { name: 'Set up two-factor authentication' }).waitFor();
 
     await toggle.click();
