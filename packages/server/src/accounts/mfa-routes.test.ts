@@ -3,8 +3,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Secret, TOTP, URI } from 'otpauth';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
-import { addUser, json, login, postLogin, sessionCookieOf, type LoggedIn, type TestUser } from './account-test-helpers.js';
+import { addUser, json, postLogin, sessionCookieOf, type LoggedIn, type TestUser } from './account-test-helpers.js';
 import { createInvitation } from './invitations.js';
+import { createMfaChallenge } from './mfa-store.js';
+import { createSession } from './sessions.js';
 import { THROTTLE } from './login-throttle.js';
 import { resetUserMfa } from './user-admin.js';
 
@@ -43,9 +45,21 @@ for (const dialect of testDialects) {
       });
     const codeAt = (secret: string, timestamp: number) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp });
 
+    /**
+     * A session made directly, as a login would make it. Password logins are what the tests of the
+     * password step use; elsewhere they would only add scrypt runs.
+     */
+    async function sessionOf(user: TestUser): Promise<LoggedIn> {
+      const { token, csrfToken } = await createSession(server.ctx.db, user.id, now);
+      const cookie = `arkiv_session=${token}`;
+      return { cookie, csrfToken, headers: (write = false) => ({ cookie, ...(write ? { 'x-csrf-token': csrfToken } : {}) }) };
+    }
+    /** The state a right password leaves behind (as passwordStep checks): a login waiting for its second factor. */
+    const challenge = (user: TestUser) => createMfaChallenge(server.ctx.db, user.id, now);
+
     /** Enrols the user's TOTP through the API; the secret and the recovery codes. */
     async function enrol(user: TestUser): Promise<{ secret: string; recoveryCodes: string[]; session: LoggedIn }> {
-      const session = await login(server, user, from());
+      const session = await sessionOf(user);
       const started = await send('POST', '/api/auth/mfa/totp', session);
       assert.equal(started.status, 200);
       const { secret } = await json(started);
@@ -72,7 +86,7 @@ for (const dialect of testDialects) {
 
     it('enrols: a pending secret with its otpauth URI, confirmed by a code; the secret sealed, recovery codes hashed', async () => {
       const user = await addUser(server, 'member');
-      const session = await login(server, user, from());
+      const session = await sessionOf(user);
       const started = await json(await send('POST', '/api/auth/mfa/totp', session));
       const parsed = URI.parse(started.otpauthUrl) as TOTP;
       assert.ok(parsed instanceof TOTP);
@@ -118,13 +132,13 @@ for (const dialect of testDialects) {
       const cookie = sessionCookieOf(response);
       assert.equal((await fetch(`${server.url}/api/auth/me`, { headers: { cookie } })).status, 200);
       // Replayed in a new login, within the same step and in the next one.
-      const replay = await secondStep(await passwordStep(user), { code });
+      const replay = await secondStep(await challenge(user), { code });
       assert.equal(replay.status, 401);
       assert.equal((await json(replay)).code, 'invalid_mfa_code');
       now += STEP_MS;
-      assert.equal((await secondStep(await passwordStep(user), { code })).status, 401);
+      assert.equal((await secondStep(await challenge(user), { code })).status, 401);
       // The next step's code works.
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now) })).status, 200);
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now) })).status, 200);
     });
 
     it('accepts a code one step either side of now and no further', async () => {
@@ -132,34 +146,34 @@ for (const dialect of testDialects) {
       const { secret } = await enrol(user);
       now += 10 * STEP_MS;
       for (const offset of [-2, 2, 5]) {
-        const refused = await secondStep(await passwordStep(user), { code: codeAt(secret, now + offset * STEP_MS) });
+        const refused = await secondStep(await challenge(user), { code: codeAt(secret, now + offset * STEP_MS) });
         assert.equal(refused.status, 401, `a code ${offset} steps away is refused`);
       }
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now - STEP_MS) })).status, 200, 'one step behind');
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now + STEP_MS) })).status, 200, 'one step ahead');
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now - STEP_MS) })).status, 200, 'one step behind');
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now + STEP_MS) })).status, 200, 'one step ahead');
       // After the step ahead was used, the current step's code is older: refused.
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now) })).status, 401);
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now) })).status, 401);
     });
 
     it('takes each recovery code once, typed in any case and grouping', async () => {
       const user = await addUser(server, 'member');
       const { recoveryCodes } = await enrol(user);
       const typed = recoveryCodes[3]!.toUpperCase().replace(/-/g, ' ');
-      assert.equal((await secondStep(await passwordStep(user), { recoveryCode: typed })).status, 200);
-      const again = await secondStep(await passwordStep(user), { recoveryCode: recoveryCodes[3]! });
+      assert.equal((await secondStep(await challenge(user), { recoveryCode: typed })).status, 200);
+      const again = await secondStep(await challenge(user), { recoveryCode: recoveryCodes[3]! });
       assert.equal(again.status, 401);
       assert.equal((await json(again)).code, 'invalid_mfa_code');
       // Another user's code is no code of this user's.
       const other = await addUser(server, 'member');
       const theirs = await enrol(other);
-      assert.equal((await secondStep(await passwordStep(user), { recoveryCode: theirs.recoveryCodes[0]! })).status, 401);
-      assert.equal((await secondStep(await passwordStep(user), { recoveryCode: recoveryCodes[4]! })).status, 200);
+      assert.equal((await secondStep(await challenge(user), { recoveryCode: theirs.recoveryCodes[0]! })).status, 401);
+      assert.equal((await secondStep(await challenge(user), { recoveryCode: recoveryCodes[4]! })).status, 200);
     });
 
     it('lets an mfaToken serve one login within 5 minutes, and needs exactly one proof', async () => {
       const user = await addUser(server, 'member');
       const { secret } = await enrol(user);
-      const token = await passwordStep(user);
+      const token = await challenge(user);
       assert.equal((await secondStep(token, {})).status, 400);
       assert.equal((await secondStep(token, { code: codeAt(secret, now), recoveryCode: 'aaaa-bbbb-cccc-dddd' })).status, 400);
       // A wrong code leaves the token usable; a right one uses it up.
@@ -170,7 +184,7 @@ for (const dialect of testDialects) {
       assert.equal(used.status, 401);
       assert.equal((await json(used)).code, 'mfa_token_invalid');
       // Expired: five minutes later, even with a good code.
-      const late = await passwordStep(user);
+      const late = await challenge(user);
       now += 5 * 60_000;
       const expired = await secondStep(late, { code: codeAt(secret, now) });
       assert.equal(expired.status, 401);
@@ -191,12 +205,12 @@ for (const dialect of testDialects) {
       // From other addresses, the user's own second-factor limit still holds.
       for (let i = 0; i < THROTTLE.mfa.limit - THROTTLE.pair.limit; i += 1) {
         address = `203.0.113.${i + 1}`;
-        assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now + (20 + i) * STEP_MS) })).status, 401);
+        assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now + (20 + i) * STEP_MS) })).status, 401);
       }
       address = '203.0.113.200';
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now) })).status, 429);
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now) })).status, 429);
       now += THROTTLE.mfa.lockMs;
-      assert.equal((await secondStep(await passwordStep(user), { code: codeAt(secret, now) })).status, 200);
+      assert.equal((await secondStep(await challenge(user), { code: codeAt(secret, now) })).status, 200);
     });
 
     it('turns off with a code or a recovery code, never a wrong one; then the password alone signs in', async () => {
@@ -221,7 +235,7 @@ for (const dialect of testDialects) {
       const { orgId, adminToken } = await server.addOrganization(`Strict ${dialect}`);
       const owner = await addUser(server, 'owner', orgId);
       const member = await addUser(server, 'admin', orgId);
-      const ownerSession = await login(server, owner, from());
+      const ownerSession = await sessionOf(owner);
       // Turning it on needs the caller's own second factor.
       const early = await send('PUT', `/api/orgs/${orgId}/mfa-policy`, ownerSession, { requireMfa: true });
       assert.equal(early.status, 403);
@@ -232,7 +246,7 @@ for (const dialect of testDialects) {
       assert.deepEqual(await json(set), { requireMfa: true });
       assert.deepEqual(await json(await send('GET', `/api/orgs/${orgId}/mfa-policy`, ownerWithTotp)), { requireMfa: true });
       // The member without TOTP: signed in, shown the membership and the policy, refused the data.
-      const memberSession = await login(server, member, from());
+      const memberSession = await sessionOf(member);
       const me = await json(await send('GET', '/api/auth/me', memberSession));
       assert.deepEqual(me.memberships.find((m: any) => m.orgId === orgId), { orgId, orgName: `Strict ${dialect}`, role: 'admin', requireMfa: true });
       for (const path of [`/api/orgs/${orgId}/members`, `/api/orgs/${orgId}/tokens`, `/api/orgs/${orgId}`]) {
@@ -242,7 +256,7 @@ for (const dialect of testDialects) {
       }
       assert.equal((await fetch(`${server.url}/api/orgs/${orgId}/members`, { headers: { authorization: `Bearer ${adminToken}` } })).status, 200);
       // Another organisation of the same member is not affected.
-      assert.equal((await send('GET', `/api/orgs/${server.orgId}/members`, await login(server, await addUser(server, 'admin'), from()))).status, 200);
+      assert.equal((await send('GET', `/api/orgs/${server.orgId}/members`, await sessionOf(await addUser(server, 'admin')))).status, 200);
       // Enrolling lets the member in at once, in the same session.
       await send('POST', '/api/auth/mfa/totp', memberSession).then(async (r) => {
         const { secret } = await json(r);
