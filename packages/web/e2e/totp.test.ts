@@ -7,6 +7,18 @@ import { startDashboard, type Dashboard } from './harness.ts';
 /** Codes as an authenticator app computes them; `offsetSteps` picks a later 30-second step (each code works once). */
 const codeFor = (secret: string, offsetSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
 
+/** Turns TOTP on for a user through the API (as the Account page does); the secret. */
+async function enrolViaApi(url: string, user: { email: string; password: string }): Promise<string> {
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+  const { secret } = (await (await fetch(`${url}/api/auth/mfa/totp`, { method: 'POST', headers, body: '{}' })).json()) as { secret: string };
+  const confirmed = await fetch(`${url}/api/auth/mfa/totp/confirm`, { method: 'POST', headers, body: JSON.stringify({ code: codeFor(secret) }) });
+  assert.equal(confirmed.status, 200);
+  return secret;
+}
+
 describe('two-factor authentication in Chromium', { skip: skipWithoutChromium() }, () => {
   let dash: Dashboard;
   before(async () => {
@@ -96,6 +108,28 @@ describe('two-factor authentication in Chromium', { skip: skipWithoutChromium() 
 
     await toggle.click();
     await policy.getByText('Two-factor authentication is now optional').waitFor();
+    assert.deepEqual(dash.browserProblems, []);
+  });
+
+  it('accepts an invitation for an account with TOTP on: password, then code, then joined', async () => {
+    const user = await dash.newUser('member');
+    const secret = await enrolViaApi(dash.server.url, user);
+    const other = await dash.server.addOrganization('Second organisation');
+    const invited = await fetch(`${dash.server.url}/api/orgs/${other.orgId}/invitations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user.email, role: 'member' }),
+    });
+    assert.equal(invited.status, 201);
+    const token = ((await invited.json()) as { url: string }).url.split('/invite/')[1]!;
+    const page = await dash.newPage();
+    await page.goto(`${dash.server.url}/invite/${token}`);
+    await page.getByLabel('Password of your account').fill(user.password);
+    await page.getByRole('button', { name: 'Accept and sign in' }).click();
+    await page.getByLabel('Authentication code').fill(codeFor(secret, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await page.getByRole('combobox', { name: 'Organisation' }).getByText('Second organisation').waitFor({ state: 'attached' });
     assert.deepEqual(dash.browserProblems, []);
   });
 });

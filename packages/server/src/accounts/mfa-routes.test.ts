@@ -190,6 +190,12 @@ for (const dialect of testDialects) {
       assert.equal(expired.status, 401);
       assert.equal((await json(expired)).code, 'mfa_token_invalid');
       assert.equal((await json(await secondStep('x'.repeat(43), { code: '123456' }))).code, 'mfa_token_invalid');
+      // A password change ends the logins its old password started.
+      const pending = await challenge(user);
+      const session = await sessionOf(user);
+      const changed = await send('POST', '/api/auth/password', session, { currentPassword: user.password, newPassword: 'a brand new password' });
+      assert.equal(changed.status, 204);
+      assert.equal((await json(await secondStep(pending, { code: codeAt(secret, now + STEP_MS) }))).code, 'mfa_token_invalid');
     });
 
     it('throttles wrong codes like logins: the pair locks, and the user across addresses', async () => {
