@@ -53,6 +53,11 @@ export type Share = components['schemas']['Share'];
 export type CreatedShare = ResponseBody<'createShare', 201>;
 /** What a share link shows without signing in (GET /api/shares/{token}). */
 export type SharedReports = ResponseBody<'getShare', 200>;
+/** Login's 401: `mfaToken` is set when `code` is `mfa_required`. */
+export type MfaRequiredProblem = components['schemas']['MfaRequiredProblem'];
+export type TotpEnrolment = ResponseBody<'startTotpEnrolment', 200>;
+export type RecoveryCodes = ResponseBody<'confirmTotpEnrolment', 200>;
+export type MfaPolicy = ResponseBody<'getMfaPolicy', 200>;
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

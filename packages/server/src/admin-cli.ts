@@ -8,7 +8,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
-import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPassword, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
+import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPassword, resetUserMfa, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
 import { rotateSigningKey } from './signing/key-store.js';
@@ -228,6 +228,18 @@ export function buildAdminCli(): Command {
     .action(async (options: Record<string, unknown>) => {
       const unlocked = await withDatabase(configFrom(options), (db) => unlockLogin(db, { email: String(options.email) }));
       print(options.json ? JSON.stringify(unlocked) : `login of ${unlocked.email} unlocked (${unlocked.cleared} throttle record(s) removed)`);
+    });
+
+  withSettings(user.command('reset-mfa').description('Turn off the TOTP second factor of a user who lost their device (and recovery codes); ends their sessions'))
+    .requiredOption('--email <email>', 'login email')
+    .option('--json', 'print {"userId", "email", "totpWasOn", "sessionsEnded"}')
+    .action(async (options: Record<string, unknown>) => {
+      const reset = await withDatabase(configFrom(options), (db) => resetUserMfa(db, { email: String(options.email) }));
+      if (options.json) {
+        print(JSON.stringify(reset));
+        return;
+      }
+      print(`${reset.totpWasOn ? 'TOTP turned off' : 'TOTP was not on'} for ${reset.email}; ${reset.sessionsEnded} session(s) ended`);
     });
 
   withSettings(user.command('delete').description('Delete an account: its memberships, sessions and pending invitations (refused for the last owner of an organisation)'))

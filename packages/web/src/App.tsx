@@ -98,6 +98,8 @@ export function App() {
       <Layout session={session} membership={first} section={null} onLogout={logout}>
         <AccountPage
           email={session.user.email}
+          totpEnabled={session.user.totpEnabled}
+          onSessionChanged={refreshSession}
           onDeleted={() => {
             accept(null);
             navigate('/login', { replace: true });
@@ -115,6 +117,20 @@ export function App() {
         <p role="alert">You are not a member of this organisation.</p>
         <button type="button" onClick={() => navigate(orgPath(first.orgId))}>Go to {first.orgName}</button>
       </main>
+    );
+  }
+  // The organisation requires a second factor this account lacks: its data answers 403, so send the person to enrol.
+  if (membership.requireMfa && !session.user.totpEnabled) {
+    return (
+      <Layout session={session} membership={membership} section={route.section} onLogout={logout}>
+        <section>
+          <h1>Two-factor authentication required</h1>
+          <p role="alert">{membership.orgName} requires two-factor authentication. Turn it on for your account to open its reports and settings.</p>
+          <button type="button" className="primary" onClick={() => navigate('/account')}>
+            Set up two-factor authentication
+          </button>
+        </section>
+      </Layout>
     );
   }
   const allowed = route.section === 'reports' || route.section === 'evaluations' || isAdminRole(membership.role);

@@ -33,9 +33,29 @@ export interface paths {
         put?: never;
         /**
          * Log in: sets the arkiv_session cookie and returns the CSRF token
-         * @description 401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address.
+         * @description 401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address. With TOTP on, the right password answers 401 mfa_required with an mfaToken (single use, 5 minutes) for POST /api/auth/login/mfa.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Second step of a login with TOTP on: the mfaToken from mfa_required and a code or recovery code; sets the session cookie
+         * @description 401 mfa_token_invalid when the mfaToken is unknown, expired (5 minutes) or used; 401 invalid_mfa_code for a wrong, replayed or used code (the mfaToken stays usable until it expires); 429 too_many_attempts, counted with the login throttle.
+         */
+        post: operations["loginWithSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,6 +95,50 @@ export interface paths {
          * @description 403 invalid_credentials when password is wrong; 409 last_owner when the user is the last owner of an organisation; 429 too_many_attempts as for login.
          */
         delete: operations["deleteMyAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning on TOTP: a new secret and its otpauth:// URI (pending until confirmed with a code)
+         * @description Asking again before confirming replaces the pending secret. 409 totp_already_enabled when TOTP is on.
+         */
+        post: operations["startTotpEnrolment"];
+        /**
+         * Turn TOTP off with a current code or a recovery code; the recovery codes go with it
+         * @description 400 unless exactly one of code and recoveryCode; 403 invalid_mfa_code (throttled like logins); 409 totp_not_enabled.
+         */
+        delete: operations["disableTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn TOTP on with a first code from the app; answers the 10 recovery codes, shown this once
+         * @description 403 invalid_mfa_code for a wrong code (throttled like logins: 429 too_many_attempts); 409 totp_not_pending without a pending enrolment.
+         */
+        post: operations["confirmTotpEnrolment"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -208,7 +272,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation: creates the account (or adds the membership to the existing one) and signs in
-         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.
+         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins; with TOTP on, 401 mfa_required: complete it with POST /api/auth/login/mfa, then accept signed in). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -455,6 +519,27 @@ export interface paths {
          * @description Administrators for members and administrators, owners for owners; 404 not_found when the user is not a member.
          */
         delete: operations["endMemberSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/mfa-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the organisation requires a second factor (TOTP) of its members */
+        get: operations["getMfaPolicy"];
+        /**
+         * Require (or stop requiring) a second factor of every member of the organisation
+         * @description While required, members without TOTP get 403 mfa_enrolment_required on the organisation until they turn it on; API tokens are not affected. An administrator signed in without TOTP cannot turn it on (403 mfa_enrolment_required): they would lock themselves out.
+         */
+        put: operations["setMfaPolicy"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1071,6 +1156,18 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        MfaRequiredProblem: {
+            /** @description Stable machine-readable error code */
+            code: string;
+            detail: string;
+            details?: unknown;
+            message: string;
+            /** @description Only with code mfa_required: send it to POST /api/auth/login/mfa within 5 minutes; it works once */
+            mfaToken?: string;
+            status: number;
+            title: string;
+            type: string;
+        };
         NexusIqEvaluation: {
             affectedComponentCount: number;
             applicationId: string;
@@ -1144,6 +1241,8 @@ export interface components {
                 /** Format: uuid */
                 orgId: string;
                 orgName: string;
+                /** @description The organisation requires a second factor: without TOTP its data answers 403 mfa_enrolment_required */
+                requireMfa: boolean;
                 /** @description owner > admin > member */
                 role: "member" | "admin" | "owner";
             }[];
@@ -1151,6 +1250,8 @@ export interface components {
                 email: string;
                 /** Format: uuid */
                 id: string;
+                /** @description The account has a TOTP second factor */
+                totpEnabled: boolean;
             };
         };
         SessionSummary: {
@@ -1382,6 +1483,83 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["MfaRequiredProblem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    loginWithSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description mfaToken and exactly one of code and recoveryCode */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The 6-digit code the authenticator app shows now */
+                    code?: string;
+                    /** @description From the mfa_required answer of POST /api/auth/login */
+                    mfaToken: string;
+                    /** @description One of the recovery codes shown at enrolment (each works once) */
+                    recoveryCode?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
@@ -1563,6 +1741,251 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description otpauth://totp/… URI (SHA-1, 6 digits, 30 s): what the QR code holds */
+                        otpauthUrl: string;
+                        /** @description Base32 secret, for typing into an app that cannot scan the QR code */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of code and recoveryCode */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The 6-digit code the authenticator app shows now */
+                    code?: string;
+                    /** @description One of the recovery codes shown at enrolment (each works once) */
+                    recoveryCode?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirmTotpEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The 6-digit code the authenticator app shows now */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Shown this once; each works once in place of a code */
+                        recoveryCodes: string[];
+                    };
+                };
             };
             /** @description Default Response */
             400: {
@@ -2123,7 +2546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["MfaRequiredProblem"];
                 };
             };
             /** @description Default Response */
@@ -3785,6 +4208,171 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMfaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Members without TOTP are refused the organisation (403 mfa_enrolment_required) */
+                        requireMfa: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMfaPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Members without TOTP are refused the organisation (403 mfa_enrolment_required) */
+                    requireMfa: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Members without TOTP are refused the organisation (403 mfa_enrolment_required) */
+                        requireMfa: boolean;
+                    };
+                };
             };
             /** @description Default Response */
             400: {

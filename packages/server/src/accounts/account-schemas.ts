@@ -5,8 +5,19 @@ import { Text } from '../http/text-input.js';
 export const RoleSchema = Type.Union([Type.Literal('member'), Type.Literal('admin'), Type.Literal('owner')], { description: 'owner > admin > member' });
 
 export const AccountSchema = Type.Object({
-  user: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
-  memberships: Type.Array(Type.Object({ orgId: Type.String({ format: 'uuid' }), orgName: Type.String(), role: RoleSchema })),
+  user: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    totpEnabled: Type.Boolean({ description: 'The account has a TOTP second factor' }),
+  }),
+  memberships: Type.Array(
+    Type.Object({
+      orgId: Type.String({ format: 'uuid' }),
+      orgName: Type.String(),
+      role: RoleSchema,
+      requireMfa: Type.Boolean({ description: 'The organisation requires a second factor: without TOTP its data answers 403 mfa_enrolment_required' }),
+    }),
+  ),
   csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE made with the session cookie' }),
 }, { $id: 'Session' });
 

@@ -27,8 +27,8 @@ for (const dialect of testDialects) {
       const response = await postLogin(server, owner.email.toUpperCase(), owner.password);
       assert.equal(response.status, 200);
       const body = await json(response);
-      assert.deepEqual(body.user, { id: owner.id, email: owner.email });
-      assert.deepEqual(body.memberships, [{ orgId: server.orgId, orgName: 'Test organisation', role: 'owner' }]);
+      assert.deepEqual(body.user, { id: owner.id, email: owner.email, totpEnabled: false });
+      assert.deepEqual(body.memberships, [{ orgId: server.orgId, orgName: 'Test organisation', role: 'owner', requireMfa: false }]);
       assert.match(body.csrfToken, /^[\w-]{40,}$/);
       const cookie = response.headers.getSetCookie().find((c) => c.startsWith('arkiv_session='))!;
       const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());

@@ -1,28 +1,25 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { AccountDeletionSchema, AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
 import { deleteAccount } from './account-deletion.js';
 import { checkCredentials } from './credentials.js';
-import { forgetStaleFailures } from './login-throttle.js';
 import { csrfFailed, isCrossSiteRequest } from './csrf.js';
-import { membershipsOf } from './memberships.js';
 import { checkNewPassword, hashPassword } from './passwords.js';
 import { sessionOf } from './session-authenticator.js';
-import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
-import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
-import { sessionClientOf } from './session-client.js';
-import { setPasswordHash, type User } from './users.js';
+import { clearSessionCookie } from './session-cookie.js';
+import { deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
+import { accountView, completeLogin } from './login-completion.js';
+import { challengeSecondFactor } from './second-factor.js';
+import { MfaRequiredProblemSchema } from './mfa-schemas.js';
+import { setPasswordHash } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
 
-export async function accountView(ctx: AppContext, user: User, csrfToken: string) {
-  return { user: { id: user.id, email: user.email }, memberships: await membershipsOf(ctx.db, user.id), csrfToken };
-}
+export { accountView } from './login-completion.js';
 
 /** Routes about "my session" need a session: a token has no account (403), nobody at all is a 401. */
 export function requireSession(request: FastifyRequest): ActiveSession {
@@ -44,25 +41,20 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       schema: {
         operationId: 'login',
         summary: 'Log in: sets the arkiv_session cookie and returns the CSRF token',
-        description: '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address.',
+        description:
+          '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address. ' +
+          'With TOTP on, the right password answers 401 mfa_required with an mfaToken (single use, 5 minutes) for POST /api/auth/login/mfa.',
         tags,
         security: publicRoute,
         body: LoginBodySchema,
-        response: { 200: refTo(AccountSchema), ...problemResponses },
+        response: { 200: refTo(AccountSchema), ...problemResponses, 401: refTo(MfaRequiredProblemSchema) },
       },
     },
     async (request, reply) => {
       if (isCrossSiteRequest(request)) throw csrfFailed('Logging in from another site is not allowed');
       const user = await checkCredentials(ctx, { email: request.body.email, password: request.body.password, address: request.ip });
-      // A login replaces whatever session this browser held.
-      const previous = sessionOf(request);
-      if (previous) await deleteSession(ctx.db, previous.id);
-      await deleteExpiredSessions(ctx.db, ctx.now());
-      await forgetStaleFailures(ctx.db, ctx.now());
-      const session = await createSession(ctx.db, user.id, ctx.now(), sessionClientOf(request));
-      setSessionCookie(request, reply, session.token);
-      request.log.info({ userId: user.id }, 'user logged in');
-      return accountView(ctx, user, session.csrfToken);
+      await challengeSecondFactor(ctx, user);
+      return completeLogin(ctx, request, reply, user);
     },
   );
 

@@ -13,7 +13,9 @@ import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
 import { createInvitation } from './invitations.js';
 import { newLinkToken } from './link-tokens.js';
+import { confirmTotp, createMfaChallenge, replaceRecoveryCodes, startTotpEnrolment } from './mfa-store.js';
 import { storePasswordReset } from './password-resets.js';
+import { newTotpSecret } from './totp.js';
 import { createSession } from './sessions.js';
 import { createUser } from './users.js';
 import { createShare } from '../shares/shares.js';
@@ -90,6 +92,16 @@ async function freshShare(f: MatrixFixture, orgId = f.orgId, reportId = f.report
   const now = Date.now();
   return createShare(f.server.ctx.db, { orgId, reportIds: [reportId], note: 'matrix', expiresAt: now + 3_600_000, createdBy: { userId: null, tokenId: null }, now });
 }
+/** A fresh account with TOTP on, half-way through a login: its mfaToken and a recovery code finish it (a TOTP code could not serve every actor in one 30-second step). */
+async function freshMfaLogin(f: MatrixFixture) {
+  const { db, secrets } = f.server.ctx;
+  const user = await createUser(db, { email: `mfa-${f.unique()}@example.test`, password: 'the password of this one', now: Date.now() });
+  await startTotpEnrolment(db, secrets, user.id, newTotpSecret(), Date.now());
+  await confirmTotp(db, user.id, 1, Date.now());
+  const [recoveryCode] = await replaceRecoveryCodes(db, user.id, Date.now());
+  return { mfaToken: await createMfaChallenge(db, user.id, Date.now()), recoveryCode };
+}
+const forgetPendingTotp = async (f: MatrixFixture) => void (await f.server.ctx.db.deleteFrom('user_totp').where('confirmed_at', 'is', null).execute());
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
 /** Every route, classified. Paths under /api/orgs/{orgId}/… need org:admin unless stated. */
@@ -175,6 +187,19 @@ const CASES: Record<string, Case[]> = {
   'POST /api/auth/password-reset/:token': [
     { note: 'the link is the credential', access: 'public', ok: 204, request: async (f) => ({ path: `/api/auth/password-reset/${await freshResetLink(f)}`, json: { newPassword: 'a new password of mine' } }) },
   ],
+  // The TOTP second factor: the caller's own; the policy is the organisation administrators'.
+  'POST /api/auth/mfa/totp': [{ access: 'session', ok: 200, request: () => ({ path: '/api/auth/mfa/totp' }), cleanup: forgetPendingTotp }],
+  'POST /api/auth/mfa/totp/confirm': [
+    { note: 'nothing pending: sessions reach the enrolment check (409 totp_not_pending), tokens are refused before it', access: 'session', ok: 409, request: () => ({ path: '/api/auth/mfa/totp/confirm', json: { code: '123456' } }) },
+  ],
+  'DELETE /api/auth/mfa/totp': [
+    { note: 'TOTP is off: sessions reach the check (409 totp_not_enabled), tokens are refused before it', access: 'session', ok: 409, request: () => ({ path: '/api/auth/mfa/totp', json: { code: '123456' } }) },
+  ],
+  'POST /api/auth/login/mfa': [
+    { note: 'the mfaToken is the credential', access: 'public', ok: 200, endsSession: true, request: async (f) => ({ path: '/api/auth/login/mfa', json: await freshMfaLogin(f) }) },
+  ],
+  'GET /api/orgs/:orgId/mfa-policy': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/mfa-policy` }) }],
+  'PUT /api/orgs/:orgId/mfa-policy': [{ note: 'turning it off needs no second factor of the caller', access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/mfa-policy`, json: { requireMfa: false } }) }],
   'GET /api/orgs': [{ access: 'authenticated', ok: 200, request: () => ({ path: '/api/orgs' }) }],
   'GET /api/orgs/:orgId/members': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/members` }) }],
   'POST /api/orgs/:orgId/members': [

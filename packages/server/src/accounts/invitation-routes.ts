@@ -10,6 +10,8 @@ import { refTo } from '../http/schema-ref.js';
 import { createMailer } from '../mail/mailer.js';
 import { AccountSchema, OrgParams } from './account-schemas.js';
 import { accountView } from './auth-routes.js';
+import { challengeSecondFactor } from './second-factor.js';
+import { MfaRequiredProblemSchema } from './mfa-schemas.js';
 import { checkCredentials } from './credentials.js';
 import { csrfFailed, isCrossSiteRequest } from './csrf.js';
 import { AcceptInvitationSchema, CreatedInvitationSchema, CreateInvitationSchema, InvitationParams, InvitationPreviewSchema, InvitationSchema, LinkTokenParams } from './invitation-schemas.js';
@@ -159,14 +161,14 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
         summary: 'Accept an invitation: creates the account (or adds the membership to the existing one) and signs in',
         description:
           'Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password ' +
-          '(401 invalid_credentials, throttled like logins). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. ' +
+          '(401 invalid_credentials, throttled like logins; with TOTP on, 401 mfa_required: complete it with POST /api/auth/login/mfa, then accept signed in). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. ' +
           '409 account_unclaimed when the account still has a password another organisation set. ' +
           '404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.',
         tags,
         security: publicRoute,
         params: LinkTokenParams,
         body: AcceptInvitationSchema,
-        response: { 200: refTo(AccountSchema), 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), 410: Type.Ref('Problem'), ...problemResponses },
+        response: { 200: refTo(AccountSchema), 404: Type.Ref('Problem'), 409: Type.Ref('Problem'), 410: Type.Ref('Problem'), ...problemResponses, 401: refTo(MfaRequiredProblemSchema) },
       },
     },
     async (request, reply) => {
@@ -185,6 +187,8 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
         user = { id: session.userId, email: session.email };
       } else if (existing) {
         user = await checkCredentials(ctx, { email: invitation.email, password: password ?? '', address: request.ip });
+        // A password alone must not sign in an account that has a second factor: finish the login, then accept signed in.
+        await challengeSecondFactor(ctx, user);
       } else {
         if (password === undefined) throw invalidParameter('password is required to create the account');
         checkNewPassword(password);

@@ -16,6 +16,10 @@ import './account-tables.js';
  *   during which addresses that have themselves failed for this email are refused. An address
  *   with no failure for it is never delayed: the owner's own address still gets in.
  *
+ * - `mfa` (one user's second factor, every address): wrong TOTP or recovery codes lock that
+ *   user's second factor for LOCK_MS. Only someone who has the password gets to guess codes, and
+ *   spreading the guesses over many addresses must not multiply them.
+ *
  * Locks are checked before any hashing, so a refused attempt costs no scrypt. Unknown emails count
  * like known ones: the answers never tell which accounts exist.
  */
@@ -23,6 +27,7 @@ export const THROTTLE = {
   pair: { limit: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 },
   address: { limit: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 },
   account: { free: 10, windowMs: 15 * 60_000, firstDelayMs: 1000, maxDelayMs: 60_000 },
+  mfa: { limit: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 },
 } as const;
 
 export type ThrottleKind = keyof typeof THROTTLE;
@@ -33,6 +38,7 @@ export interface ThrottleKey {
 
 export const accountKey = (normalizedEmail: string): ThrottleKey => ({ kind: 'account', key: `account:${normalizedEmail}` });
 export const addressKey = (ip: string): ThrottleKey => ({ kind: 'address', key: `address:${clientAddressKey(ip)}` });
+export const mfaKey = (userId: string): ThrottleKey => ({ kind: 'mfa', key: `mfa:${userId}` });
 export const pairKey = (normalizedEmail: string, ip: string): ThrottleKey => ({ kind: 'pair', key: `pair:${clientAddressKey(ip)} ${normalizedEmail}` });
 
 /** The keys one login attempt is counted under. */

@@ -9,6 +9,8 @@ export interface Membership {
   orgId: string;
   orgName: string;
   role: Role;
+  /** The organisation requires a second factor of its members. */
+  requireMfa: boolean;
 }
 
 export interface Member {
@@ -23,12 +25,12 @@ export async function membershipsOf(db: Kysely<Database>, userId: string): Promi
   const rows = await db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
-    .select(['memberships.org_id', 'organizations.name', 'memberships.role'])
+    .select(['memberships.org_id', 'organizations.name', 'memberships.role', 'organizations.require_mfa'])
     .where('memberships.user_id', '=', userId)
     .orderBy('organizations.name')
     .orderBy('organizations.id')
     .execute();
-  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, role: r.role }));
+  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, role: r.role, requireMfa: Number(r.require_mfa) === 1 }));
 }
 
 function memberRows(db: Kysely<Database>, orgId: string) {
@@ -125,10 +127,4 @@ async function ownerCount(trx: Transaction<Database>, orgId: string): Promise<nu
     .where('role', '=', 'owner')
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The user's role in each organisation: what a session principal carries. Read on every request, so role changes apply at once. */
-export async function rolesOf(db: Kysely<Database>, userId: string): Promise<Map<string, Role>> {
-  const rows = await db.selectFrom('memberships').select(['org_id', 'role']).where('user_id', '=', userId).execute();
-  return new Map(rows.map((r) => [r.org_id, r.role]));
 }

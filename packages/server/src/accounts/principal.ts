@@ -7,7 +7,15 @@ export type Role = 'member' | 'admin' | 'owner';
 
 export type Principal =
   | { kind: 'token'; id: string; orgId: string; scopes: ReadonlySet<Scope> }
-  | { kind: 'user'; id: string; email: string; roles: ReadonlyMap<string, Role> };
+  | {
+      kind: 'user';
+      id: string;
+      email: string;
+      /** Roles in effect: an organisation that requires a second factor the user lacks is left out. */
+      roles: ReadonlyMap<string, Role>;
+      /** Organisations the user belongs to but may not use until they turn on TOTP (requireMfa). */
+      mfaEnrolmentRequired?: ReadonlySet<string>;
+    };
 
 export type Permission =
   | 'reports:read'

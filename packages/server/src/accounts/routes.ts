@@ -2,11 +2,12 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { authRoutes } from './auth-routes.js';
 import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
+import { mfaRoutes } from './mfa-routes.js';
 import { myOrgsRoute } from './my-orgs-route.js';
 import { passwordResetRoutes } from './password-reset-routes.js';
 import { sessionRoutes } from './session-routes.js';
 
-/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations, sessions. */
+/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations, sessions, the TOTP second factor. */
 export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(authRoutes, options);
   await app.register(passwordResetRoutes, options);
@@ -14,4 +15,5 @@ export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(memberRoutes, options);
   await app.register(invitationRoutes, options);
   await app.register(sessionRoutes, options);
+  await app.register(mfaRoutes, options);
 };

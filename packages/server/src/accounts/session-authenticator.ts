@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from './principal.js';
 import type { AppContext, Authenticator } from '../context.js';
 import { csrfFailed, csrfTokenMatches, STATE_CHANGING } from './csrf.js';
-import { rolesOf } from './memberships.js';
+import { effectiveRolesOf } from './mfa-policy.js';
 import { readSessionCookie } from './session-cookie.js';
 import { resolveSession, type ActiveSession } from './sessions.js';
 
@@ -25,7 +25,8 @@ export function sessionAuthenticator(ctx: AppContext): Authenticator {
       throw csrfFailed();
     }
     sessionsByRequest.set(request, session);
-    return { kind: 'user', id: session.userId, email: session.email, roles: await rolesOf(ctx.db, session.userId) };
+    const { roles, mfaEnrolmentRequired } = await effectiveRolesOf(ctx.db, session.userId);
+    return { kind: 'user', id: session.userId, email: session.email, roles, mfaEnrolmentRequired };
   };
   return (request) => {
     const token = readSessionCookie(request);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import './account-tables.js';
+import './mfa-tables.js';
 
 /**
  * A session ends after IDLE_TIMEOUT_MS without a request, and in any case ABSOLUTE_LIFETIME_MS after
@@ -107,8 +108,13 @@ export async function deleteUserSession(db: Kysely<Database>, userId: string, se
   return Number(result.numDeletedRows) > 0;
 }
 
-/** Ends every session of a user except `keep` (the one that changed the password). */
+/**
+ * Ends every session of a user except `keep` (the one that changed the password), and the logins
+ * still waiting for their second factor: each is half a session, proven by a password that may
+ * be the very one being replaced.
+ */
 export async function revokeUserSessions(db: Kysely<Database>, userId: string, keep?: string): Promise<number> {
+  await db.deleteFrom('mfa_challenges').where('user_id', '=', userId).execute();
   let query = db.deleteFrom('sessions').where('user_id', '=', userId);
   if (keep) query = query.where('id', '<>', keep);
   return Number((await query.executeTakeFirst()).numDeletedRows);

@@ -8,8 +8,9 @@ import { ConfigError } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
 import { deleteAccount, type DeletedAccount } from './account-deletion.js';
-import { unlockEmail } from './login-throttle.js';
+import { clearFailures, mfaKey, unlockEmail } from './login-throttle.js';
 import { addMembership } from './memberships.js';
+import { removeTotp } from './mfa-store.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
 import type { Role } from './principal.js';
 import { revokeUserSessions } from './sessions.js';
@@ -103,6 +104,23 @@ export function resetUserPassword(
 export async function unlockLogin(db: Kysely<Database>, input: { email: string }): Promise<{ email: string; cleared: number }> {
   const email = normalizeEmail(input.email);
   return { email, cleared: await unlockEmail(db, email) };
+}
+
+/**
+ * `arkiv user reset-mfa`: for someone who lost their authenticator and recovery codes. Turns TOTP
+ * off (secret, recovery codes, waiting logins), lifts the second-factor throttle and ends every
+ * session, since a lost phone may be in someone else's hands. They sign in with the password and
+ * enrol again (organisations that require it send them to enrol).
+ */
+export function resetUserMfa(db: Kysely<Database>, input: { email: string }): Promise<{ userId: string; email: string; totpWasOn: boolean; sessionsEnded: number }> {
+  return asCliError(async () => {
+    const user = await findUserByEmail(db, input.email);
+    if (!user) throw new ConfigError(`no user with email ${normalizeEmail(input.email)}`);
+    const totpWasOn = await removeTotp(db, user.id);
+    await clearFailures(db, mfaKey(user.id));
+    const sessionsEnded = await revokeUserSessions(db, user.id);
+    return { userId: user.id, email: user.email, totpWasOn, sessionsEnded };
+  });
 }
 
 /**

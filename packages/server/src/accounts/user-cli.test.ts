@@ -8,7 +8,11 @@ import { startServeProcess } from '../test/serve-process.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { json } from './account-test-helpers.js';
 import { verifyPassword } from './passwords.js';
+import { confirmTotp, hasTotp, replaceRecoveryCodes, startTotpEnrolment } from './mfa-store.js';
 import { createSession } from './sessions.js';
+import { newTotpSecret } from './totp.js';
+import { createUser } from './users.js';
+import { SecretBox } from '../secrets.js';
 import { bootstrapOwnerEmail } from './user-admin.js';
 
 const mainScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
@@ -73,7 +77,7 @@ for (const dialect of testDialects) {
             body: JSON.stringify({ email: owner[1], password: owner[2] }),
           });
           assert.equal(loggedIn.status, 200);
-          assert.deepEqual((await json(loggedIn)).memberships, [{ orgId: id, orgName: 'My organisation', role: 'owner' }]);
+          assert.deepEqual((await json(loggedIn)).memberships, [{ orgId: id, orgName: 'My organisation', role: 'owner', requireMfa: false }]);
           return id;
         });
 
@@ -160,6 +164,35 @@ for (const dialect of testDialects) {
         const unknown = await arkiv(database, ['user', 'delete', '--email', 'leaver@example.test']);
         assert.equal(unknown.code, 2);
         assert.match(unknown.stderr, /no user with email leaver@example.test/);
+      } finally {
+        await handle.close();
+        await database.drop();
+      }
+    });
+
+    it('arkiv user reset-mfa --email turns TOTP off for a lost device and ends the sessions', async () => {
+      const database = await createTestDatabase(dialect);
+      const handle = openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, poolSize: 1 });
+      try {
+        const migrated = await arkiv(database, ['migrate']);
+        assert.equal(migrated.code, 0, migrated.stderr);
+        const user = await createUser(handle.db, { email: 'lost.phone@example.test', password: 'a password of twelve', now: Date.now() });
+        await startTotpEnrolment(handle.db, new SecretBox(cliEnv(database).ARKIV_SECRET_KEY!), user.id, newTotpSecret(), Date.now());
+        await confirmTotp(handle.db, user.id, 1, Date.now());
+        await replaceRecoveryCodes(handle.db, user.id, Date.now());
+        await createSession(handle.db, user.id, Date.now());
+
+        const reset = await arkiv(database, ['user', 'reset-mfa', '--email', 'Lost.Phone@example.test', '--json']);
+        assert.equal(reset.code, 0, reset.stderr);
+        assert.deepEqual(JSON.parse(reset.stdout), { userId: user.id, email: 'lost.phone@example.test', totpWasOn: true, sessionsEnded: 1 });
+        assert.equal(await hasTotp(handle.db, user.id), false);
+        assert.equal((await handle.db.selectFrom('mfa_recovery_codes').select('code_hash').where('user_id', '=', user.id).execute()).length, 0);
+        const again = await arkiv(database, ['user', 'reset-mfa', '--email', 'lost.phone@example.test']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stdout, /TOTP was not on for lost.phone@example.test; 0 session\(s\) ended/);
+        const unknown = await arkiv(database, ['user', 'reset-mfa', '--email', 'nobody@example.test']);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /no user with email nobody@example.test/);
       } finally {
         await handle.close();
         await database.drop();

@@ -11,6 +11,8 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   require_read_token: number;
+  /** Migration 0013: members without a second factor are refused this organisation's data. */
+  require_mfa: Generated<number>;
   created_at: number;
   /** Incremented by every report change of the organisation (see reports/list-cache.ts). */
   reports_revision: Generated<number>;

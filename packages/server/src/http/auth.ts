@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission, type Principal } from '../accounts/principal.js';
 import { authenticateToken } from '../accounts/tokens.js';
 import type { AppContext, Authenticator } from '../context.js';
-import { forbidden, unauthorized } from './errors.js';
+import { forbidden, mfaEnrolmentRequired, unauthorized } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -83,10 +83,14 @@ function tryAuthenticators(request: FastifyRequest, authenticators: readonly Aut
   return undefined;
 }
 
-/** Throws 401 for an anonymous caller and 403 for one without the permission in that organisation. */
+/** Throws 401 for an anonymous caller and 403 for one without the permission in that organisation (mfa_enrolment_required when only a second factor is missing). */
 export function requirePermission(request: FastifyRequest, orgId: string, permission: Permission): Principal {
   const principal = request.principal;
   if (!principal) throw unauthorized();
-  if (!can(principal, orgId, permission)) throw forbidden();
+  if (!can(principal, orgId, permission)) {
+    // The member's role there is withheld until they have a second factor: say so, so they can enrol.
+    if (principal.kind === 'user' && principal.mfaEnrolmentRequired?.has(orgId)) throw mfaEnrolmentRequired();
+    throw forbidden();
+  }
   return principal;
 }

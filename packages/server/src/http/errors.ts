@@ -7,7 +7,8 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: { alert?: boolean; headers?: Record<string, string>; details?: unknown } = {},
+    /** `members`: extension members of the problem body (RFC 9457 §3.2), such as login's mfaToken. */
+    readonly extra: { alert?: boolean; headers?: Record<string, string>; details?: unknown; members?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -27,6 +28,9 @@ export const unauthorized = (message = 'A valid API token or session is required
 export const forbidden = (message = 'You do not have permission for this action') =>
   new AppError(403, 'forbidden', message);
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found`);
+/** A member of an organisation that requires a second factor, without one: enrolling (POST /api/auth/mfa/totp) lets them in. */
+export const mfaEnrolmentRequired = (message = 'This organisation requires a second factor: turn on TOTP for your account to see its data') =>
+  new AppError(403, 'mfa_enrolment_required', message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const payloadTooLarge = (limit: number) =>
   new AppError(413, 'payload_too_large', `The upload exceeds the limit of ${limit} bytes`);
@@ -51,6 +55,8 @@ export const ERROR_CODES = [
   'invalid_parameter', 'invalid_request', 'unsupported_media_type', 'payload_too_large', 'not_found', 'rate_limited', 'server_busy',
   // Authentication and authorization
   'unauthorized', 'forbidden', 'csrf_failed', 'token_required', 'too_many_attempts', 'invalid_credentials', 'account_unclaimed',
+  // Second factor (TOTP)
+  'mfa_required', 'invalid_mfa_code', 'mfa_token_invalid', 'mfa_enrolment_required', 'totp_already_enabled', 'totp_not_pending', 'totp_not_enabled',
   // Reports
   'invalid_version', 'missing_version_filter', 'invalid_range', 'invalid_file', 'invalid_pdf', 'invalid_multipart', 'missing_file',
   // Accounts and members
@@ -84,6 +90,7 @@ const TITLES: Record<number, string> = {
 
 export function problemBody(error: AppError): ProblemBody {
   return {
+    ...error.extra.members,
     type: `urn:arkiv:error:${error.code}`,
     title: TITLES[error.status] ?? 'Error',
     status: error.status,

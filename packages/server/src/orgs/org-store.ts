@@ -9,7 +9,7 @@ export interface Organization {
   createdAt: string;
 }
 
-function toOrganization(row: Omit<Database['organizations'], 'reports_revision'>): Organization {
+function toOrganization(row: Omit<Database['organizations'], 'reports_revision' | 'require_mfa'>): Organization {
   return { id: row.id, name: row.name, requireReadToken: row.require_read_token === 1, createdAt: new Date(row.created_at).toISOString() };
 }
 

@@ -6,9 +6,10 @@ import { ErrorMessage, Notice } from './Status.tsx';
 import { passwordErrors } from './account-rules.ts';
 import { SessionsSection } from './SessionsSection.tsx';
 import { DeleteAccountSection } from './DeleteAccountSection.tsx';
+import { TotpSection } from './TotpSection.tsx';
 
-/** Change password (the server ends every other session of this account), see or end sessions, delete the account. */
-export function AccountPage({ email, onDeleted }: { email: string; onDeleted: () => void }) {
+/** Change password (the server ends every other session of this account), two-factor authentication, see or end sessions, delete the account. */
+export function AccountPage({ email, totpEnabled, onSessionChanged, onDeleted }: { email: string; totpEnabled: boolean; onSessionChanged: () => void; onDeleted: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -57,6 +58,7 @@ export function AccountPage({ email, onDeleted }: { email: string; onDeleted: ()
           Change password
         </button>
       </form>
+      <TotpSection enabled={totpEnabled} onChanged={onSessionChanged} />
       <SessionsSection />
       <DeleteAccountSection onDeleted={onDeleted} />
     </section>

@@ -5,6 +5,7 @@ import { navigate, orgPath } from '../lib/router.tsx';
 import type { InvitationPreview, Session } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ErrorMessage, Loading } from './Status.tsx';
+import { MfaLoginStep, mfaTokenOf } from './MfaLoginStep.tsx';
 
 const ROLE_NAMES = { owner: 'an Owner', admin: 'an Administrator', member: 'a Member' } as const;
 
@@ -17,6 +18,8 @@ export function InvitePage({ token, session, onAccepted }: { token: string; sess
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // An existing account with TOTP on: the password alone does not sign in; the code comes first.
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
 
   if (invitation.loading && !invitation.data) return <Loading what="the invitation" />;
   if (!invitation.data) {
@@ -32,20 +35,41 @@ export function InvitePage({ token, session, onAccepted }: { token: string; sess
   const offer = invitation.data;
   const signedInAs = session?.user.email;
   const needsPassword = signedInAs !== offer.email;
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const acceptWith = async (body: { password?: string }) => {
     setBusy(true);
     setError(null);
     try {
-      const accepted = await api.post<Session>(`/api/invitations/${encodeURIComponent(token)}/accept`, needsPassword ? { password } : {});
+      const accepted = await api.post<Session>(`/api/invitations/${encodeURIComponent(token)}/accept`, body);
       onAccepted(accepted);
       const joined = accepted.memberships.find((m) => m.orgName === offer.orgName) ?? accepted.memberships[0];
       navigate(joined ? orgPath(joined.orgId) : '/', { replace: true });
     } catch (caught) {
-      setError(errorMessage(caught));
+      setMfaToken(mfaTokenOf(caught));
+      if (!mfaTokenOf(caught)) setError(errorMessage(caught));
       setBusy(false);
     }
   };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void acceptWith(needsPassword ? { password } : {});
+  };
+  if (mfaToken) {
+    // Signed in by the code, the account accepts as itself (no password).
+    const signedIn = (next: Session) => {
+      onAccepted(next);
+      setMfaToken(null);
+      void acceptWith({});
+    };
+    const restart = (message: string) => {
+      setMfaToken(null);
+      setError(message);
+    };
+    return (
+      <main className="login">
+        <MfaLoginStep mfaToken={mfaToken} onLogin={signedIn} onRestart={restart} />
+      </main>
+    );
+  }
   return (
     <main className="login">
       <form className="card" onSubmit={submit} aria-labelledby="invite-title">

@@ -35,7 +35,7 @@ export function Layout({ session, membership, section, onLogout, children }: { s
           {ROLE_NAMES[membership.role]}
         </span>
         <span className="account">
-          <Link to="/account" className="email" aria-current={section === null ? 'page' : undefined} title="Account: change password">
+          <Link to="/account" className="email" aria-current={section === null ? 'page' : undefined} title="Account: password, two-factor authentication, sessions">
             {session.user.email}
           </Link>
           <button type="button" className="link" onClick={onLogout}>

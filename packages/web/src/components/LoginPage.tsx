@@ -3,6 +3,7 @@ import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import type { Session } from '../lib/types.ts';
 import { ErrorMessage, Notice } from './Status.tsx';
+import { MfaLoginStep, mfaTokenOf } from './MfaLoginStep.tsx';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [email, setEmail] = useState('');
@@ -10,6 +11,8 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [resetSent, setResetSent] = useState(false);
+  // Set when the password was right and the account has TOTP on: the second step replaces the form.
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
 
   // The answer is the same whether the email has an account or not; so is this message.
   const forgot = async () => {
@@ -30,10 +33,24 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
     try {
       onLogin(await api.post<Session>('/api/auth/login', { email: email.trim(), password }));
     } catch (caught) {
-      setError(errorMessage(caught));
+      setMfaToken(mfaTokenOf(caught));
+      if (!mfaTokenOf(caught)) setError(errorMessage(caught));
       setBusy(false);
     }
   };
+
+  if (mfaToken) {
+    const restart = (message: string) => {
+      setMfaToken(null);
+      setPassword('');
+      setError(message);
+    };
+    return (
+      <main className="login">
+        <MfaLoginStep mfaToken={mfaToken} onLogin={onLogin} onRestart={restart} />
+      </main>
+    );
+  }
 
   return (
     <main className="login">

@@ -42,17 +42,17 @@ export async function request<T>(method: Method, url: string, body?: unknown, op
   const parsed = parseBody(response.headers.get('content-type'), raw);
   if (!response.ok) {
     if (response.status === 401 && !options.quiet401) onUnauthorized?.();
-    throw new ApiError(problemFrom(response.status, parsed));
+    throw new ApiError(problemFrom(response.status, parsed), parsed);
   }
   return parsed as T;
 }
 
 export const api = {
   get: <T>(url: string, options?: { quiet401?: boolean }) => request<T>('GET', url, undefined, options),
-  post: <T>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),
+  post: <T>(url: string, body?: unknown, options?: { quiet401?: boolean }) => request<T>('POST', url, body ?? {}, options),
   put: <T>(url: string, body: unknown) => request<T>('PUT', url, body),
   patch: <T>(url: string, body: unknown) => request<T>('PATCH', url, body),
-  delete: <T>(url: string) => request<T>('DELETE', url),
+  delete: <T>(url: string, body?: unknown) => request<T>('DELETE', url, body),
 };
 
 /** Builds `path?a=1&b=2&b=3` leaving out empty values; arrays repeat the parameter. */

@@ -54,11 +54,14 @@ export function parseBody(contentType: string | null, raw: string): unknown {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(problem: Problem) {
+  /** The parsed response body, for problems with extension members (login's mfaToken). */
+  readonly body: unknown;
+  constructor(problem: Problem, body?: unknown) {
     super(problem.message);
     this.name = 'ApiError';
     this.status = problem.status;
     this.code = problem.code;
+    this.body = body;
   }
 }
 

@@ -4,6 +4,7 @@ import { TokensPanel } from './TokensPanel.tsx';
 import { MembersPanel } from './MembersPanel.tsx';
 import { SigningKeysPanel } from './SigningKeysPanel.tsx';
 import { SharesPanel } from './SharesPanel.tsx';
+import { MfaPolicyPanel } from './MfaPolicyPanel.tsx';
 import { Link, orgPath } from '../lib/router.tsx';
 
 /** Organisation settings (seed 000's settings panel): Administrators and Owners only. */
@@ -21,6 +22,7 @@ export function SettingsPage({ membership, userId, onOrgChanged }: { membership:
       <TokensPanel orgId={membership.orgId} />
       <SigningKeysPanel orgId={membership.orgId} />
       <SharesPanel orgId={membership.orgId} />
+      <MfaPolicyPanel orgId={membership.orgId} onChanged={onOrgChanged} />
       <MembersPanel orgId={membership.orgId} myRole={membership.role} myUserId={userId} />
     </section>
   );

@@ -11,6 +11,7 @@ import * as invitations from './0009_invitations.js';
 import * as sessionDetails from './0010_session_details.js';
 import * as shares from './0015_shares.js';
 import * as organizationChangeNotify from './0017_organization_change_notify.js';
+import * as totp from './0013_totp.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010_session_details': sessionDetails,
   '0015_shares': shares,
   '0017_organization_change_notify': organizationChangeNotify,
+  '0013_totp': totp,
 };
