@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
-import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
+import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter, notFound } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { findReadAccess } from '../orgs/org-store.js';
@@ -12,7 +12,10 @@ import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
-import { createReportArchive } from './archive.js';
+import { createReportArchive, safeName } from './archive.js';
+import { sarifExportStream, stageSarifExports } from '../findings/sarif-export.js';
+import { discardStaged, stageStream } from '../blobs/staging.js';
+import type { ReportWithFiles } from './report-model.js';
 import { orgSigner } from '../signing/org-signer.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
@@ -115,7 +118,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         operationId: 'downloadReports',
-        summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig',
+        summary: 'Download reports (HTML, PDF and findings.sarif) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig',
         tags: ['reports'],
         security: readAccess,
         querystring: FilesQuerySchema,
@@ -138,7 +141,11 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (reports.length !== ids.length) return reply.status(204).send(null);
       const now = new Date(ctx.now());
       const signer = await orgSigner(ctx, org);
-      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now, signer });
+      const sarif = await stageSarifExports(ctx.db, (source) => stageStream(source, ctx.stagingDir, Number.MAX_SAFE_INTEGER), reports.map(sarifSourceOf));
+      const generated = new Map([...sarif].map(([id, file]) => [id, [{ kind: 'sarif', fileName: 'findings.sarif', mediaType: 'application/sarif+json', size: file.size, sha256: file.sha256, stagedPath: file.path }]]));
+      const archive = createReportArchive({ organizationId: org, reports, blobs: ctx.blobs, log: request.log, now, signer, generated });
+      // The staged exports live as long as the transfer, whichever way it ends.
+      archive.stream.once('close', () => void Promise.all([...sarif.values()].map(discardStaged)));
       const size = await archive.size;
       const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       reply.header('content-type', 'application/zip');
@@ -148,4 +155,43 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       return reply.send(archive.stream);
     },
   );
+
+  app.get(
+    '/security/report/:id/sarif',
+    {
+      schema: {
+        operationId: 'getReportSarif',
+        summary: "A report's findings as SARIF 2.1.0",
+        description: 'Uploaded SARIF results keep their partialFingerprints; other findings carry Arkiv\'s fingerprint as partialFingerprints["arkiv/v1"]. A report without findings gives a log with no results.',
+        tags: ['findings'],
+        security: readAccess,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ org: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.String({ description: 'application/sarif+json', contentMediaType: 'application/sarif+json' }),
+          404: Type.Ref('Problem'),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const org = request.query.org.toLowerCase();
+      await authorizeRead(ctx, request, org);
+      const [report] = await findReportsWithFiles(ctx.db, org, [request.params.id.toLowerCase()]);
+      if (!report) throw notFound('Report');
+      const name = `${safeName(`${report.projectName}_${report.projectVersion}_${report.reportType}_${report.reportVersion}`, 150)}.sarif`;
+      reply.header('content-type', 'application/sarif+json');
+      reply.header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(await sarifExportStream(ctx.db, sarifSourceOf(report)));
+    },
+  );
 };
+
+const sarifSourceOf = (report: ReportWithFiles) => ({
+  reportId: report.id,
+  projectName: report.projectName,
+  projectVersion: report.projectVersion,
+  reportType: report.reportType,
+  date: report.date,
+});

@@ -3,6 +3,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 import type { ReportChangeHook } from '../reports/report-hooks.js';
+import type { ReportListItem } from '../reports/report-model.js';
+import type { FindingsDelta } from '../findings/finding-model.js';
 import { outboxDialect } from './outbox-sql.js';
 import { passesFilters, subscribes, type EndpointFilters } from './event-types.js';
 import './schema.js';
@@ -73,9 +75,14 @@ export const reportEventsHook: ReportChangeHook = async (trx, change) => {
   await emitEvent(trx, {
     orgId: change.orgId,
     type: change.type,
-    payload: { reports: change.reports },
+    payload: { reports: change.findingsDelta ? change.reports.map((r) => withDelta(r, change.findingsDelta?.[r.id])) : change.reports },
     initiator: change.initiator,
     at: change.at,
     reports: change.reports,
   });
 };
+
+/** report.created: each report carries its open findings new and fixed against the previous version. */
+function withDelta(report: ReportListItem, delta: FindingsDelta | undefined) {
+  return { ...report, findingsDelta: delta ?? { new: 0, fixed: 0, previousVersion: null } };
+}
