@@ -20,10 +20,17 @@ let compiled: SarifValidators | undefined;
  */
 export function sarifValidators(): SarifValidators {
   if (compiled) return compiled;
-  const schema = createRequire(import.meta.url)('./sarif-schema-2.1.0.json') as object;
+  const schema = withLinearUniqueItems(createRequire(import.meta.url)('./sarif-schema-2.1.0.json')) as object;
   const Ajv = AjvDraft04 as unknown as typeof AjvDraft04.default;
   const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: true });
   (addFormats as unknown as typeof addFormats.default)(ajv, ['uri', 'uri-reference', 'date-time']);
+  ajv.addKeyword({
+    keyword: UNIQUE_ITEMS,
+    type: 'array',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (unique: boolean, data: unknown[]) => !unique || new Set(data.map(canonicalJson)).size === data.length,
+  });
   ajv.addSchema(schema);
   compiled = {
     log: ajv.getSchema(SARIF_SCHEMA_ID)!,
@@ -38,4 +45,27 @@ export function describeSchemaError(errors: readonly ErrorObject[] | null | unde
   if (!first) return `${prefix || '/'}: invalid`;
   const extra = first.keyword === 'additionalProperties' ? ` (${String((first.params as { additionalProperty?: string }).additionalProperty)})` : '';
   return `${prefix}${first.instancePath || (prefix ? '' : '/')}: ${first.message ?? 'invalid'}${extra}`;
+}
+
+const UNIQUE_ITEMS = 'arkivUniqueItems';
+
+/**
+ * The schema with `uniqueItems` checked in linear time. Ajv compares every pair of items (deep
+ * equality), and the SARIF schema asks it of 97 arrays, `rules` among them: 10 000 rules took 40 s.
+ * The same rule (no two items deeply equal) is checked here through a set of canonical JSON texts.
+ */
+function withLinearUniqueItems(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withLinearUniqueItems);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key === 'uniqueItems' && typeof value === 'boolean' ? UNIQUE_ITEMS : key, withLinearUniqueItems(value)]));
+}
+
+/** JSON with object keys sorted: equal texts exactly when the values are deeply equal (JSON Schema equality). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
