@@ -127,7 +127,7 @@ for (const dialect of testDialects) {
     it('counts open findings per version in semver order, by severity and category', async () => {
       const { status, body } = await readApi(server, `/api/orgs/${server.orgId}/findings/trends?project=Shop`);
       assert.equal(status, 200, JSON.stringify(body));
-      const versions = body.versions as Array<{ projectVersion: string; total: number; bySeverity: Record<string, number>; byCategory: Record<string, number> }>;
+      const versions = body.versions as Array<{ projectVersion: string; date: string; total: number; bySeverity: Record<string, number>; byCategory: Record<string, number> }>;
       assert.deepEqual(versions.map((v) => `${v.projectVersion}: ${v.total}`), ['2.4.0: 3', '2.5.0-rc.1: 2', '2.5.0: 4', '2.10.0: 1']);
       assert.deepEqual(versions[2]!.bySeverity, { critical: 0, high: 2, medium: 1, low: 1, info: 0 });
       assert.deepEqual(versions[2]!.byCategory, { A01: 1, A03: 2, A07: 1 });
@@ -136,9 +136,11 @@ for (const dialect of testDialects) {
 
     it('gives report.created webhook events the findings new and fixed against the previous version', async () => {
       const events = await server.ctx.db.selectFrom('webhook_events').select('payload').where('type', '=', 'report.created').orderBy('id').execute();
-      const deltas = events.flatMap((e) => (JSON.parse(e.payload).reports as Array<{ projectName: string; projectVersion: string; reportType: string; findingsDelta: unknown }>)
-        .filter((r) => r.projectName === 'Shop' && r.reportType === 'CWE Top 25')
-        .map((r) => [r.projectVersion, r.findingsDelta]));
+      const deltas = events.flatMap((e) => {
+        const payload = JSON.parse(e.payload) as { reports: Array<{ id: string; projectName: string; projectVersion: string; reportType: string }>; findingsDelta: Record<string, unknown> };
+        assert.deepEqual(Object.keys(payload.findingsDelta), payload.reports.map((r) => r.id));
+        return payload.reports.filter((r) => r.projectName === 'Shop' && r.reportType === 'CWE Top 25').map((r) => [r.projectVersion, payload.findingsDelta[r.id]]);
+      });
       assert.deepEqual(deltas, [
         ['2.4.0', { new: 3, fixed: 0, previousVersion: null }],
         ['2.5.0-rc.1', { new: 1, fixed: 2, previousVersion: '2.4.0' }],

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import yauzl from 'yauzl';
 import { testDialects } from '../test/test-database.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { sampleFields, uploadForm } from '../test/fixtures.js';
@@ -164,6 +166,28 @@ for (const dialect of testDialects) {
         assert.equal(refused.status, 400);
         assert.match(refused.body.message, /vulnerabilitiesCount is computed from the SARIF file/);
       });
+    });
+
+    it("puts findings.sarif in the signed ZIP, listed in the manifest with its size and SHA-256, equal to GET …/sarif", async () => {
+      const created = await uploadSarif(server, sarifLog([{ rule: 'sqli', file: 'src/a.py', line: 3, hash: 'z:1', cwe: [89] }]), { projectName: 'Zipped', projectVersion: '1.0.0' });
+      const response = await fetch(`${server.url}/security/report/files?org=${server.orgId}&reports=${created.body.id}`);
+      assert.equal(response.status, 200);
+      const zip = await yauzl.fromBufferPromise(Buffer.from(await response.arrayBuffer()), { lazyEntries: true, validateEntrySizes: true });
+      const entries = new Map<string, Buffer>();
+      for await (const entry of zip.eachEntry()) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+        entries.set(entry.fileName, Buffer.concat(chunks));
+      }
+      const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
+      const listed = manifest.reports[0].files.find((f: { kind: string }) => f.kind === 'sarif');
+      assert.deepEqual({ ...listed, path: undefined, sha256: undefined }, { kind: 'sarif', path: undefined, fileName: 'findings.sarif', mediaType: 'application/sarif+json', size: listed.size, sha256: undefined });
+      const bytes = entries.get(listed.path)!;
+      assert.ok(manifest.entries.some((e: { path: string; sha256: string; size: number }) => e.path === listed.path && e.size === bytes.length && e.sha256 === crypto.createHash('sha256').update(bytes).digest('hex')));
+      const log = JSON.parse(bytes.toString('utf8'));
+      assertValidSarif(log);
+      assert.deepEqual(log, (await exportedSarif(server, created.body.id)).log);
+      assert.deepEqual(log.runs[0].results[0].partialFingerprints, { primaryLocationLineHash: 'z:1' });
     });
 
     it('answers 404 for the SARIF of a report of another organisation', async () => {

@@ -75,14 +75,15 @@ export const reportEventsHook: ReportChangeHook = async (trx, change) => {
   await emitEvent(trx, {
     orgId: change.orgId,
     type: change.type,
-    payload: { reports: change.findingsDelta ? change.reports.map((r) => withDelta(r, change.findingsDelta?.[r.id])) : change.reports },
+    // report.created: `findingsDelta` per report id, beside the seed's list items (which stay exactly seed 000's).
+    payload: change.type === 'report.created' ? { reports: change.reports, findingsDelta: deltasOf(change.reports, change.findingsDelta) } : { reports: change.reports },
     initiator: change.initiator,
     at: change.at,
     reports: change.reports,
   });
 };
 
-/** report.created: each report carries its open findings new and fixed against the previous version. */
-function withDelta(report: ReportListItem, delta: FindingsDelta | undefined) {
-  return { ...report, findingsDelta: delta ?? { new: 0, fixed: 0, previousVersion: null } };
+/** Open findings new and fixed per created report, against the previous version of its product and type. */
+function deltasOf(reports: readonly ReportListItem[], deltas: Readonly<Record<string, FindingsDelta>> | undefined): Record<string, FindingsDelta> {
+  return Object.fromEntries(reports.map((r) => [r.id, deltas?.[r.id] ?? { new: 0, fixed: 0, previousVersion: null }]));
 }
