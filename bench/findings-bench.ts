@@ -9,9 +9,10 @@
  */
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { createContext, loadConfig, startServer, type AppContext } from '@arkiv/server';
 import { createApiToken } from '../packages/server/src/accounts/tokens.js';
+import { searchQuery } from '../packages/server/src/findings/search-query.js';
 import { createBenchDatabase, type Dialect } from './list/bench-database.js';
 
 const { values: args } = parseArgs({
@@ -111,6 +112,11 @@ for (const dialect of args.dialects.split(',') as Dialect[]) {
         const large = await timeSearch(`${server.url}/api/orgs/${big}/findings?limit=100&${query}`, tokens.big, Number(args.requests));
         console.log(`| ${dialect} | ${name} | ${large.rows} | ${baseline.p50.toFixed(1)} / ${baseline.p99.toFixed(1)} | ${large.p50.toFixed(1)} / ${large.p99.toFixed(1)} |`);
       }
+      // The plan of the first page of the CWE search: which index, and (PostgreSQL) how many rows and buffers it touched.
+      const compiled = searchQuery(ctx.db, { orgId: big, cwe: 89, limit: 100 }).compile();
+      const explain = dialect === 'postgres' ? 'explain (analyze, buffers, costs off) ' : 'explain query plan ';
+      const plan = await ctx.db.executeQuery(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
+      console.log(`\n${dialect} plan of cwe=89, first page:\n${plan.rows.map((r) => Object.values(r as object).filter((v) => typeof v === 'string').join(' ')).join('\n')}`);
     } finally {
       await server.close();
     }

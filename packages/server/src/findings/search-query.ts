@@ -49,6 +49,27 @@ function decodeCursor(cursor: string): CursorTuple {
  * report_findings_version. A page costs what its rows cost, not what the table holds.
  */
 export async function searchFindings(db: Kysely<Database>, s: FindingSearch): Promise<{ groups: VersionGroup[]; nextCursor: string | null }> {
+  const rows = await searchQuery(db, s).execute();
+  let nextCursor: string | null = null;
+  if (rows.length > s.limit) {
+    rows.length = s.limit;
+    const last = rows[rows.length - 1]!;
+    nextCursor = encodeCursor([last.version_key, last.project_name, last.report_id, Number(last.seq)]);
+  }
+  const groups: (VersionGroup & { key: string })[] = [];
+  let current: (VersionGroup & { key: string }) | undefined;
+  for (const row of rows) {
+    if (!current || current.key !== row.version_key || current.projectName !== row.project_name) {
+      current = { key: row.version_key, projectName: row.project_name, projectVersion: row.project_version, findings: [] };
+      groups.push(current);
+    }
+    current.findings.push(toFindingView(row));
+  }
+  return { groups: groups.map(({ key: _key, ...group }) => group), nextCursor };
+}
+
+/** The page's query (limit + 1 rows), unexecuted: the benchmark prints its plan. */
+export function searchQuery(db: Kysely<Database>, s: FindingSearch) {
   const after = s.cursor === undefined ? undefined : decodeCursor(s.cursor);
   // Keys of the walk: from finding_cwes when a CWE is asked for, else from the findings themselves.
   const k = s.cwe !== undefined ? 'c' : 'f';
@@ -76,27 +97,10 @@ export async function searchFindings(db: Kysely<Database>, s: FindingSearch): Pr
     const [vk, pn, rid, seq] = after;
     query = query.where(sql<boolean>`(${col('version_key')}, ${col('project_name')}, ${col('report_id')}, ${col('seq')}) > (${vk}, ${pn}, ${rid}, ${seq})`);
   }
-  const rows = await query
+  return query
     .orderBy(col('version_key'))
     .orderBy(col('project_name'))
     .orderBy(col('report_id'))
     .orderBy(col('seq'))
-    .limit(s.limit + 1)
-    .execute();
-  let nextCursor: string | null = null;
-  if (rows.length > s.limit) {
-    rows.length = s.limit;
-    const last = rows[rows.length - 1]!;
-    nextCursor = encodeCursor([last.version_key, last.project_name, last.report_id, Number(last.seq)]);
-  }
-  const groups: (VersionGroup & { key: string })[] = [];
-  let current: (VersionGroup & { key: string }) | undefined;
-  for (const row of rows) {
-    if (!current || current.key !== row.version_key || current.projectName !== row.project_name) {
-      current = { key: row.version_key, projectName: row.project_name, projectVersion: row.project_version, findings: [] };
-      groups.push(current);
-    }
-    current.findings.push(toFindingView(row));
-  }
-  return { groups: groups.map(({ key: _key, ...group }) => group), nextCursor };
+    .limit(s.limit + 1);
 }
