@@ -37,8 +37,13 @@ export interface FindingRecord {
 /** The longest text a finding keeps per field; analysers' messages can be paragraphs. */
 export const MAX_FINDING_TEXT = 2000;
 
+/**
+ * Text as stored: at most MAX_FINDING_TEXT characters, and U+0000 (which a JSON string may hold
+ * but PostgreSQL text cannot) replaced by U+FFFD, so both engines store the same finding.
+ */
 export function clipText(text: string): string {
-  return text.length > MAX_FINDING_TEXT ? `${text.slice(0, MAX_FINDING_TEXT - 1)}…` : text;
+  const storable = text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return storable.length > MAX_FINDING_TEXT ? `${storable.slice(0, MAX_FINDING_TEXT - 1)}…` : storable;
 }
 
 /**

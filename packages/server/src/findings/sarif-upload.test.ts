@@ -121,6 +121,15 @@ for (const dialect of testDialects) {
       assert.equal(log.runs[0].results[0].partialFingerprints['arkiv/v1'], contentFingerprint('project-level', null, null, 'No security policy'));
     });
 
+    it('stores U+0000 in a SARIF string as U+FFFD on both engines (PostgreSQL text cannot hold it)', async () => {
+      const created = await uploadSarif(server, sarifLog([{ rule: 'nul\u0000rule', file: 'src/a.js', line: 1, message: 'bad\u0000byte' }]), { projectName: 'Nul', projectVersion: '1.0.0' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const { log } = await exportedSarif(server, created.body.id);
+      assertValidSarif(log);
+      assert.equal(log.runs[0].results[0].ruleId, 'nul\uFFFDrule');
+      assert.equal(log.runs[0].results[0].message.text, 'bad\uFFFDbyte');
+    });
+
     it('accepts 10 000 rules without a CWE: every finding stored, none in a category', async () => {
       const results = Array.from({ length: 10_000 }, (_, i) => ({ rule: `rule-${i}`, file: `src/f${i % 97}.js`, line: i + 1 }));
       const created = await uploadSarif(server, sarifLog(results), { projectName: 'Many rules', projectVersion: '1.0.0' });

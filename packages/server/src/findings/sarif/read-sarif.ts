@@ -139,7 +139,8 @@ function ruleLookup(run: SarifRun): RuleLookup {
 function toFinding(p: PendingResult, rules: RuleLookup, run: SarifRun): FindingRecord {
   const rule = (p.ruleIndex !== undefined ? rules.byIndex[p.ruleIndex] : undefined) ?? (p.ruleId !== undefined ? rules.byId.get(p.ruleId) : undefined);
   const ruleId = p.ruleId ?? rule?.id ?? 'unknown';
-  const file = p.uri ?? (p.artifactIndex !== undefined ? run.artifacts?.[p.artifactIndex]?.location?.uri : undefined) ?? null;
+  const uri = p.uri ?? (p.artifactIndex !== undefined ? run.artifacts?.[p.artifactIndex]?.location?.uri : undefined);
+  const file = uri === undefined ? null : clipText(uri);
   const message = clipText(messageText(p.message, rule));
   const labels = [...p.labels, ...(rule?.properties?.tags ?? []), ...(rule?.relationships ?? []).flatMap((rel) => taxonLabel(rel.target ?? {}))];
   const cwe = uniqueSorted(labels.flatMap((label) => cweNumber(label) ?? []));
@@ -148,7 +149,7 @@ function toFinding(p: PendingResult, rules: RuleLookup, run: SarifRun): FindingR
   return {
     fingerprint: p.partial ? partialFingerprintsKey(p.partial) : contentFingerprint(ruleId, file, p.line, message),
     ruleId: clipText(ruleId),
-    ruleName: rule?.name ?? rule?.shortDescription?.text ?? null,
+    ruleName: nullableText(rule?.name ?? rule?.shortDescription?.text),
     kind: cwe.length > 0 || owasp.length > 0 || securitySeverity !== undefined ? 'vulnerability' : 'issue',
     severity: severityOf(securitySeverity, p.level ?? rule?.defaultConfiguration?.level),
     status: statusOf(p),
@@ -160,6 +161,8 @@ function toFinding(p: PendingResult, rules: RuleLookup, run: SarifRun): FindingR
     partialFingerprints: p.partial,
   };
 }
+
+const nullableText = (text: string | undefined): string | null => (text === undefined ? null : clipText(text));
 
 /** A taxon reference as a label the CWE and OWASP patterns read: "CWE-79", "OWASP A03". */
 function taxonLabel(ref: { id?: string; toolComponent?: { name?: string } }): string[] {

@@ -13,12 +13,12 @@ export function sonarFindings(input: SecurityReportInput): FindingRecord[] {
   for (const f of input.findings) {
     if (seen.has(f.key)) continue;
     seen.add(f.key);
-    records.push({ ...common(f), ruleId: f.rule, kind: isVulnerability(f) ? 'vulnerability' : 'issue', severity: issueSeverity(f), status: issueStatus(f) });
+    records.push({ ...common(f), ruleId: clipText(f.rule), kind: isVulnerability(f) ? 'vulnerability' : 'issue', severity: issueSeverity(f), status: issueStatus(f) });
   }
   for (const h of input.hotspots) {
     if (seen.has(h.key)) continue;
     seen.add(h.key);
-    records.push({ ...common(h), ruleId: h.ruleKey ?? `hotspot:${h.securityCategory}`, kind: 'hotspot', severity: HOTSPOT_SEVERITY[h.vulnerabilityProbability] ?? 'medium', status: hotspotStatus(h) });
+    records.push({ ...common(h), ruleId: clipText(h.ruleKey ?? `hotspot:${h.securityCategory}`), kind: 'hotspot', severity: HOTSPOT_SEVERITY[h.vulnerabilityProbability] ?? 'medium', status: hotspotStatus(h) });
   }
   return records;
 }
@@ -27,7 +27,7 @@ function common(item: Finding | Hotspot) {
   return {
     fingerprint: item.key,
     ruleName: null,
-    file: fileOf(item.component),
+    file: clipText(fileOf(item.component)),
     line: item.line ?? null,
     message: clipText(item.message),
     cwe: uniqueSorted(item.cwe.flatMap((raw) => cweNumber(cweId(raw) ?? '') ?? [])),
