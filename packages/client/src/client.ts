@@ -1,9 +1,10 @@
 import { archiveFromResponse, type ArchiveDownload } from './archive-download.js';
 import { ArkivTransportError } from './errors.js';
 import { HttpTransport, type ClientOptions } from './http.js';
-import { buildUploadForm, MEDIA_TYPES, metadataFields, type ReportFiles } from './upload-form.js';
+import { buildUploadForm, fileKinds, MEDIA_TYPES, metadataFields, type ReportFiles } from './upload-form.js';
 import type {
-  ApiToken, CreatedToken, ListReportsQuery, ListReportsResponse, Organization, ReportListItem, ReportMetadata, Scope, StoredReport,
+  ApiToken, CreatedToken, FindingsDiff, FindingsDiffQuery, FindingsSearch, FindingsSearchQuery, FindingTrends, FindingTrendsQuery,
+  ListReportsQuery, ListReportsResponse, Organization, ReportListItem, ReportMetadata, SarifOnlyMetadata, Scope, StoredReport,
 } from './types.js';
 
 const isNode = () => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
@@ -69,13 +70,35 @@ export class ArkivClient {
    * `POST /security/report` with an upload token. Files given as paths stream from disk in
    * constant memory (node:http on Node); Blobs go through fetch.
    */
-  async uploadReport(metadata: ReportMetadata, files: ReportFiles, options: { signal?: AbortSignal } = {}): Promise<UploadResult> {
-    const onDisk = typeof files.html === 'string' && typeof files.pdf === 'string' && isNode() && this.http.usesPlatformFetch;
+  async uploadReport(metadata: ReportMetadata | SarifOnlyMetadata, files: ReportFiles, options: { signal?: AbortSignal } = {}): Promise<UploadResult> {
+    const kinds = fileKinds(files);
+    const onDisk = kinds.every((kind) => typeof files[kind] === 'string') && isNode() && this.http.usesPlatformFetch;
     const request = onDisk
-      ? { diskUpload: { fields: metadataFields(metadata), files: (['html', 'pdf'] as const).map((kind) => ({ field: kind, filePath: files[kind] as string, mediaType: MEDIA_TYPES[kind] })) } }
+      ? { diskUpload: { fields: metadataFields(metadata), files: kinds.map((kind) => ({ field: kind, filePath: files[kind] as string, mediaType: MEDIA_TYPES[kind] })) } }
       : { form: await buildUploadForm(metadata, files) };
     const response = await this.http.send('POST', '/security/report', { ...request, signal: options.signal });
     return { report: (await response.json()) as StoredReport, created: response.status === 201 };
+  }
+
+  /** `GET /security/report/{id}/sarif`: the report's findings as a SARIF 2.1.0 log (parsed). */
+  async getReportSarif(org: string, reportId: string, options: { signal?: AbortSignal } = {}): Promise<Record<string, unknown>> {
+    const response = await this.http.send('GET', `/security/report/${encodeURIComponent(reportId)}/sarif`, { query: { org }, signal: options.signal });
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  /** New, fixed and unchanged open findings between two versions of a product. */
+  diffFindings(orgId: string, query: FindingsDiffQuery, options: { signal?: AbortSignal } = {}): Promise<FindingsDiff> {
+    return this.http.json('GET', `/api/orgs/${encodeURIComponent(orgId)}/findings/diff`, { query: { ...query }, signal: options.signal });
+  }
+
+  /** Findings across versions (by CWE, rule or file), grouped by product version; one page. */
+  searchFindings(orgId: string, query: FindingsSearchQuery, options: { signal?: AbortSignal } = {}): Promise<FindingsSearch> {
+    return this.http.json('GET', `/api/orgs/${encodeURIComponent(orgId)}/findings`, { query: { ...query }, signal: options.signal });
+  }
+
+  /** Open findings of a product per version: totals, by severity and by category. */
+  findingTrends(orgId: string, query: FindingTrendsQuery, options: { signal?: AbortSignal } = {}): Promise<FindingTrends> {
+    return this.http.json('GET', `/api/orgs/${encodeURIComponent(orgId)}/findings/trends`, { query: { ...query }, signal: options.signal });
   }
 
   /** `DELETE /security/report/{id}` with an admin token of the report's organisation. */

@@ -30,6 +30,20 @@ export type StoredReport = components['schemas']['StoredReport'];
 export type StoredReportFile = StoredReport['files'][number];
 /** Metadata of an upload: the list item's field names (sent as multipart fields). */
 export type ReportMetadata = Omit<ReportListItem, 'id' | 'uploadDate'>;
+/**
+ * Metadata of a SARIF-only upload: the server renders the HTML and PDF and computes the count and
+ * rating; reportType is "CWE Top 25" (default) or "OWASP Top 10".
+ */
+export type SarifOnlyMetadata = Pick<ReportMetadata, 'projectName' | 'projectVersion'> & Partial<Pick<ReportMetadata, 'reportType' | 'reportVersion' | 'date'>>;
+
+/** One finding as the findings API shows it. */
+export type Finding = components['schemas']['Finding'];
+export type FindingsDiff = ResponseBody<'diffFindings', 200>;
+export type FindingsDiffQuery = QueryOf<'diffFindings'>;
+export type FindingsSearch = ResponseBody<'searchFindings', 200>;
+export type FindingsSearchQuery = QueryOf<'searchFindings'>;
+export type FindingTrends = ResponseBody<'findingTrends', 200>;
+export type FindingTrendsQuery = QueryOf<'findingTrends'>;
 
 export type Organization = components['schemas']['Organization'];
 export type OrganizationUpdate = RequestBody<'updateOrganization'>;

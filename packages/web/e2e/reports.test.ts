@@ -83,12 +83,14 @@ describe('reports browser in Chromium', { skip: skipWithoutChromium() }, () => {
     assert.deepEqual(manifest.reports.map((r) => r.id).sort(), [...ids].sort());
     for (const [i, upload] of uploads.entries()) {
       const files = manifest.reports.find((r) => r.id === ids[i])!.files;
-      assert.equal(files.length, 2);
+      // html, pdf and findings.sarif (the report's findings: none for these uploads).
+      assert.deepEqual(files.map((f) => f.kind).sort(), ['html', 'pdf', 'sarif']);
       for (const entry of files) {
         const bytes = entries.get(entry.path);
         assert.ok(bytes, `${entry.path} is in the archive`);
         assert.equal(sha256(bytes), entry.sha256);
-        assert.deepEqual(bytes, entry.kind === 'pdf' ? upload.pdf : upload.html);
+        if (entry.kind === 'sarif') assert.deepEqual(JSON.parse(bytes.toString('utf8')).runs[0].results, []);
+        else assert.deepEqual(bytes, entry.kind === 'pdf' ? upload.pdf : upload.html);
       }
     }
   });

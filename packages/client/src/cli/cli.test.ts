@@ -114,6 +114,33 @@ for (const dialect of testDialects) {
       assert.ok(entries.has('manifest.json'));
     });
 
+    it('uploads a SARIF file alone with --sarif: Arkiv renders the report and keeps the findings', async () => {
+      const sarif = path.join(dir, 'results.sarif');
+      fs.writeFileSync(sarif, JSON.stringify({
+        version: '2.1.0',
+        runs: [{
+          tool: { driver: { name: 'semgrep', rules: [{ id: 'sqli', properties: { tags: ['CWE-89: SQL Injection'] } }] } },
+          results: [{ ruleId: 'sqli', level: 'error', message: { text: 'Query built from input' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/db.py' }, region: { startLine: 12 } } }], partialFingerprints: { primaryLocationLineHash: 'abc:1' } }],
+        }],
+      }));
+      const uploaded = await arkiv(['upload', '--project-name', 'CLI SARIF', '--project-version', '1.2.3', '--sarif', sarif, '--json'], { ARKIV_URL: server.url, ARKIV_TOKEN: server.tokens.upload });
+      assert.equal(uploaded.code, 0, uploaded.stderr);
+      const { report } = JSON.parse(uploaded.stdout) as { report: { id: string; reportType: string; vulnerabilitiesCount: number; securityRating: string; files: Array<{ kind: string }> } };
+      assert.deepEqual([report.reportType, report.vulnerabilitiesCount, report.securityRating], ['CWE Top 25', 1, 'D']);
+      assert.deepEqual(report.files.map((f) => f.kind).sort(), ['html', 'pdf']);
+      const log = (await new ArkivClient({ baseUrl: server.url }).getReportSarif(server.orgId, report.id)) as any;
+      assert.deepEqual(log.runs[0].results.map((r: any) => [r.ruleId, r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region.startLine, r.partialFingerprints]), [
+        ['sqli', 'src/db.py', 12, { primaryLocationLineHash: 'abc:1' }],
+      ]);
+
+      const noFiles = await arkiv(['upload', '--project-name', 'CLI SARIF', '--project-version', '1.2.3', '--report-type', 'X', '--report-version', '1', '--vulnerabilities-count', '0', '--security-rating', 'A'], { ARKIV_URL: server.url, ARKIV_TOKEN: server.tokens.upload });
+      assert.equal(noFiles.code, 2);
+      assert.match(noFiles.stderr, /--html is required \(or upload --sarif alone/);
+      const computed = await arkiv(['upload', '--project-name', 'CLI SARIF', '--project-version', '1.2.3', '--sarif', sarif, '--security-rating', 'A'], { ARKIV_URL: server.url, ARKIV_TOKEN: server.tokens.upload });
+      assert.equal(computed.code, 2);
+      assert.match(computed.stderr, /computed from --sarif/);
+    });
+
     it('exits 1 on a missing report and leaves no file', async () => {
       const out = path.join(dir, 'missing.zip');
       const result = await arkiv(['download', ...connection(), '--org', server.orgId, '--reports', crypto.randomUUID(), '--out', out]);

@@ -106,7 +106,7 @@ for (const dialect of testDialects) {
 
       const offline = await arkiv(['verify', zip, '--jwks', jwks]);
       assert.equal(offline.code, 0, offline.stderr);
-      assert.match(offline.stdout, new RegExp(`^${zip.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: intact, 4 files .* of organisation ${server.orgId}, .* signed with key \\S+\\n$`));
+      assert.match(offline.stdout, new RegExp(`^${zip.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: intact, 6 files .* of organisation ${server.orgId}, .* signed with key \\S+\\n$`));
       const online = await arkiv(['verify', zip, '--server', server.url]);
       assert.equal(online.code, 0, online.stderr);
       const byUrl = await arkiv(['verify', zip, '--jwks', `${server.url}/.well-known/jwks.json?org=${server.orgId}`]);

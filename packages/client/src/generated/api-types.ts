@@ -350,6 +350,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{orgId}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings across versions (by CWE, rule or file), grouped by product version in semver order, paginated */
+        get: operations["searchFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/findings/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** New, fixed and unchanged open findings between two versions of a product (by fingerprint) */
+        get: operations["diffFindings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/findings/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open findings of a product per version (semver order): totals, by severity and by OWASP category */
+        get: operations["findingTrends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/integrations/{kind}": {
         parameters: {
             query?: never;
@@ -935,8 +986,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upload a report (multipart: metadata fields and the files html and pdf)
-         * @description The organisation comes from the token. Uploading an existing identity replaces it and keeps its id.
+         * Upload a report (multipart: metadata fields, the files html and pdf, and optionally sarif)
+         * @description The organisation comes from the token. Uploading an existing identity replaces it (its findings too) and keeps its id. An optional `sarif` file (SARIF 2.1.0) gives the report its findings; sent alone, without html and pdf, Arkiv renders both (reportType "CWE Top 25" by default, or "OWASP Top 10") and computes vulnerabilitiesCount and securityRating.
          */
         post: operations["uploadReport"];
         delete?: never;
@@ -962,6 +1013,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/security/report/{id}/sarif": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report's findings as SARIF 2.1.0
+         * @description Uploaded SARIF results keep their partialFingerprints; other findings carry Arkiv's fingerprint as partialFingerprints["arkiv/v1"]. A report without findings gives a log with no results.
+         */
+        get: operations["getReportSarif"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/security/report/files": {
         parameters: {
             query?: never;
@@ -969,7 +1040,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download reports (HTML and PDF) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig */
+        /** Download reports (HTML, PDF and findings.sarif) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig */
         get: operations["downloadReports"];
         put?: never;
         post?: never;
@@ -1117,6 +1188,26 @@ export interface components {
             status: "pending" | "succeeded" | "failed" | "abandoned";
             /** Format: uuid */
             webhookId: string;
+        };
+        Finding: {
+            cwe: string[];
+            file: string | null;
+            /** @description Stable across versions: SARIF partialFingerprints, the SonarQube issue key, or a hash of rule, location and message */
+            fingerprint: string;
+            /** @enum {string} */
+            kind: "vulnerability" | "hotspot" | "issue";
+            line: number | null;
+            message: string;
+            owasp: string[];
+            /** Format: uuid */
+            reportId: string;
+            reportType: string;
+            ruleId: string;
+            ruleName: string | null;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            /** @enum {string} */
+            status: "open" | "accepted" | "false_positive" | "fixed";
         };
         Invitation: {
             /** Format: date-time */
@@ -2975,6 +3066,303 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchFindings: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description A CWE: 89 or CWE-89 */
+                cwe?: string;
+                /** @description A file path or the start of one */
+                file?: string;
+                /** @description Findings per page */
+                limit?: number;
+                /** @description Maximum product version, inclusive */
+                maxver?: string;
+                /** @description Minimum product version, inclusive */
+                minver?: string;
+                /** @description projectName */
+                project?: string;
+                /** @description Only this report type */
+                reportType?: string;
+                /** @description A rule id, exactly */
+                rule?: string;
+                status?: "open" | "accepted" | "false_positive" | "fixed";
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Matches grouped by product version, in semver order */
+                        groups: {
+                            findings: components["schemas"]["Finding"][];
+                            projectName: string;
+                            projectVersion: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diffFindings: {
+        parameters: {
+            query: {
+                /** @description The earlier version (semver) */
+                from: string;
+                /** @description projectName */
+                project: string;
+                /** @description Only this report type */
+                reportType?: string;
+                /** @description The later version (semver) */
+                to: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        byCategory: {
+                            [key: string]: {
+                                fixed: number;
+                                new: number;
+                                unchanged: number;
+                            };
+                        };
+                        byCwe: {
+                            [key: string]: {
+                                fixed: number;
+                                new: number;
+                                unchanged: number;
+                            };
+                        };
+                        counts: {
+                            fixed: number;
+                            new: number;
+                            unchanged: number;
+                        };
+                        fixed: components["schemas"]["Finding"][];
+                        from: string;
+                        new: components["schemas"]["Finding"][];
+                        projectName: string;
+                        to: string;
+                        unchanged: components["schemas"]["Finding"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findingTrends: {
+        parameters: {
+            query: {
+                /** @description Maximum product version, inclusive */
+                maxver?: string;
+                /** @description Minimum product version, inclusive */
+                minver?: string;
+                /** @description projectName */
+                project: string;
+                /** @description Only this report type */
+                reportType?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectName: string;
+                        /** @description Open findings per version, in semver order */
+                        versions: {
+                            byCategory: {
+                                [key: string]: number;
+                            };
+                            bySeverity: {
+                                [key: string]: number;
+                            };
+                            /** @description Latest analysis date of the version, ISO 8601 */
+                            date: string;
+                            projectVersion: string;
+                            total: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6725,6 +7113,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportSarif: {
+        parameters: {
+            query: {
+                org: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/sarif+json */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
             };
             /** @description Default Response */
             400: {

@@ -139,6 +139,24 @@ const CASES: Record<string, Case[]> = {
       request: async (f) => ({ path: `/security/report/${await f.freshReport(true)}?org=${f.orgId}` }),
     },
   ],
+  'GET /security/report/:id/sarif': [
+    ...seedRead((f) => `/security/report/${f.reportId}/sarif?org=${f.orgId}`),
+    { note: "another organisation's report through this organisation's org", access: 'public', ok: 404, request: (f) => ({ path: `/security/report/${f.theirs.reportId}/sarif?org=${f.orgId}` }) },
+  ],
+  // Findings across versions: members and tokens of the organisation.
+  'GET /api/orgs/:orgId/findings': [{ access: 'reports:read', ok: 200, request: (f) => ({ path: `${org(f)}/findings?cwe=89` }) }],
+  'GET /api/orgs/:orgId/findings/trends': [{ access: 'reports:read', ok: 200, request: (f) => ({ path: `${org(f)}/findings/trends?project=matrix` }) }],
+  'GET /api/orgs/:orgId/findings/diff': [
+    {
+      access: 'reports:read',
+      ok: 200,
+      request: async (f) => {
+        await f.asAdmin('POST', '/security/report', uploadForm(sampleFields({ projectName: 'matrix diff' })));
+        return { path: `${org(f)}/findings/diff?project=matrix%20diff&from=1.0&to=1.0` };
+      },
+    },
+    { note: 'a product without a report at the version', access: 'reports:read', ok: 404, request: (f) => ({ path: `${org(f)}/findings/diff?project=nothing&from=1.0&to=2.0` }) },
+  ],
   'GET /api/orgs/:orgId/reports/:reportId/files/:kind': [
     { access: 'reports:read', ok: 200, request: (f) => ({ path: `${org(f)}/reports/${f.reportId}/files/pdf` }) },
     { note: "another organisation's report through this organisation's path", access: 'reports:read', ok: 404, request: (f) => ({ path: `${org(f)}/reports/${f.theirs.reportId}/files/pdf` }) },

@@ -123,7 +123,7 @@ for (const dialect of testDialects) {
       assert.equal(manifest.organizationId, DEMO_ORG_ID);
       assert.deepEqual(manifest.reports.map((r) => r.id), ['00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000003']);
       for (const report of manifest.reports) {
-        assert.deepEqual(report.files.map((f) => f.kind).sort(), ['html', 'pdf']);
+        assert.deepEqual(report.files.map((f) => f.kind).sort(), ['html', 'pdf', 'sarif']);
         for (const file of report.files) {
           const bytes = entries.get(file.path);
           assert.ok(bytes, `${file.path} is in the archive`);
@@ -131,9 +131,10 @@ for (const dialect of testDialects) {
           assert.equal(sha256(bytes), file.sha256);
           if (file.kind === 'pdf') assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
           if (file.kind === 'html') assert.match(bytes.toString('utf8'), /<!DOCTYPE html>[\s\S]*Test product[\s\S]*1\.0/);
+          if (file.kind === 'sarif') assert.equal(JSON.parse(bytes.toString('utf8')).version, '2.1.0');
         }
       }
-      assert.equal(entries.size, 6, 'two files per report, manifest.json and its signature');
+      assert.equal(entries.size, 3 * 2 + 2, 'three files per report (html, pdf, findings.sarif), manifest.json and its signature');
       assert.ok(entries.has('manifest.json.sig'));
     });
 

@@ -59,6 +59,8 @@ export const ERROR_CODES = [
   'mfa_required', 'invalid_mfa_code', 'mfa_token_invalid', 'mfa_enrolment_required', 'totp_already_enabled', 'totp_not_pending', 'totp_not_enabled',
   // Reports
   'invalid_version', 'missing_version_filter', 'invalid_range', 'invalid_file', 'invalid_pdf', 'invalid_multipart', 'missing_file',
+  // Findings (SARIF in)
+  'invalid_sarif', 'unsupported_sarif_version', 'unsupported_report_type',
   // Accounts and members
   'already_member', 'last_owner', 'user_exists', 'wrong_account', 'invitation_used', 'invitation_expired', 'reset_link_used', 'reset_link_expired', 'password_too_short', 'password_too_long',
   // Share links

@@ -11,6 +11,7 @@ import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
 import { JwksSchema, SigningKeySchema } from '../signing/routes.js';
 import { ShareSchema } from '../shares/share-schemas.js';
+import { FindingSchema } from '../findings/findings-schemas.js';
 
 /**
  * Shapes with a name: registered once by http/app.ts, used by routes through `refTo`, listed as
@@ -36,4 +37,5 @@ export const namedSchemas = [
   JwksSchema,
   SigningKeySchema,
   ShareSchema,
+  FindingSchema,
 ];

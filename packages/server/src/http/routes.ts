@@ -11,6 +11,7 @@ import { webRoutes } from './web-routes.js';
 import { integrationRoutes } from '../ingest/routes.js';
 import { signingRoutes } from '../signing/routes.js';
 import { shareRoutes } from '../shares/routes.js';
+import { findingsRoutes } from '../findings/findings-routes.js';
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes, shareRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes, shareRoutes, findingsRoutes];

@@ -3,6 +3,8 @@ import type { AppContext } from '../context.js';
 import { orgSigner } from '../signing/org-signer.js';
 import { createReportArchive } from './archive.js';
 import type { ReportWithFiles } from './report-model.js';
+import { discardStaged, stageStream } from '../blobs/staging.js';
+import { stageSarifExports } from '../findings/sarif-export.js';
 
 /**
  * Sends reports as the signed ZIP of `GET /security/report/files` (entries, manifest.json,
@@ -17,7 +19,12 @@ export async function sendReportArchive(
 ): Promise<FastifyReply> {
   const now = new Date(ctx.now());
   const signer = await orgSigner(ctx, input.organizationId);
-  const archive = createReportArchive({ organizationId: input.organizationId, reports: input.reports, blobs: ctx.blobs, log: request.log, now, signer });
+  // findings.sarif is generated, so it is staged first: the signed manifest needs its size and hash up front.
+  const sarif = await stageSarifExports(ctx.db, (source) => stageStream(source, ctx.stagingDir, Number.MAX_SAFE_INTEGER), input.reports.map(sarifSourceOf));
+  const generated = new Map([...sarif].map(([id, file]) => [id, [{ kind: 'sarif', fileName: 'findings.sarif', mediaType: 'application/sarif+json', size: file.size, sha256: file.sha256, stagedPath: file.path }]]));
+  const archive = createReportArchive({ organizationId: input.organizationId, reports: input.reports, blobs: ctx.blobs, log: request.log, now, signer, generated });
+  // The staged exports live as long as the transfer, whichever way it ends.
+  archive.stream.once('close', () => void Promise.all([...sarif.values()].map(discardStaged)));
   const size = await archive.size;
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   reply.header('content-type', 'application/zip');
@@ -26,3 +33,12 @@ export async function sendReportArchive(
   if (size >= 0) reply.header('content-length', String(size));
   return reply.send(archive.stream);
 }
+
+/** What a SARIF export needs to know of a report. */
+export const sarifSourceOf = (report: ReportWithFiles) => ({
+  reportId: report.id,
+  projectName: report.projectName,
+  projectVersion: report.projectVersion,
+  reportType: report.reportType,
+  date: report.date,
+});

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -35,14 +36,27 @@ export function safeName(text: string, max = 80): string {
   return cleaned === '' ? '_' : cleaned;
 }
 
+/** An entry made for the archive rather than uploaded (findings.sarif): read from a staged file. */
+export interface GeneratedEntry {
+  kind: string;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  /** The staged file holding the bytes. */
+  stagedPath: string;
+}
+
+type PlannedFile = (ReportFile | GeneratedEntry) & { path: string };
+
 export interface ArchiveEntryPlan {
   report: ReportWithFiles;
   folder: string;
-  files: Array<ReportFile & { path: string }>;
+  files: PlannedFile[];
 }
 
 /** One folder per report; a name two reports would share gets the report id's prefix appended. */
-export function planArchive(reports: readonly ReportWithFiles[]): ArchiveEntryPlan[] {
+export function planArchive(reports: readonly ReportWithFiles[], generated?: ReadonlyMap<string, readonly GeneratedEntry[]>): ArchiveEntryPlan[] {
   const used = new Set<string>();
   return reports.map((report) => {
     let folder = safeName(`${report.projectName}_${report.projectVersion}_${report.reportType}_${report.reportVersion}`, 150);
@@ -53,7 +67,8 @@ export function planArchive(reports: readonly ReportWithFiles[]): ArchiveEntryPl
       const base = safeName(file.fileName.replace(/\.[^.]*$/, ''), 100);
       return { ...file, path: `${folder}/${base}${extension}` };
     });
-    return { report, folder, files };
+    const extra = (generated?.get(report.id) ?? []).map((entry) => ({ ...entry, path: `${folder}/${entry.fileName}` }));
+    return { report, folder, files: [...files, ...extra] };
   });
 }
 
@@ -94,8 +109,10 @@ export function createReportArchive(input: {
   signer: ManifestSigner;
   /** ZIP64 records for every entry even when sizes do not need them (tests reach that path cheaply). */
   forceZip64?: boolean;
+  /** Entries per report id written beside its files (findings.sarif), listed in the manifest like them. */
+  generated?: ReadonlyMap<string, readonly GeneratedEntry[]>;
 }): { stream: Readable; size: Promise<number> } {
-  const plan = planArchive(input.reports);
+  const plan = planArchive(input.reports, input.generated);
   const zip = new ZipFile();
   const output = new PassThrough({ highWaterMark: 1024 * 1024 });
   const fail = (error: Error) => {
@@ -116,9 +133,9 @@ export function createReportArchive(input: {
     for (const file of files) {
       zip.addReadStreamLazy(file.path, { ...entryOptions, size: file.size }, (callback) => {
         if (output.destroyed) return callback(new Error('archive stream closed'), undefined as never);
-        const source = input.blobs.read(file.blobKey);
+        const source = 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : input.blobs.read(file.blobKey);
         const verifier = verifyingStream(file.sha256, file.size, file.path);
-        source.on('error', (error) => verifier.destroy(error));
+        source.on('error', (error: Error) => verifier.destroy(error));
         verifier.on('error', fail);
         current = source;
         callback(null, source.pipe(verifier));

@@ -144,7 +144,8 @@ for (const { dialect, blobStore } of setups) {
       const manifest = JSON.parse(entries.find((e) => e.name === 'manifest.json')!.bytes.toString());
       assert.equal(manifest.organizationId, server.orgId);
       assert.deepEqual(manifest.reports.map((r: { id: string }) => r.id), [first.id, second.id]);
-      assert.equal(entries.length, 2 + 2 * 2);
+      // Per report: html, pdf and findings.sarif (its findings, here none), then manifest.json and its signature.
+      assert.equal(entries.length, 2 + 2 * 3);
       for (const [i, uploaded] of [first, second].entries()) {
         const listed = manifest.reports[i];
         assert.equal(listed.projectName, uploaded.fields.projectName);
@@ -157,6 +158,11 @@ for (const { dialect, blobStore } of setups) {
           assert.equal(meta.sha256, sha256(uploaded[kind]));
           assert.equal(meta.size, uploaded[kind].length);
         }
+        const sarif = listed.files.find((f: { kind: string }) => f.kind === 'sarif');
+        const sarifEntry = entries.find((e) => e.name === sarif.path)!;
+        assert.equal(sarif.path, `${listed.folder}/findings.sarif`);
+        assert.equal(sarif.sha256, sha256(sarifEntry.bytes));
+        assert.deepEqual(JSON.parse(sarifEntry.bytes.toString('utf8')).runs[0].results, []);
       }
     });
 
@@ -165,7 +171,7 @@ for (const { dialect, blobStore } of setups) {
       const { response, file } = await download(filesUrl(server, [report.id, report.id, report.id.toUpperCase()]), dir);
       assert.equal(response.status, 200);
       const entries = await readZip(file);
-      assert.equal(entries.length, 4);
+      assert.equal(entries.length, 5);
       assert.equal(JSON.parse(entries.find((e) => e.name === 'manifest.json')!.bytes.toString()).reports.length, 1);
     });
 

@@ -4,7 +4,7 @@ import type { ReportFile, ReportWithFiles } from './report-model.js';
 interface PlannedReport {
   report: ReportWithFiles;
   folder: string;
-  files: ReadonlyArray<ReportFile & { path: string }>;
+  files: ReadonlyArray<Pick<ReportFile, 'fileName' | 'mediaType' | 'size' | 'sha256'> & { kind: string; path: string }>;
 }
 
 /** Signs the exact manifest bytes as the organisation (signing/org-signer implements it). */

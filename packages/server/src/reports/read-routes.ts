@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../http/auth.js';
-import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter } from '../http/errors.js';
+import { invalidParameter, invalidRange, invalidVersion, missingVersionFilter, notFound } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { ReadAccessCache } from '../orgs/read-access-cache.js';
@@ -11,7 +11,9 @@ import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
 import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
-import { sendReportArchive } from './archive-response.js';
+import { sarifSourceOf, sendReportArchive } from './archive-response.js';
+import { safeName } from './archive.js';
+import { sarifExportStream } from '../findings/sarif-export.js';
 import { listReports } from './list-query.js';
 import { findReportsWithFiles } from './report-store.js';
 import {
@@ -118,7 +120,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         operationId: 'downloadReports',
-        summary: 'Download reports (HTML and PDF) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig',
+        summary: 'Download reports (HTML, PDF and findings.sarif) as one streamed ZIP with manifest.json and its Ed25519 signature manifest.json.sig',
         tags: ['reports'],
         security: readAccess,
         querystring: FilesQuerySchema,
@@ -142,4 +144,36 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       return sendReportArchive(ctx, request, reply, { organizationId: org, reports });
     },
   );
+
+  app.get(
+    '/security/report/:id/sarif',
+    {
+      schema: {
+        operationId: 'getReportSarif',
+        summary: "A report's findings as SARIF 2.1.0",
+        description: 'Uploaded SARIF results keep their partialFingerprints; other findings carry Arkiv\'s fingerprint as partialFingerprints["arkiv/v1"]. A report without findings gives a log with no results.',
+        tags: ['findings'],
+        security: readAccess,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        querystring: Type.Object({ org: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.String({ description: 'application/sarif+json', contentMediaType: 'application/sarif+json' }),
+          404: Type.Ref('Problem'),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const org = request.query.org.toLowerCase();
+      await authorizeRead(readAccessCache, request, org);
+      const [report] = await findReportsWithFiles(ctx.db, org, [request.params.id.toLowerCase()]);
+      if (!report) throw notFound('Report');
+      const name = `${safeName(`${report.projectName}_${report.projectVersion}_${report.reportType}_${report.reportVersion}`, 150)}.sarif`;
+      reply.header('content-type', 'application/sarif+json');
+      reply.header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(await sarifExportStream(ctx.db, sarifSourceOf(report)));
+    },
+  );
 };
+

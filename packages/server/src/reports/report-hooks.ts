@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ReportListItem } from './report-model.js';
+import type { FindingsDelta } from '../findings/finding-model.js';
 
 export type ReportChangeType = 'report.created' | 'report.updated' | 'report.deleted';
 
@@ -12,6 +13,8 @@ export interface ReportChange {
   initiator: string;
   /** Epoch ms of the change, the same for every report in it. */
   at: number;
+  /** report.created only: per report id, open findings new and fixed against the previous version. */
+  findingsDelta?: Readonly<Record<string, FindingsDelta>>;
 }
 
 /**

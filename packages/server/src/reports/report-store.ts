@@ -4,17 +4,23 @@ import type { Database } from '../db/schema.js';
 import type { ReportChange, ReportChangeHook } from './report-hooks.js';
 import type { ReportMetadata } from './report-input.js';
 import { toListItem, toReportFile, type ReportFile, type ReportListItem, type ReportWithFiles } from './report-model.js';
+import type { FindingRecord, FindingsDelta } from '../findings/finding-model.js';
+import { deleteFindings, findingsDeltaOf, replaceFindings } from '../findings/finding-store.js';
 
 export interface ReportToStore {
   metadata: ReportMetadata;
   files: ReportFile[];
   /** Id for a new report (demo data, migrations); ignored when the identity already exists. */
   id?: string;
+  /** The report's findings; a replaced report's findings are replaced too (none given: none kept). */
+  findings?: Iterable<FindingRecord>;
 }
 
 export interface StoredReport {
   report: ReportWithFiles;
   created: boolean;
+  /** For a created report: open findings new and fixed against the previous version. */
+  findingsDelta?: FindingsDelta;
 }
 
 /**
@@ -46,7 +52,7 @@ export async function storeReports(
   }
 }
 
-async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: m, files, id }: ReportToStore, now: number): Promise<StoredReport> {
+async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: m, files, id, findings }: ReportToStore, now: number): Promise<StoredReport> {
   const existing = await trx
     .selectFrom('reports')
     .select('id')
@@ -83,7 +89,10 @@ async function upsertOne(trx: Transaction<Database>, orgId: string, { metadata: 
       .values(files.map((f) => ({ report_id: row.id, kind: f.kind, file_name: f.fileName, media_type: f.mediaType, size: f.size, sha256: f.sha256, blob_key: f.blobKey })))
       .execute();
   }
-  return { report: { ...toListItem(row), organizationId: orgId, files }, created: !existing };
+  const owner = { reportId: row.id, orgId, projectName: m.projectName, projectVersion: m.projectVersion, versionKey: m.versionKey, reportType: m.reportType };
+  await replaceFindings(trx, owner, findings ?? []);
+  const report = { ...toListItem(row), organizationId: orgId, files };
+  return existing ? { report, created: false } : { report, created: true, findingsDelta: await findingsDeltaOf(trx, owner) };
 }
 
 async function runHooks(
@@ -97,7 +106,8 @@ async function runHooks(
   const created = stored.filter((s) => s.created).map((s) => listItemOf(s.report));
   const updated = stored.filter((s) => !s.created).map((s) => listItemOf(s.report));
   const changes: ReportChange[] = [];
-  if (created.length) changes.push({ type: 'report.created', orgId, reports: created, initiator, at });
+  const findingsDelta = Object.fromEntries(stored.flatMap((s) => (s.findingsDelta ? [[s.report.id, s.findingsDelta]] : [])));
+  if (created.length) changes.push({ type: 'report.created', orgId, reports: created, initiator, at, findingsDelta });
   if (updated.length) changes.push({ type: 'report.updated', orgId, reports: updated, initiator, at });
   for (const change of changes) for (const hook of hooks) await hook(trx, change);
 }
@@ -117,6 +127,7 @@ export async function deleteReport(
     const row = await trx.selectFrom('reports').selectAll().where('id', '=', input.reportId).where('org_id', '=', input.orgId).executeTakeFirst();
     if (!row) return undefined;
     await trx.deleteFrom('report_files').where('report_id', '=', row.id).execute();
+    await deleteFindings(trx, row.id);
     await trx.deleteFrom('reports').where('id', '=', row.id).execute();
     await bumpReportsRevision(trx, input.orgId);
     const item = toListItem(row);

@@ -6,6 +6,9 @@ import type { StagedFile } from '../blobs/blob-store.js';
 import { validateReportMetadata } from './report-input.js';
 import { pdfFileProblem } from './pdf-structure.js';
 import type { ReportFile, ReportFileKind } from './report-model.js';
+import type { FindingRecord } from '../findings/finding-model.js';
+import { readSarif } from '../findings/sarif/read-sarif.js';
+import { renderSarifOnly } from '../findings/sarif-report.js';
 
 const METADATA_FIELDS = new Set(['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating']);
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
@@ -29,9 +32,10 @@ export function checkFileContent(kind: ReportFileKind, mediaType: string, head: 
 }
 
 /**
- * Reads a multipart upload: metadata fields named as in the list response and the files `html`
- * and `pdf`. Files are staged to disk while streaming (hashed, size-limited); nothing enters the
- * blob store or the database until every part has been checked.
+ * Reads a multipart upload: metadata fields named as in the list response, the files `html`
+ * and `pdf`, and optionally `sarif` (the report's findings, SARIF 2.1.0). With `sarif` alone,
+ * Arkiv renders the HTML and PDF itself. Files are staged to disk while streaming (hashed,
+ * size-limited); nothing enters the blob store or the database until every part has been checked.
  */
 export async function readReportUpload(ctx: AppContext, request: FastifyRequest) {
   if (!request.isMultipart()) throw unsupportedMediaType('Upload reports as multipart/form-data');
@@ -39,6 +43,7 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
   const files = new Map<ReportFileKind, StagedUpload>();
   const limit = ctx.config.maxUploadBytes;
   let parts = 0;
+  let sarif: StagedFile | undefined;
   try {
     for await (const part of request.parts()) {
       parts += 1;
@@ -48,12 +53,12 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
         fields[part.fieldname] = part.value;
         continue;
       }
-      const kind = part.fieldname as ReportFileKind;
-      if (kind !== 'html' && kind !== 'pdf') {
+      const kind = part.fieldname as ReportFileKind | 'sarif';
+      if (kind !== 'html' && kind !== 'pdf' && kind !== 'sarif') {
         part.file.resume();
-        throw invalidParameter(`Unknown file field ${part.fieldname}; send html and pdf`);
+        throw invalidParameter(`Unknown file field ${part.fieldname}; send html and pdf, and optionally sarif`);
       }
-      if (files.has(kind)) throw invalidParameter(`Only one ${kind} file per report`);
+      if (kind === 'sarif' ? sarif !== undefined : files.has(kind)) throw invalidParameter(`Only one ${kind} file per report`);
       const staged = await stageStream(part.file, ctx.stagingDir, limit).catch((error: unknown) => {
         if (error instanceof SizeLimitExceeded || (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw payloadTooLarge(limit);
         throw error;
@@ -62,6 +67,10 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
       if ((part.file as { truncated?: boolean }).truncated) {
         await discardStaged(staged);
         throw payloadTooLarge(limit);
+      }
+      if (kind === 'sarif') {
+        sarif = staged;
+        continue;
       }
       const mediaType = (part.mimetype || '').split(';')[0]!.trim().toLowerCase();
       files.set(kind, { kind, fileName: part.filename || `report.${kind}`, mediaType: kind === 'pdf' ? 'application/pdf' : 'text/html', staged });
@@ -75,15 +84,26 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
     }
     // RFC 2046 §5.1.1: a multipart body has one or more parts; an empty body is not one.
     if (parts === 0) throw new AppError(400, 'invalid_multipart', 'The body is not valid multipart/form-data: it holds no parts');
+    const fromSarif = sarif ? await readSarif(sarif.path) : undefined;
+    const findings: FindingRecord[] | undefined = fromSarif?.findings;
+    if (fromSarif && files.size === 0) {
+      const { metadataFields, render } = await renderSarifOnly(ctx, fields, fromSarif.findings, fromSarif.startTime);
+      const metadata = validateReportMetadata(metadataFields);
+      for (const rendered of await render()) files.set(rendered.kind, rendered);
+      return { metadata, files: [...files.values()], findings };
+    }
     const metadata = validateReportMetadata(fields);
     for (const kind of ['html', 'pdf'] as const) {
-      if (!files.has(kind)) throw new AppError(400, 'missing_file', `The ${kind} file is required`);
+      if (!files.has(kind)) throw new AppError(400, 'missing_file', `The ${kind} file is required${sarif ? '' : ' (or send a sarif file alone and Arkiv renders both)'}`);
     }
-    return { metadata, files: [...files.values()] };
+    return { metadata, files: [...files.values()], findings };
   } catch (error) {
     await Promise.all([...files.values()].map((f) => discardStaged(f.staged)));
     await drainBody(request);
     throw asUploadError(error);
+  } finally {
+    // The findings are read from it; the file itself is not kept (GET …/sarif writes the findings anew).
+    if (sarif) await discardStaged(sarif);
   }
 }
 

@@ -40,8 +40,8 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
       config: { uploadLimit: ctx.config.maxUploadBytes },
       schema: {
         operationId: 'uploadReport',
-        summary: 'Upload a report (multipart: metadata fields and the files html and pdf)',
-        description: 'The organisation comes from the token. Uploading an existing identity replaces it and keeps its id.',
+        summary: 'Upload a report (multipart: metadata fields, the files html and pdf, and optionally sarif)',
+        description: 'The organisation comes from the token. Uploading an existing identity replaces it (its findings too) and keeps its id. An optional `sarif` file (SARIF 2.1.0) gives the report its findings; sent alone, without html and pdf, Arkiv renders both (reportType "CWE Top 25" by default, or "OWASP Top 10") and computes vulnerabilitiesCount and securityRating.',
         tags: ['reports'],
         security: signedIn,
         consumes: ['multipart/form-data'],
@@ -58,7 +58,7 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const files = await publishStagedFiles(ctx, upload.files);
       const [stored] = await storeReports(ctx.db, ctx.reportHooks, {
         orgId,
-        reports: [{ metadata: upload.metadata, files }],
+        reports: [{ metadata: upload.metadata, files, ...(upload.findings ? { findings: upload.findings } : {}) }],
         initiator: initiatorOf(principal),
         now: ctx.now(),
       });

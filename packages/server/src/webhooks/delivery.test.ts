@@ -38,7 +38,8 @@ for (const dialect of testDialects) {
       assert.match(String(h['x-arkiv-webhook-delivery']), /^[0-9a-f-]{36}$/);
       assert.ok(Math.abs(Number(h['x-arkiv-webhook-timestamp']) - Date.now() / 1000) < 60);
       const body = JSON.parse(request.body.toString('utf8'));
-      assert.deepEqual(Object.keys(body), ['organizationId', 'reports', 'type', 'timestamp', 'initiator']);
+      // Seed 000's body, plus report.created's findingsDelta (open findings new and fixed per report id).
+      assert.deepEqual(Object.keys(body), ['organizationId', 'reports', 'findingsDelta', 'type', 'timestamp', 'initiator']);
       assert.equal(body.organizationId, server.orgId);
       assert.equal(body.type, 'report.created');
       assert.match(body.initiator, /^token:/);
@@ -46,6 +47,7 @@ for (const dialect of testDialects) {
       assert.equal(body.reports.length, 1);
       assert.deepEqual(Object.keys(body.reports[0]).sort(), ['date', 'id', 'projectName', 'projectVersion', 'reportType', 'reportVersion', 'securityRating', 'uploadDate', 'vulnerabilitiesCount']);
       assert.equal(body.reports[0].id, report.id);
+      assert.deepEqual(body.findingsDelta, { [report.id]: { new: 0, fixed: 0, previousVersion: null } });
 
       const log = await api(server, 'GET', `/api/orgs/${server.orgId}/webhooks/${webhookId}/deliveries`);
       assert.equal(log.status, 200);

@@ -3,6 +3,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 import type { ReportChangeHook } from '../reports/report-hooks.js';
+import type { ReportListItem } from '../reports/report-model.js';
+import type { FindingsDelta } from '../findings/finding-model.js';
 import { outboxDialect } from './outbox-sql.js';
 import { passesFilters, subscribes, type EndpointFilters } from './event-types.js';
 import './schema.js';
@@ -73,9 +75,15 @@ export const reportEventsHook: ReportChangeHook = async (trx, change) => {
   await emitEvent(trx, {
     orgId: change.orgId,
     type: change.type,
-    payload: { reports: change.reports },
+    // report.created: `findingsDelta` per report id, beside the seed's list items (which stay exactly seed 000's).
+    payload: change.type === 'report.created' ? { reports: change.reports, findingsDelta: deltasOf(change.reports, change.findingsDelta) } : { reports: change.reports },
     initiator: change.initiator,
     at: change.at,
     reports: change.reports,
   });
 };
+
+/** Open findings new and fixed per created report, against the previous version of its product and type. */
+function deltasOf(reports: readonly ReportListItem[], deltas: Readonly<Record<string, FindingsDelta>> | undefined): Record<string, FindingsDelta> {
+  return Object.fromEntries(reports.map((r) => [r.id, deltas?.[r.id] ?? { new: 0, fixed: 0, previousVersion: null }]));
+}

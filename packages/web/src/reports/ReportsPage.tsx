@@ -12,6 +12,8 @@ import { ReportTable } from './ReportTable.tsx';
 import { UploadForm } from './UploadForm.tsx';
 import { ProjectChart } from './ProjectChart.tsx';
 import { ShareForm } from './ShareForm.tsx';
+import { FindingsSearch } from './FindingsSearch.tsx';
+import { FindingsDiff } from './FindingsDiff.tsx';
 
 /** Browse, filter, sort, select and download reports; admins also upload. Members see this screen only. */
 export function ReportsPage({ membership }: { membership: Membership }) {
@@ -82,6 +84,8 @@ export function ReportsPage({ membership }: { membership: Membership }) {
       {reports.length > 0 ? (
         <ReportTable orgId={orgId} reports={reports} order={order} onOrder={setOrder} selected={selected} onSelect={setSelected} onDelete={canUpload ? (r) => void remove(r) : undefined} />
       ) : null}
+      <FindingsSearch orgId={orgId} />
+      {list.data ? <FindingsDiff orgId={orgId} reports={reports} /> : null}
       {series.length > 0 ? (
         <section aria-labelledby="charts-title" className="charts">
           <h2 id="charts-title">Across versions</h2>

@@ -1,15 +1,14 @@
-import { Readable } from 'node:stream';
 import type { AppContext } from '../../context.js';
-import { discardStaged, stageStream } from '../../blobs/staging.js';
-import type { StagedFile } from '../../blobs/blob-store.js';
 import { validateReportMetadata } from '../../reports/report-input.js';
 import type { ReportListItem } from '../../reports/report-model.js';
 import { storeReports, type ReportToStore } from '../../reports/report-store.js';
 import { checkFileContent, publishStagedFiles } from '../../reports/upload.js';
 import { pdfBufferProblem } from '../../reports/pdf-structure.js';
 import { collectAnalysis, type AnalysisRequest } from './collect-analysis.js';
-import { buildSecurityReports, renderHtml, renderPdf, type SecurityReport } from './report/index.js';
+import { buildSecurityReports } from './report/index.js';
+import { stageRenderedReport } from './stage-rendered.js';
 import type { SonarApi } from './sonar-api.js';
+import { sonarFindings } from './sonar-findings.js';
 
 export interface ImportResult {
   created: boolean[];
@@ -39,11 +38,12 @@ export async function importSonarAnalysis(
     collected.sonarPdf = undefined;
   }
   const built = buildSecurityReports(collected.input);
+  const findings = sonarFindings(collected.input);
   const toStore: ReportToStore[] = [];
   for (const report of built) {
     const metadata = validateReportMetadata({ ...report });
-    const files = await publishStagedFiles(ctx, await stageReportFiles(ctx, report, collected.sonarPdf));
-    toStore.push({ metadata, files });
+    const files = await publishStagedFiles(ctx, await stageRenderedReport(ctx, report, collected.sonarPdf));
+    toStore.push({ metadata, files, findings });
   }
   const stored = await storeReports(ctx.db, ctx.reportHooks, { orgId: input.orgId, reports: toStore, initiator: input.initiator, now: ctx.now() });
   return {
@@ -52,25 +52,4 @@ export async function importSonarAnalysis(
     sonarqubePdf: collected.sonarPdf !== undefined,
     unread: collected.input.unread ?? [],
   };
-}
-
-async function stageReportFiles(ctx: AppContext, report: SecurityReport, sonarPdf: Buffer | undefined) {
-  const base = `${report.reportType} ${report.reportVersion}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  const staged: StagedFile[] = [];
-  try {
-    const stage = async (bytes: Buffer) => {
-      const file = await stageStream(Readable.from([bytes]), ctx.stagingDir, ctx.config.maxUploadBytes);
-      staged.push(file);
-      return file;
-    };
-    return [
-      { kind: 'html' as const, fileName: `${base}.html`, mediaType: 'text/html', staged: await stage(Buffer.from(renderHtml(report), 'utf8')) },
-      sonarPdf
-        ? { kind: 'pdf' as const, fileName: 'sonarqube-security-report.pdf', mediaType: 'application/pdf', staged: await stage(sonarPdf) }
-        : { kind: 'pdf' as const, fileName: `${base}.pdf`, mediaType: 'application/pdf', staged: await stage(await renderPdf(report)) },
-    ];
-  } catch (error) {
-    await Promise.all(staged.map(discardStaged));
-    throw error;
-  }
 }

@@ -84,6 +84,17 @@ for (const dialect of testDialects) {
       const listed = await call(server, 'GET', `/security/report/list?org=${server.orgId}&version=2.4.1`);
       assert.equal(listed.body.reports.length, 2);
 
+      // Every issue and hotspot SonarQube served is stored with each report, keyed by SonarQube's own key.
+      const found = await call(server, 'GET', `/api/orgs/${server.orgId}/findings?cwe=89&reportType=CWE%20Top%2025`, server.tokens.read);
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      assert.deepEqual(
+        found.body.groups.flatMap((g: any) => g.findings.map((f: any) => `${f.fingerprint} ${f.kind} ${f.severity} ${f.status} ${f.file}:${f.line} ${f.cwe} ${f.owasp}`)),
+        ['AY-issue-1 vulnerability medium open src/main/java/com/acme/File1.java:10 CWE-89 A03', 'AY-hotspot-1 hotspot high open src/main/java/com/acme/Hot1.java:1 CWE-89 A03'],
+      );
+      const stored = await server.ctx.db.selectFrom('report_findings').select(['fingerprint', 'status']).where('report_id', '=', byType['OWASP Top 10'].id).orderBy('seq').execute();
+      assert.equal(stored.length, 10, 'the six open vulnerabilities served and all four hotspots');
+      assert.deepEqual(stored.filter((f) => f.fingerprint.startsWith('AY-hotspot')).map((f) => f.status), ['open', 'open', 'false_positive', 'accepted']);
+
       const owasp = byType['OWASP Top 10'];
       const pdf = await storedFile(server, owasp.id, 'pdf');
       const text = pdfText(pdf.bytes);
