@@ -38,6 +38,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Minutes between sweeps of blobs no report references (blobs/blob-sweeper.ts); 0 disables. */
   blobSweepIntervalMin: number;
+  /** Longest sleep of the import-job worker between looks when no wake-up arrives. */
+  jobPollMs: number;
   /** Seconds a shutdown lets in-flight requests and work finish before it cuts them and exits. */
   shutdownGraceSeconds: number;
   /** Outgoing mail (invitations, password resets); unset: links are returned to whoever made them. */
@@ -117,6 +119,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_WEBHOOK_CONCURRENCY', flag: '--webhook-concurrency', default: '32', description: 'Webhook requests in flight per worker process.' },
   { env: 'ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY', flag: '--webhook-endpoint-concurrency', default: '4', description: 'Webhook requests in flight per endpoint per worker process.' },
   { env: 'ARKIV_WEBHOOK_POLL_MS', flag: '--webhook-poll-ms', default: '2000', description: 'Longest wait between looks for due deliveries (wake-ups usually come sooner).' },
+  { env: 'ARKIV_JOB_POLL_MS', flag: '--job-poll-ms', default: '2000', description: 'Longest wait between looks for queued import jobs (wake-ups usually come sooner).' },
   { env: 'ARKIV_WEBHOOK_RETENTION_DAYS', flag: '--webhook-retention-days', default: '30', description: 'Finished deliveries, their attempts and events are deleted after this many days.' },
   { env: 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', flag: '--blob-sweep-interval-min', default: '60', description: 'Minutes between sweeps that delete blobs no report references (0 = never).' },
   { env: 'ARKIV_SMTP_URL', flag: '--smtp-url', default: '(unset: no mail)', description: 'smtp://host:port or smtps://user:pass@host:port: mails invitations and password resets (links are also returned to the administrator).' },
@@ -271,6 +274,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
       secretGraceHours: integer(source, 'ARKIV_WEBHOOK_SECRET_GRACE_H', 24, 0, 24 * 365),
     }),
     blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
+    jobPollMs: integer(source, 'ARKIV_JOB_POLL_MS', 2000, 10, 3_600_000),
     mail: mailSettings(source),
   } satisfies Config);
 }

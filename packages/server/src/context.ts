@@ -13,6 +13,7 @@ import type { Principal } from './accounts/principal.js';
 import type { FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { DatabaseOutage, isDatabaseUnavailable } from './db/database-outage.js';
+import { createWakeUps, type WakeUps } from './db/wake-ups.js';
 
 /** Resolves who made a request from something other than a bearer token (e.g. a session cookie). */
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
@@ -43,6 +44,8 @@ export interface AppContext {
   workers: BackgroundWorker[];
   /** Prometheus registry; features add their own metrics to it. */
   metrics: Registry;
+  /** Queue wake-ups across processes (LISTEN/NOTIFY) or within this one (SQLite). */
+  wakeUps: WakeUps;
   /** The current database outage, if any: logged once, answered 503 database_unavailable. */
   databaseOutage: DatabaseOutage;
   /** Epoch ms. Tests replace it to control retry schedules. */
@@ -89,6 +92,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     authenticators: [],
     workers: [],
     metrics,
+    wakeUps: createWakeUps(config.databaseUrl, log),
     // Set just below: it reads ctx.log when it reports, so a logger replaced later (tests) is used.
     databaseOutage: undefined as unknown as DatabaseOutage,
     now: Date.now,
