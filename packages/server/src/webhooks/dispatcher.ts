@@ -283,7 +283,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
       ctx.log.error({ err: error, endpointId: endpoint.id }, 'could not sign a webhook delivery');
       result = { ok: false, status: null, headers: null, body: null, error: 'could not sign the delivery', durationMs: 0, cancelled: false };
     }
-    this.metrics.observe(result);
+    this.metrics.observe(result, delivery.horizon_from, ctx.now());
     if (!result.ok && !result.cancelled) ctx.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id, error: result.error }, 'webhook attempt failed');
     return {
       deliveryId: delivery.id,
