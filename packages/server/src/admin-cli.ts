@@ -8,6 +8,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
+import { startMetricsServer } from './http/metrics-server.js';
 import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPassword, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
@@ -109,8 +110,15 @@ export function buildAdminCli(): Command {
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
     const config = { ...configFrom(options), runWorker: true };
     const server = await startServer(config, { api: false });
-    print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})`);
-    stopOnSignals(server.close, config.shutdownGraceSeconds);
+    const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(server.ctx.metrics, config.host, config.metricsPort).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
+    print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})${metrics ? `; metrics on ${metrics.url}/metrics` : ''}`);
+    stopOnSignals(async () => {
+      await metrics?.close();
+      await server.close();
+    }, config.shutdownGraceSeconds);
   });
 
   withSettings(program.command('migrate').description('Apply database migrations and exit')).action(async (options: Record<string, unknown>) => {

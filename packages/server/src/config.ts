@@ -9,6 +9,8 @@ import path from 'node:path';
 export interface Config {
   host: string;
   port: number;
+  /** `arkiv worker` only: the port of its /metrics and /healthz (undefined: none). */
+  metricsPort: number | undefined;
   /** Public base URL used in links printed to users (defaults to http://host:port). */
   publicUrl: string;
   dataDir: string;
@@ -95,6 +97,7 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_HOST', flag: '--host', default: '127.0.0.1', description: 'Address the HTTP server binds to.' },
   { env: 'ARKIV_PORT', flag: '--port', default: '8080', description: 'HTTP port (0 picks a free one).' },
+  { env: 'ARKIV_METRICS_PORT', flag: '--metrics-port', default: '(unset: none)', description: '`arkiv worker` only: serve /metrics and /healthz on this port of ARKIV_HOST (0 picks a free one).' },
   { env: 'ARKIV_PUBLIC_URL', flag: '--public-url', default: 'http://<host>:<port>', description: 'Base URL shown to users and integrations.' },
   { env: 'ARKIV_DATA_DIR', flag: '--data-dir', default: './data', description: 'SQLite file, blobs and the generated secret key.' },
   { env: 'DATABASE_URL', flag: '--database-url', default: '(unset: SQLite)', description: 'postgres://… to use PostgreSQL.' },
@@ -226,6 +229,7 @@ export function mailSettings(source: Source): MailSettings | undefined {
 export function loadConfig(source: Source = process.env): Readonly<Config> {
   const host = source.ARKIV_HOST || '127.0.0.1';
   const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
+  const metricsPort = source.ARKIV_METRICS_PORT ? integer(source, 'ARKIV_METRICS_PORT', 0, 0, 65535) : undefined;
   const databaseUrl = source.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for SQLite)');
@@ -248,6 +252,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
   return Object.freeze({
     host,
     port,
+    metricsPort,
     publicUrl,
     dataDir: path.resolve(source.ARKIV_DATA_DIR || './data'),
     databaseUrl,

@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import yauzl from 'yauzl';
 import { createApiToken } from './accounts/tokens.js';
@@ -12,10 +11,10 @@ import { createContext, type AppContext } from './context.js';
 import { createOrganization } from './orgs/org-store.js';
 import { htmlBytes, pdfBytes, sampleFields, uploadForm } from './test/fixtures.js';
 import { S3_CREDENTIALS, startS3Server, type TestS3Server } from './test/s3-server.js';
-import { startServeProcess, type ServeProcess } from './test/serve-process.js';
+import { startArkivProcess, startServeProcess, type ServeProcess } from './test/serve-process.js';
 import { createTestDatabase, testDialects, type TestDatabase } from './test/test-database.js';
 import { createEndpoint } from './webhooks/endpoint-store.js';
-import { endWorker, spawnWorker, startReceiver, TEST_SECRET_KEY, unexpectedExitOf, type Receiver } from './webhooks/test-support.js';
+import { startReceiver, TEST_SECRET_KEY, type Receiver } from './webhooks/test-support.js';
 
 const UPLOADS = 36;
 const ENDPOINTS = 3;
@@ -49,7 +48,7 @@ if (testDialects.includes('postgres')) {
     let receiver: Receiver;
     let dir: string;
     const apis: ServeProcess[] = [];
-    const workers: ChildProcess[] = [];
+    const workers: ServeProcess[] = [];
 
     before(async () => {
       database = await createTestDatabase('postgres');
@@ -63,8 +62,7 @@ if (testDialects.includes('postgres')) {
       receiver = await startReceiver((_r, res) => void setTimeout(() => res.end('ok'), 3));
     });
     after(async () => {
-      for (const worker of workers) await endWorker(worker, 'SIGKILL');
-      for (const api of apis) {
+      for (const api of [...workers, ...apis]) {
         api.child.kill('SIGKILL');
         await api.exited;
       }
@@ -102,10 +100,11 @@ if (testDialects.includes('postgres')) {
       for (let i = 0; i < 2; i++) {
         apis.push(await startServeProcess(['serve', '--no-worker'], { ...env, ARKIV_HOST: '127.0.0.1', ARKIV_PORT: '0', ARKIV_DATA_DIR: path.join(dir, `api-${i}`) }));
       }
+      // Workers serve /metrics on a port of their own (they have no API).
       for (let i = 0; i < 2; i++) {
-        workers.push(spawnWorker({ dataDir: path.join(dir, `worker-${i}`), databaseUrl: database.databaseUrl, env: { ...env, ARKIV_LOG_LEVEL: 'error' } as Record<string, string> }));
+        workers.push(await startArkivProcess(['worker'], { ...env, ARKIV_HOST: '127.0.0.1', ARKIV_METRICS_PORT: '0', ARKIV_DATA_DIR: path.join(dir, `worker-${i}`) }, /metrics on (\S+)\/metrics/));
       }
-      const crashed = Promise.race([...workers.map(unexpectedExitOf), ...apis.map((api) => api.exited.then((code) => Promise.reject(new Error(`serve exited with ${code}: ${api.output()}`))))]);
+      const crashed = Promise.race([...apis, ...workers].map((p) => p.exited.then((code) => Promise.reject(new Error(`arkiv exited with ${code}: ${p.output()}`)))));
       crashed.catch(() => {});
 
       const uploaded: Uploaded[] = [];
@@ -172,11 +171,20 @@ if (testDialects.includes('postgres')) {
         assert.deepEqual(reportIds.sort(), uploaded.map((r) => r.id).sort(), `endpoint ${i} got every report's event once`);
       }
       const byWorker = await ctx.db.selectFrom('webhook_attempts').select(['worker', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('worker').execute();
+      // The workers' own /metrics add up to what the receiver saw.
+      let successes = 0;
+      let timed = 0;
+      for (const worker of workers) {
+        const text = await (await fetch(`${worker.url}/metrics`)).text();
+        successes += Number(/^arkiv_webhook_attempts_total\{outcome="success"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+        timed += Number(/^arkiv_webhook_delivery_latency_seconds_count (\d+)$/m.exec(text)?.[1] ?? 0);
+      }
+      assert.equal(successes, total, 'successful attempts on the workers\' /metrics');
+      assert.equal(timed, total, 'each timed end to end');
       // Which worker wins each wake-up is a race: the split is reported, not asserted.
       console.log(`# ${UPLOADS} uploads, ${downloads + UPLOADS} file checks, ${total} deliveries; attempts per worker: ${byWorker.map((w) => w.n).join(' + ')}`);
 
-      for (const worker of workers) await endWorker(worker, 'SIGTERM');
-      for (const api of apis) {
+      for (const api of [...workers, ...apis]) {
         api.child.kill('SIGTERM');
         assert.equal(await api.exited, 0);
       }
