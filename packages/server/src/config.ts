@@ -9,6 +9,8 @@ import path from 'node:path';
 export interface Config {
   host: string;
   port: number;
+  /** PostgreSQL connections per process (plus one for LISTEN). */
+  dbPoolSize: number;
   /** `arkiv worker` only: the port of its /metrics and /healthz (undefined: none). */
   metricsPort: number | undefined;
   /** Public base URL used in links printed to users (defaults to http://host:port). */
@@ -97,6 +99,7 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_HOST', flag: '--host', default: '127.0.0.1', description: 'Address the HTTP server binds to.' },
   { env: 'ARKIV_PORT', flag: '--port', default: '8080', description: 'HTTP port (0 picks a free one).' },
+  { env: 'ARKIV_DB_POOL_SIZE', flag: '--db-pool-size', default: '10', description: 'PostgreSQL connections per process (each process also holds one LISTEN connection).' },
   { env: 'ARKIV_METRICS_PORT', flag: '--metrics-port', default: '(unset: none)', description: '`arkiv worker` only: serve /metrics and /healthz on this port of ARKIV_HOST (0 picks a free one).' },
   { env: 'ARKIV_PUBLIC_URL', flag: '--public-url', default: 'http://<host>:<port>', description: 'Base URL shown to users and integrations.' },
   { env: 'ARKIV_DATA_DIR', flag: '--data-dir', default: './data', description: 'SQLite file, blobs and the generated secret key.' },
@@ -253,6 +256,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     host,
     port,
     metricsPort,
+    dbPoolSize: integer(source, 'ARKIV_DB_POOL_SIZE', 10, 1, 1000),
     publicUrl,
     dataDir: path.resolve(source.ARKIV_DATA_DIR || './data'),
     databaseUrl,

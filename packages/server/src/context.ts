@@ -66,6 +66,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
     onPoolError: (error) => {
       if (isDatabaseUnavailable(error)) outage?.failed(error);
       else log.warn({ err: error }, 'an idle database connection failed; it will be replaced');
