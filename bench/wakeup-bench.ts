@@ -1,7 +1,9 @@
 /**
  * Queue wake-up latency at idle (issue 13): how long after a commit that queues work a worker
  * starts on it, with polls set to an hour so only the wake-up can explain it. One sample at a
- * time, 20 ms apart (idle, not a burst). Figures: p50 / p99 / max.
+ * time, 20 ms apart (idle, not a burst). Figures: p50 / p99 / max. Each sample is timed from
+ * the start of the transaction that queues the work, so it includes that transaction's own
+ * round trips (BEGIN, INSERT, NOTIFY, COMMIT): an upper bound of commit → wake-up.
  *  - PostgreSQL NOTIFY: commit (with pg_notify) → the PgNotifications callback; baseline: a
  *    `select 1` round trip on the same pool in the same run.
  *  - import jobs: commit of enqueueJob → the job handler starts (both engines).
@@ -77,7 +79,7 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
       const raw = arrivals();
       const listener = new PgNotifications(database.env.DATABASE_URL!, pino({ level: 'warn' }), 'arkiv-bench');
       const off = await listener.subscribe('bench_wakeup', (payload) => payload && raw.arrived(Number(payload)));
-      summary('NOTIFY: commit → subscriber called', await measure((i) => ctx.db.transaction().execute((trx) => notifyOnCommit(trx, 'bench_wakeup', String(i))), raw.wait));
+      summary('NOTIFY: notifying transaction begins → subscriber called', await measure((i) => ctx.db.transaction().execute((trx) => notifyOnCommit(trx, 'bench_wakeup', String(i))), raw.wait));
       await off();
     }
 
@@ -85,7 +87,7 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
     const worker = new JobWorker(ctx).handle('bench', async (run) => jobs.arrived(run.payload as number));
     worker.start();
     await pause();
-    summary('import job: commit → handler starts', await measure((i) => ctx.db.transaction().execute(async (trx) => void (await enqueueJob(trx, { kind: 'bench', payload: i }, Date.now()))), jobs.wait));
+    summary('import job: enqueueing transaction begins → handler starts', await measure((i) => ctx.db.transaction().execute(async (trx) => void (await enqueueJob(trx, { kind: 'bench', payload: i }, Date.now()))), jobs.wait));
     await worker.stop();
 
     const deliveries = arrivals();
@@ -103,7 +105,7 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
     const dispatcher = new DeliveryDispatcher(ctx);
     dispatcher.start();
     await pause();
-    summary('webhook: commit → request received', await measure(
+    summary('webhook: emitting transaction begins → request received', await measure(
       (i) => ctx.db.transaction().execute(async (trx) => void (await emitEvent(trx, { orgId: org.id, type: 'report.created', payload: { reports: [], sequence: i }, initiator: 'system', at: Date.now() }))),
       deliveries.wait,
     ));
