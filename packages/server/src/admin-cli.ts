@@ -8,6 +8,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
+import { startMetricsServer } from './http/metrics-server.js';
 import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPassword, resetUserMfa, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
@@ -109,8 +110,15 @@ export function buildAdminCli(): Command {
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
     const config = { ...configFrom(options), runWorker: true };
     const server = await startServer(config, { api: false });
-    print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})`);
-    stopOnSignals(server.close, config.shutdownGraceSeconds);
+    const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(server.ctx.metrics, config.host, config.metricsPort).catch(async (error: unknown) => {
+      await server.close();
+      throw error;
+    });
+    print(`Arkiv worker running (${server.ctx.workers.map((w) => w.name).join(', ') || 'no workers registered'})${metrics ? `; metrics on ${metrics.url}/metrics` : ''}`);
+    stopOnSignals(async () => {
+      await metrics?.close();
+      await server.close();
+    }, config.shutdownGraceSeconds);
   });
 
   withSettings(program.command('migrate').description('Apply database migrations and exit')).action(async (options: Record<string, unknown>) => {
@@ -147,6 +155,31 @@ export function buildAdminCli(): Command {
         target.close();
         await database?.close();
       }
+    });
+
+  withSettings(program.command('backup').description('Back up the database and the blobs it references into a new directory, while serving'))
+    .requiredOption('--to <dir>', 'an empty or new directory')
+    .action(async (options: Record<string, unknown>) => {
+      const config = configFrom(options);
+      const { backup } = await import('./backup/backup.js');
+      const ctx = await createContext(config);
+      try {
+        const manifest = await backupOrExplain(() => backup(ctx, path.resolve(String(options.to)), print));
+        print(`backup of ${manifest.reports} reports and ${manifest.blobs} blobs (${manifest.bytes} bytes) in ${path.resolve(String(options.to))}`);
+        if (!manifest.secretKey) print('the secret key is not in the backup (ARKIV_SECRET_KEY is set): keep it with the backup, a restore needs it');
+      } finally {
+        await ctx.database.close();
+        (ctx.blobs as { close?: () => void }).close?.();
+      }
+    });
+
+  withSettings(program.command('restore').description('Restore a backup made by `arkiv backup` into this (stopped) installation'))
+    .requiredOption('--from <dir>', 'the backup directory')
+    .option('--force', 'replace a database (and secret key) that already holds data')
+    .action(async (options: Record<string, unknown>) => {
+      const { restore } = await import('./backup/restore.js');
+      const result = await backupOrExplain(() => restore(configFrom(options), path.resolve(String(options.from)), { force: options.force === true, onProgress: print }));
+      print(`restored ${result.manifest.reports} reports and ${result.blobs} blobs from the backup of ${result.manifest.createdAt}`);
     });
 
   const org = program.command('org').description('Manage organisations');
@@ -254,6 +287,17 @@ export function buildAdminCli(): Command {
 }
 
 /** Runs the admin CLI; configuration mistakes end with a one-line message naming the variable. */
+/** A backup or restore that cannot go ahead is one clear line, like a configuration error. */
+async function backupOrExplain<T>(run: () => Promise<T>): Promise<T> {
+  const { BackupError } = await import('./backup/backup-layout.js');
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof BackupError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 export async function runAdminCli(argv: string[]): Promise<void> {
   try {
     await buildAdminCli().parseAsync(argv, { from: 'user' });

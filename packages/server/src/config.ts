@@ -9,6 +9,10 @@ import path from 'node:path';
 export interface Config {
   host: string;
   port: number;
+  /** PostgreSQL connections per process (plus one for LISTEN). */
+  dbPoolSize: number;
+  /** `arkiv worker` only: the port of its /metrics and /healthz (undefined: none). */
+  metricsPort: number | undefined;
   /** Public base URL used in links printed to users (defaults to http://host:port). */
   publicUrl: string;
   dataDir: string;
@@ -38,6 +42,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Minutes between sweeps of blobs no report references (blobs/blob-sweeper.ts); 0 disables. */
   blobSweepIntervalMin: number;
+  /** Longest sleep of the import-job worker between looks when no wake-up arrives. */
+  jobPollMs: number;
   /** Seconds a shutdown lets in-flight requests and work finish before it cuts them and exits. */
   shutdownGraceSeconds: number;
   /** Outgoing mail (invitations, password resets); unset: links are returned to whoever made them. */
@@ -95,6 +101,8 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_HOST', flag: '--host', default: '127.0.0.1', description: 'Address the HTTP server binds to.' },
   { env: 'ARKIV_PORT', flag: '--port', default: '8080', description: 'HTTP port (0 picks a free one).' },
+  { env: 'ARKIV_DB_POOL_SIZE', flag: '--db-pool-size', default: '10', description: 'PostgreSQL connections per process (each process also holds one LISTEN connection).' },
+  { env: 'ARKIV_METRICS_PORT', flag: '--metrics-port', default: '(unset: none)', description: '`arkiv worker` only: serve /metrics and /healthz on this port of ARKIV_HOST (0 picks a free one).' },
   { env: 'ARKIV_PUBLIC_URL', flag: '--public-url', default: 'http://<host>:<port>', description: 'Base URL shown to users and integrations.' },
   { env: 'ARKIV_DATA_DIR', flag: '--data-dir', default: './data', description: 'SQLite file, blobs and the generated secret key.' },
   { env: 'DATABASE_URL', flag: '--database-url', default: '(unset: SQLite)', description: 'postgres://… to use PostgreSQL.' },
@@ -120,6 +128,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_WEBHOOK_CONCURRENCY', flag: '--webhook-concurrency', default: '32', description: 'Webhook requests in flight per worker process.' },
   { env: 'ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY', flag: '--webhook-endpoint-concurrency', default: '4', description: 'Webhook requests in flight per endpoint per worker process.' },
   { env: 'ARKIV_WEBHOOK_POLL_MS', flag: '--webhook-poll-ms', default: '2000', description: 'Longest wait between looks for due deliveries (wake-ups usually come sooner).' },
+  { env: 'ARKIV_JOB_POLL_MS', flag: '--job-poll-ms', default: '2000', description: 'Longest wait between looks for queued import jobs (wake-ups usually come sooner).' },
   { env: 'ARKIV_WEBHOOK_RETENTION_DAYS', flag: '--webhook-retention-days', default: '30', description: 'Finished deliveries, their attempts and events are deleted after this many days.' },
   { env: 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', flag: '--blob-sweep-interval-min', default: '60', description: 'Minutes between sweeps that delete blobs no report references (0 = never).' },
   { env: 'ARKIV_SMTP_URL', flag: '--smtp-url', default: '(unset: no mail)', description: 'smtp://host:port or smtps://user:pass@host:port: mails invitations and password resets (links are also returned to the administrator).' },
@@ -226,6 +235,7 @@ export function mailSettings(source: Source): MailSettings | undefined {
 export function loadConfig(source: Source = process.env): Readonly<Config> {
   const host = source.ARKIV_HOST || '127.0.0.1';
   const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
+  const metricsPort = source.ARKIV_METRICS_PORT ? integer(source, 'ARKIV_METRICS_PORT', 0, 0, 65535) : undefined;
   const databaseUrl = source.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for SQLite)');
@@ -248,6 +258,8 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
   return Object.freeze({
     host,
     port,
+    metricsPort,
+    dbPoolSize: integer(source, 'ARKIV_DB_POOL_SIZE', 10, 1, 1000),
     publicUrl,
     dataDir: path.resolve(source.ARKIV_DATA_DIR || './data'),
     databaseUrl,
@@ -274,6 +286,7 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
       secretGraceHours: integer(source, 'ARKIV_WEBHOOK_SECRET_GRACE_H', 24, 0, 24 * 365),
     }),
     blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
+    jobPollMs: integer(source, 'ARKIV_JOB_POLL_MS', 2000, 10, 3_600_000),
     mail: mailSettings(source),
     shareMaxDays: integer(source, 'ARKIV_SHARE_MAX_DAYS', 90, 1, 3650),
   } satisfies Config);

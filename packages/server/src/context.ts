@@ -7,12 +7,14 @@ import type { Database } from './db/schema.js';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from './blobs/blob-store.js';
 import { FsBlobStore } from './blobs/fs-store.js';
+import { countBlobStoreErrors } from './blobs/blob-metrics.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
 import type { ReportChangeHook } from './reports/report-hooks.js';
 import type { Principal } from './accounts/principal.js';
 import type { FastifyRequest } from 'fastify';
-import { Registry } from 'prom-client';
+import { Gauge, Histogram, Registry } from 'prom-client';
 import { DatabaseOutage, isDatabaseUnavailable } from './db/database-outage.js';
+import { createWakeUps, type WakeUps } from './db/wake-ups.js';
 
 /**
  * Resolves who made a request from something other than a bearer token (e.g. a session cookie).
@@ -46,6 +48,8 @@ export interface AppContext {
   workers: BackgroundWorker[];
   /** Prometheus registry; features add their own metrics to it. */
   metrics: Registry;
+  /** Queue wake-ups across processes (LISTEN/NOTIFY) or within this one (SQLite). */
+  wakeUps: WakeUps;
   /** The current database outage, if any: logged once, answered 503 database_unavailable. */
   databaseOutage: DatabaseOutage;
   /** Epoch ms. Tests replace it to control retry schedules. */
@@ -59,14 +63,22 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'arkiv' } }, pino.destination({ dest: 1, sync: false }));
   const metrics = new Registry();
   let outage: DatabaseOutage | undefined;
+  const poolWait = new Histogram({
+    name: 'arkiv_db_pool_wait_seconds',
+    help: 'PostgreSQL: how long a query waited for a connection of the pool (new connections included)',
+    buckets: [0.0005, 0.002, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [metrics],
+  });
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
     onPoolError: (error) => {
       if (isDatabaseUnavailable(error)) outage?.failed(error);
       else log.warn({ err: error }, 'an idle database connection failed; it will be replaced');
     },
     onPoolConnect: () => outage?.recovered(),
+    onPoolWait: (seconds) => poolWait.observe(seconds),
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
     onChangeListenerLost: (error) => log.warn({ err: error }, 'change listener lost its connection; reads check the database until it reconnects'),
   });
@@ -80,6 +92,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     if (secret.generated) log.warn({ dataDir: config.dataDir }, 'generated a secret key in the data dir; set ARKIV_SECRET_KEY to share one across processes');
     key = secret.key;
     blobs = config.blobStore === 'postgres' ? await loadPostgresBlobStore(database) : config.blobStore === 's3' ? await loadS3BlobStore(config) : fsBlobs;
+    countBlobStoreErrors(blobs, metrics);
   } catch (error) {
     await database.close();
     throw error;
@@ -96,12 +109,29 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     authenticators: [],
     workers: [],
     metrics,
+    wakeUps: createWakeUps(config.databaseUrl, log),
     // Set just below: it reads ctx.log when it reports, so a logger replaced later (tests) is used.
     databaseOutage: undefined as unknown as DatabaseOutage,
     now: Date.now,
   };
+  if (database.pool) poolGauge(database.pool, metrics);
   ctx.databaseOutage = outage = new DatabaseOutage(() => ctx.log, metrics, () => ctx.now());
   return ctx;
+}
+
+/** The pool's connections by state, read from memory at each scrape (no query). */
+function poolGauge(pool: NonNullable<DatabaseHandle['pool']>, metrics: Registry): void {
+  new Gauge({
+    name: 'arkiv_db_pool_connections',
+    help: 'PostgreSQL pool: connections open (total), idle, and queries waiting for one (waiting)',
+    labelNames: ['state'],
+    registers: [metrics],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
 }
 
 async function loadPostgresBlobStore(database: DatabaseHandle): Promise<BlobStore> {

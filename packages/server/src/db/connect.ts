@@ -73,6 +73,8 @@ export function openDatabase(options: {
   onPoolError?: (error: Error) => void;
   /** PostgreSQL only: a new connection completed its handshake (after an outage: the server is back). */
   onPoolConnect?: () => void;
+  /** PostgreSQL only: seconds a query waited for a pool connection (a full pool queues queries). */
+  onPoolWait?: (seconds: number) => void;
   onCheckpointError?: (message: string) => void;
   /** PostgreSQL only: the change listener lost its connection (caches fall back to the database meanwhile). */
   onChangeListenerLost?: (error: unknown) => void;
@@ -92,7 +94,11 @@ export function openDatabase(options: {
     const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
     pool.connect = ((...args: unknown[]) => {
       if (args.length > 0) return (pool.constructor as typeof pg.Pool).prototype.connect.apply(pool, args as never);
-      return connect().catch((error: unknown) => {
+      const asked = performance.now();
+      return connect().then((client) => {
+        options.onPoolWait?.((performance.now() - asked) / 1000);
+        return client;
+      }, (error: unknown) => {
         if (error && typeof error === 'object') Object.defineProperty(error, FROM_DATABASE_CONNECT, { value: true });
         throw error;
       });

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { registerJobQueueMetrics } from '../jobs/job-metrics.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { SONAR_IMPORT_JOB, sonarImportHandler } from './sonarqube/import-job.js';
 
@@ -6,4 +7,5 @@ import { SONAR_IMPORT_JOB, sonarImportHandler } from './sonarqube/import-job.js'
 export function installIntegrations(ctx: AppContext): void {
   const worker = new JobWorker(ctx).handle(SONAR_IMPORT_JOB, sonarImportHandler(ctx));
   ctx.workers.push(worker);
+  registerJobQueueMetrics(ctx);
 }

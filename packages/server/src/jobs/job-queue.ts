@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { isPostgres } from '../db/dialect-sql.js';
+import { notifyOnCommit } from '../db/wake-ups.js';
 import type { Database } from '../db/schema.js';
 import type { JobsTable } from './job-table.js';
 import './job-table.js';
@@ -17,6 +18,8 @@ export interface NewJob {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
+/** Wakes job workers when a job is queued (payload unused). */
+export const JOBS_CHANNEL = 'arkiv_jobs';
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 60 * 60_000;
 
@@ -27,7 +30,8 @@ export function backoffMs(attempts: number): number {
 
 /**
  * Adds a job. Pass the transaction that records the cause (an inbound event) so the job exists
- * exactly when its cause does: a crash between the two can neither lose nor invent work.
+ * exactly when its cause does: a crash between the two can neither lose nor invent work. Workers
+ * are woken when that transaction commits.
  */
 export async function enqueueJob(db: Queryable, job: NewJob, now: number): Promise<string> {
   const id = crypto.randomUUID();
@@ -49,6 +53,7 @@ export async function enqueueJob(db: Queryable, job: NewJob, now: number): Promi
       updated_at: now,
     })
     .execute();
+  await notifyOnCommit(db, JOBS_CHANNEL);
   return id;
 }
 

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { AppContext, BackgroundWorker } from '../context.js';
-import { claimJobs, extendLease, finishJob, type JobOutcome } from './job-queue.js';
+import { Signal } from '../shared/signal.js';
+import { claimJobs, extendLease, finishJob, JOBS_CHANNEL, type JobOutcome } from './job-queue.js';
 import type { JobsTable } from './job-table.js';
 
 export interface JobRun {
@@ -28,17 +29,12 @@ export interface JobWorkerOptions {
 }
 
 const METRIC = 'arkiv_jobs_processed_total';
-const workersByContext = new WeakMap<AppContext, JobWorker>();
-
-/** Nudges this process's job worker after an enqueue so the job starts now, not at the next poll. */
-export function wakeJobWorker(ctx: AppContext): void {
-  workersByContext.get(ctx)?.wake();
-}
 
 /**
  * Runs queued jobs of the kinds it has handlers for. Jobs are claimed with a lease that is renewed
  * while the handler runs; a worker that dies stops renewing and its jobs are retaken after the lease.
- * Other processes (`arkiv worker`) find jobs by polling; this process also wakes on `wake()`.
+ * A commit that enqueues a job wakes every worker (ctx.wakeUps); the poll finds jobs whose wake-up
+ * was lost and retries whose back-off has passed.
  */
 export class JobWorker implements BackgroundWorker {
   readonly name = 'jobs';
@@ -49,17 +45,16 @@ export class JobWorker implements BackgroundWorker {
   private readonly concurrency: number;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private woken = false;
+  private readonly signal = new Signal();
+  private unsubscribe: (() => Promise<void>) | undefined;
   private readonly processed: Counter<'kind' | 'outcome'>;
 
   constructor(private readonly ctx: AppContext, options: JobWorkerOptions = {}) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? ctx.config.jobPollMs;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 2;
     this.processed = (ctx.metrics.getSingleMetric(METRIC) as Counter<'kind' | 'outcome'> | undefined)
       ?? new Counter({ name: METRIC, help: 'Job attempts by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics] });
-    workersByContext.set(ctx, this);
   }
 
   handle(kind: string, handler: JobHandler): this {
@@ -71,22 +66,23 @@ export class JobWorker implements BackgroundWorker {
     this.loop ??= this.run();
   }
 
+  /** Looks for due jobs now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.signal.notify();
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wakeUp?.();
+    this.signal.notify();
     await this.loop;
+    await this.unsubscribe?.();
   }
 
   private async run(): Promise<void> {
+    this.unsubscribe = await this.ctx.wakeUps.subscribe(JOBS_CHANNEL, () => this.wake());
     while (!this.abort.signal.aborted) {
       let claimed: JobsTable[] = [];
       try {
-        this.woken = false;
         claimed = await claimJobs(this.ctx.db, {
           workerId: this.id, limit: this.concurrency, now: this.ctx.now(), leaseMs: this.leaseMs, kinds: [...this.handlers.keys()],
         });
@@ -94,21 +90,9 @@ export class JobWorker implements BackgroundWorker {
       } catch (error) {
         this.ctx.log.error({ err: error }, 'job worker: claiming or recording a job failed');
       }
-      if (claimed.length === 0 && !this.woken) await this.sleep();
+      // A full claim may have left due jobs behind: look again at once.
+      if (claimed.length < this.concurrency) await this.signal.wait(this.pollIntervalMs);
     }
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    }).finally(() => {
-      this.wakeUp = undefined;
-    });
   }
 
   private async execute(job: JobsTable): Promise<void> {

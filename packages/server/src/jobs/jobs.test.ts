@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
 import { backoffMs, claimJobs, enqueueJob, findJob } from './job-queue.js';
-import { JobWorker, PermanentJobError, wakeJobWorker } from './job-worker.js';
+import { JobWorker, PermanentJobError } from './job-worker.js';
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -62,7 +62,6 @@ for (const dialect of testDialects) {
         const ok = await enqueueJob(ctx.db, { kind: 'ok', payload: { a: 1 } }, clock);
         const flaky = await enqueueJob(ctx.db, { kind: 'flaky', payload: null }, clock);
         const broken = await enqueueJob(ctx.db, { kind: 'broken', payload: null }, clock);
-        wakeJobWorker(ctx);
         await until(async () => (await findJob(ctx.db, ok))?.status === 'succeeded', 'ok job');
         await until(async () => (await findJob(ctx.db, broken))?.status === 'failed', 'broken job');
         await until(async () => (await findJob(ctx.db, flaky))?.status === 'queued' && flakyCalls === 1, 'flaky job to be rescheduled');

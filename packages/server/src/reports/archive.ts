@@ -25,6 +25,20 @@ function useNativeCrc32ForYazl(): void {
 }
 useNativeCrc32ForYazl();
 
+interface OpenedBlob {
+  stream: Readable;
+  /** The error the stream met before anyone consumed it, if any. */
+  failed(): Error | undefined;
+}
+
+/** Starts reading a blob now; an error before it is consumed is kept, not thrown as unhandled. */
+function openBlob(blobs: BlobStore, file: { blobKey: string } | { stagedPath: string }): OpenedBlob {
+  const stream: Readable = 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : blobs.read(file.blobKey);
+  let error: Error | undefined;
+  stream.on('error', (e) => (error ??= e));
+  return { stream, failed: () => error };
+}
+
 /** Entry names never escape their folder and stay readable on every OS. */
 export function safeName(text: string, max = 80): string {
   const cleaned = text
@@ -123,25 +137,38 @@ export function createReportArchive(input: {
   zip.outputStream.on('error', fail);
   zip.outputStream.pipe(output);
   let current: Readable | undefined;
-  // A client that goes away stops the work: the blob being read is closed too.
-  output.on('close', () => current?.destroy());
+  // Read-ahead: the next entry's blob is opened while this one streams, so a store with a round
+  // trip per object (S3's GetObject) has its first bytes waiting when the entry starts. One blob
+  // ahead at most, buffered only up to its stream's high-water mark: memory stays flat.
+  const files = plan.flatMap((entry) => entry.files);
+  let ahead: { index: number; read: OpenedBlob } | undefined;
+  const take = (index: number): OpenedBlob => {
+    const opened = ahead?.index === index ? ahead.read : openBlob(input.blobs, files[index]!);
+    ahead = index + 1 < files.length ? { index: index + 1, read: openBlob(input.blobs, files[index + 1]!) } : undefined;
+    return opened;
+  };
+  // A client that goes away stops the work: the blobs being read are closed too.
+  output.on('close', () => {
+    current?.destroy();
+    ahead?.read.stream.destroy();
+  });
 
   const forceZip64Format = input.forceZip64 ?? false;
   const entryOptions = { mtime: input.now, compress: false as const, forceZip64Format };
   const { manifest, signature } = signedManifest({ organizationId: input.organizationId, generatedAt: input.now.toISOString(), plan, signer: input.signer });
-  for (const { files } of plan) {
-    for (const file of files) {
-      zip.addReadStreamLazy(file.path, { ...entryOptions, size: file.size }, (callback) => {
-        if (output.destroyed) return callback(new Error('archive stream closed'), undefined as never);
-        const source = 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : input.blobs.read(file.blobKey);
-        const verifier = verifyingStream(file.sha256, file.size, file.path);
-        source.on('error', (error: Error) => verifier.destroy(error));
-        verifier.on('error', fail);
-        current = source;
-        callback(null, source.pipe(verifier));
-      });
-    }
-  }
+  files.forEach((file, index) => {
+    zip.addReadStreamLazy(file.path, { ...entryOptions, size: file.size }, (callback) => {
+      if (output.destroyed) return callback(new Error('archive stream closed'), undefined as never);
+      const { stream: source, failed } = take(index);
+      const verifier = verifyingStream(file.sha256, file.size, file.path);
+      verifier.on('error', fail);
+      source.on('error', (error) => verifier.destroy(error));
+      // It failed while it waited ahead (a missing blob, a store that went away): fail now.
+      if (failed()) verifier.destroy(failed());
+      current = source;
+      callback(null, source.pipe(verifier));
+    });
+  });
   // Last, so a reader that stops at the manifest has seen every entry it names.
   zip.addBuffer(manifest, MANIFEST_NAME, entryOptions);
   zip.addBuffer(signature, SIGNATURE_NAME, entryOptions);

@@ -20,6 +20,11 @@ export interface ServeProcess {
  * caller owns the process from then on and must stop it (SIGTERM) and await `exited`.
  */
 export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv, nodeOptions: string[] = []): Promise<ServeProcess> {
+  return startArkivProcess(args, env, /Arkiv listening on (\S+)/, nodeOptions);
+}
+
+/** The same for any command whose banner matches `banner`; its first group becomes `url`. */
+export async function startArkivProcess(args: string[], env: NodeJS.ProcessEnv, banner: RegExp, nodeOptions: string[] = []): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['--conditions=arkiv-source', '--import', 'tsx', ...nodeOptions, mainScript, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +35,7 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv, 
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
-      const match = /Arkiv listening on (\S+)/.exec(output);
+      const match = banner.exec(output);
       if (match) resolve(match[1]!);
     });
     child.on('close', (code) => reject(new Error(`arkiv ${args.join(' ')} exited with ${code}: ${output}`)));

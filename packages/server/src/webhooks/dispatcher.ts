@@ -10,13 +10,12 @@ import { DueKnowledge } from './due-knowledge.js';
 import { signingSecrets } from './endpoint-model.js';
 import { openedSecretsCache } from './opened-secrets.js';
 import { deliveryHeaders } from './delivery-request.js';
-import { CLAIM_SCAN_ROWS, outboxDialect, onLocalWake, type ClaimedJob } from './outbox-sql.js';
+import { CLAIM_SCAN_ROWS, outboxDialect, WAKE_CHANNEL, type ClaimedJob } from './outbox-sql.js';
 import { ResultRecorder, type FinishedAttempt } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptResult } from './send.js';
-import { Signal } from './signal.js';
+import { Signal } from '../shared/signal.js';
 import { createGuardedDispatcher } from './target-guard.js';
-import { WakeListener } from './wake-listener.js';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.js';
 
 /** Time a lease outlives the request deadline: enough to record the result on a loaded machine. */
@@ -85,8 +84,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
   /** The last claim took all the process's reserve allowed: more may be due. */
   private roomLimited = false;
   private loop: Promise<void> | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private listener: WakeListener | undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(private readonly ctx: AppContext) {
     this.settings = ctx.config.webhooks;
@@ -160,11 +158,8 @@ export class DeliveryDispatcher implements BackgroundWorker {
         .where('lease_owner', 'is not', null)
         .execute()
         .catch((error) => ctx.log.error({ err: error }, 'could not reclaim stale webhook leases'));
-      this.unsubscribe = onLocalWake(() => this.wake());
-    } else if (ctx.config.databaseUrl) {
-      this.listener = new WakeListener(ctx.config.databaseUrl, () => this.wake(), ctx.log);
-      await this.listener.start();
     }
+    this.unsubscribe = await ctx.wakeUps.subscribe(WAKE_CHANNEL, () => this.wake());
   }
 
   private async claim(room: number): Promise<{ count: number; sawWholeWindow: boolean }> {
@@ -288,7 +283,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
       ctx.log.error({ err: error, endpointId: endpoint.id }, 'could not sign a webhook delivery');
       result = { ok: false, status: null, headers: null, body: null, error: 'could not sign the delivery', durationMs: 0, cancelled: false };
     }
-    this.metrics.observe(result);
+    this.metrics.observe(result, delivery.horizon_from, ctx.now());
     if (!result.ok && !result.cancelled) ctx.log.warn({ endpointId: endpoint.id, deliveryId: delivery.id, error: result.error }, 'webhook attempt failed');
     return {
       deliveryId: delivery.id,
@@ -330,8 +325,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     this.running = false;
     this.signal.notify();
     await this.loop;
-    this.unsubscribe?.();
-    await this.listener?.stop();
+    await this.unsubscribe?.();
     // Short, so shutdowns stay quick; anything slower is released and retried by the next worker.
     const grace = Math.min(2000, Math.floor(this.settings.timeoutMs / 2));
     let timer: NodeJS.Timeout | undefined;

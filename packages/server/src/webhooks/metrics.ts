@@ -2,7 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { AttemptResult } from './send.js';
 
 export interface DispatcherMetrics {
-  observe(result: AttemptResult): void;
+  /** One attempt's outcome; `queuedAt` (epoch ms, when the delivery was queued or redelivered) and `now` time a success end to end. */
+  observe(result: AttemptResult, queuedAt: number, now: number): void;
 }
 
 /** Attempt outcomes and durations; registered once per registry (one per process or test server). */
@@ -13,9 +14,18 @@ export function dispatcherMetrics(registry: Registry): DispatcherMetrics {
   const duration =
     (registry.getSingleMetric('arkiv_webhook_attempt_duration_seconds') as Histogram | undefined) ??
     new Histogram({ name: 'arkiv_webhook_attempt_duration_seconds', help: 'Duration of webhook attempts', buckets: [0.005, 0.02, 0.1, 0.5, 1, 5, 10, 30], registers: [registry] });
+  const endToEnd =
+    (registry.getSingleMetric('arkiv_webhook_delivery_latency_seconds') as Histogram | undefined) ??
+    new Histogram({
+      name: 'arkiv_webhook_delivery_latency_seconds',
+      help: 'From the commit that queued a delivery (or a redelivery) to its successful attempt, retries included',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600, 72 * 3600],
+      registers: [registry],
+    });
   return {
-    observe(result) {
+    observe(result, queuedAt, now) {
       if (result.cancelled) return;
+      if (result.ok) endToEnd.observe(Math.max(0, now - queuedAt) / 1000);
       attempts.inc({ outcome: result.ok ? 'success' : result.status === null ? 'error' : `http_${Math.floor(result.status / 100)}xx` });
       duration.observe(result.durationMs / 1000);
     },

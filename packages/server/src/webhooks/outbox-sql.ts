@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect-sql.js';
+import { notifyOnCommit } from '../db/wake-ups.js';
 import type { Database } from '../db/schema.js';
 import type { WebhookEndpointsTable } from './schema.js';
 
@@ -130,9 +131,7 @@ const postgresOutbox: OutboxDialect = {
     // No row chosen means no candidate: each candidate's endpoint had a free place (full ones are excluded).
     return { claimed, scanned: rows[0]?.scanned ?? 0 };
   },
-  async notifyInTransaction(db) {
-    await sql`select pg_notify(${WAKE_CHANNEL}, '')`.execute(db);
-  },
+  notifyInTransaction: (db) => notifyOnCommit(db, WAKE_CHANNEL),
 };
 
 /**
@@ -179,30 +178,9 @@ async function sqliteClaim(db: Kysely<Database>, request: ClaimRequest): Promise
   });
 }
 
-type Listener = () => void;
-const localListeners = new Set<Listener>();
-
-/** In-process wake-ups (SQLite): dispatchers of this process subscribe here. */
-export function onLocalWake(listener: Listener): () => void {
-  localListeners.add(listener);
-  return () => localListeners.delete(listener);
-}
-
-let wakeScheduled = false;
-
 const sqliteOutbox: OutboxDialect = {
   claimDue: sqliteClaim,
-  async notifyInTransaction() {
-    // SQLite has one connection: a claim issued now queues behind this transaction, so it runs
-    // after the commit and sees the new rows (or, after a rollback, finds nothing: harmless).
-    // Many events in a row make one wake-up.
-    if (wakeScheduled) return;
-    wakeScheduled = true;
-    setImmediate(() => {
-      wakeScheduled = false;
-      for (const listener of localListeners) listener();
-    });
-  },
+  notifyInTransaction: (db) => notifyOnCommit(db, WAKE_CHANNEL),
 };
 
 export function outboxDialect(db: Kysely<any>): OutboxDialect {

@@ -7,6 +7,8 @@ import { sampleFields, uploadForm, type UploadFields } from '../test/fixtures.js
 
 /** A request a receiver got: raw body bytes as sent, headers as Node parsed them. */
 export interface Received {
+  /** The request's path and query (which endpoint it was sent to). */
+  url: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
   at: number;
@@ -58,7 +60,7 @@ export async function startReceiver(respond: Responder = (_r, res) => void res.e
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: Received = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+      const request: Received = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
       received.push(request);
       for (const waiter of [...waiters]) waiter();
       void Promise.resolve(receiver.respond(request, res)).catch(() => res.destroy());

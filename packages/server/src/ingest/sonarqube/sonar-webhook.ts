@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { AppError, notFound } from '../../http/errors.js';
 import type { RoutePlugin } from '../../http/route-plugin.js';
 import { enqueueJob } from '../../jobs/job-queue.js';
-import { wakeJobWorker } from '../../jobs/job-worker.js';
 import { findConnection } from '../connections/connection-store.js';
 import { recordEvent } from '../events-store.js';
 import { hexHmacSha256Matches, jsonObject, keepRawBodies, rawBody, signatureInvalid, signatureMissing } from '../raw-body.js';
@@ -86,7 +85,6 @@ export const sonarWebhookRoutes: RoutePlugin = async (app, { ctx }) => {
       });
       if (!outcome.eventId) return reply.status(200).send({ status: 'duplicate' });
       if (!outcome.queued) return reply.status(200).send({ status: 'ignored', eventId: outcome.eventId });
-      wakeJobWorker(ctx);
       return reply.status(202).send({ status: 'queued', eventId: outcome.eventId });
     },
   );
