@@ -105,7 +105,7 @@ for (const dialect of testDialects) {
       const verdict = await verifyArchive(viaShare, async () => ed25519KeysOf(jwks, 'test JWKS'));
       assert.deepEqual(verdict.problems, []);
       assert.equal(verdict.manifest.organizationId, server.orgId);
-      assert.equal(verdict.files, 4);
+      assert.equal(verdict.files, 6, 'HTML, PDF and findings.sarif of each shared report');
 
       const file = await open(token, `/reports/${ids[0]}/files/pdf`);
       assert.equal(file.status, 200);
@@ -228,7 +228,7 @@ for (const dialect of testDialects) {
       const jwks = await (await fetch(`${server.url}/.well-known/jwks.json?org=${server.orgId}`)).text();
       const verdict = await verifyArchive(zip, async () => ed25519KeysOf(jwks, 'test JWKS'));
       assert.deepEqual(verdict.problems, []);
-      assert.equal(verdict.files, 2);
+      assert.equal(verdict.files, 3, 'HTML, PDF and findings.sarif of the report left');
       assert.deepEqual((await listShares()).find((s) => s.id === link.id).reports, [kept]);
       assert.equal((await open(tokenOf(link.url), `/reports/${doomed}/files/pdf`)).status, 404);
     });
