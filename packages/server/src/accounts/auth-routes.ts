@@ -16,6 +16,7 @@ import { sessionOf } from './session-authenticator.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
 import { createSession, deleteExpiredSessions, deleteSession, revokeUserSessions, type ActiveSession } from './sessions.js';
 import { sessionClientOf } from './session-client.js';
+import { requiresSso, ssoRequired } from './sso-settings.js';
 import { setPasswordHash, type User } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
@@ -44,7 +45,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       schema: {
         operationId: 'login',
         summary: 'Log in: sets the arkiv_session cookie and returns the CSRF token',
-        description: '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address.',
+        description: '401 invalid_credentials for a wrong email or password (the same either way); 403 sso_required when an organisation of the account requires single sign-on; 429 too_many_attempts with Retry-After after repeated failures for the account or address.',
         tags,
         security: publicRoute,
         body: LoginBodySchema,
@@ -54,6 +55,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       if (isCrossSiteRequest(request)) throw csrfFailed('Logging in from another site is not allowed');
       const user = await checkCredentials(ctx, { email: request.body.email, password: request.body.password, address: request.ip });
+      if (await requiresSso(ctx.db, user.id)) throw ssoRequired();
       // A login replaces whatever session this browser held.
       const previous = sessionOf(request);
       if (previous) await deleteSession(ctx.db, previous.id);

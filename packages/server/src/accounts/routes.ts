@@ -3,10 +3,12 @@ import { authRoutes } from './auth-routes.js';
 import { invitationRoutes } from './invitation-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { myOrgsRoute } from './my-orgs-route.js';
+import { oidcRoutes } from './oidc-routes.js';
+import { ssoRoutes } from './sso-routes.js';
 import { passwordResetRoutes } from './password-reset-routes.js';
 import { sessionRoutes } from './session-routes.js';
 
-/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations, sessions. */
+/** Every route of the accounts feature: /api/auth/…, GET /api/orgs, /api/orgs/{orgId}/members, invitations, sessions, single sign-on. */
 export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(authRoutes, options);
   await app.register(passwordResetRoutes, options);
@@ -14,4 +16,6 @@ export const accountRoutes: RoutePlugin = async (app, options) => {
   await app.register(memberRoutes, options);
   await app.register(invitationRoutes, options);
   await app.register(sessionRoutes, options);
+  await app.register(oidcRoutes, options);
+  await app.register(ssoRoutes, options);
 };

@@ -5,6 +5,7 @@ import { OrganizationSchema } from '../orgs/org-routes.js';
 import { TokenSchema } from '../accounts/token-routes.js';
 import { AccountSchema, MemberSchema, SessionSummarySchema } from '../accounts/account-schemas.js';
 import { InvitationSchema } from '../accounts/invitation-schemas.js';
+import { SsoSettingsSchema } from '../accounts/sso-routes.js';
 import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
@@ -25,6 +26,7 @@ export const namedSchemas = [
   MemberSchema,
   SessionSummarySchema,
   InvitationSchema,
+  SsoSettingsSchema,
   EndpointSchema,
   DeliverySchema,
   DeliveryDetailSchema,
