@@ -56,8 +56,6 @@ export interface OidcSettings {
   scopes: string;
   /** Claim (ID token, else userinfo) holding the person's groups for the organisations' role maps. */
   groupsClaim: string;
-  /** `{publicUrl}/api/auth/oidc/callback`: what the provider must have registered. */
-  redirectUri: string;
 }
 
 export interface MailSettings {
@@ -249,7 +247,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * Checks the OpenID Connect settings at start; the provider itself is only contacted at the first
  * SSO sign-in, so a provider that is down does not stop Arkiv from starting. Errors never name the secret.
  */
-export function oidcSettings(source: Source, publicUrl: string): OidcSettings | undefined {
+export function oidcSettings(source: Source): OidcSettings | undefined {
   const issuer = (source.ARKIV_OIDC_ISSUER || '').trim();
   if (!issuer) {
     const stray = ['ARKIV_OIDC_CLIENT_ID', 'ARKIV_OIDC_CLIENT_SECRET'].find((name) => source[name]);
@@ -280,7 +278,6 @@ export function oidcSettings(source: Source, publicUrl: string): OidcSettings | 
     clientSecret: source.ARKIV_OIDC_CLIENT_SECRET || undefined,
     scopes: [...new Set(scopeList)].join(' '),
     groupsClaim,
-    redirectUri: `${publicUrl}/api/auth/oidc/callback`,
   });
 }
 
@@ -336,6 +333,6 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     }),
     blobSweepIntervalMin: integer(source, 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', 60, 0, 7 * 24 * 60),
     mail: mailSettings(source),
-    oidc: oidcSettings(source, publicUrl),
+    oidc: oidcSettings(source),
   } satisfies Config);
 }

@@ -34,6 +34,8 @@ export class OidcRelyingParty {
 
   constructor(
     private readonly settings: OidcSettings,
+    /** `{ARKIV_PUBLIC_URL}/api/auth/oidc/callback`, read at each sign-in (the public URL is known once the server listens). */
+    private readonly redirectUri: () => string,
     private readonly log: Logger,
   ) {}
 
@@ -70,7 +72,7 @@ export class OidcRelyingParty {
     const state = client.randomState();
     const nonce = client.randomNonce();
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: this.settings.redirectUri,
+      redirect_uri: this.redirectUri(),
       scope: this.settings.scopes,
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',

@@ -68,7 +68,8 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['auth'];
   const settings = ctx.config.oidc;
-  const relyingParty = settings ? new OidcRelyingParty(settings, ctx.log) : undefined;
+  const redirectUri = () => `${ctx.config.publicUrl}/api/auth/oidc/callback`;
+  const relyingParty = settings ? new OidcRelyingParty(settings, redirectUri, ctx.log) : undefined;
 
   app.get(
     '/api/auth/config',
@@ -142,7 +143,7 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
       },
     },
     async (request, reply) => {
-      if (!relyingParty || !settings) throw ssoNotConfigured();
+      if (!relyingParty) throw ssoNotConfigured();
       const expected = stateCookieOf(request);
       // Whatever happens, this browser's sign-in attempt is over.
       setStateCookie(request, reply, '', 0);
@@ -151,7 +152,7 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
         if (!state || !expected || !sameText(state, expected)) throw ssoStateInvalid();
         const login = await takeOidcLogin(ctx.db, state, ctx.now());
         if (!login) throw ssoStateInvalid();
-        const callbackUrl = new URL(settings.redirectUri);
+        const callbackUrl = new URL(redirectUri());
         callbackUrl.search = new URL(request.url, 'http://callback.invalid').search;
         const identity = await relyingParty.finishLogin(callbackUrl, state, login);
         const { user, created } = await accountFor(ctx, identity);
