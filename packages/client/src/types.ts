@@ -48,6 +48,10 @@ export type Invitation = components['schemas']['Invitation'];
 export type CreatedInvitation = ResponseBody<'createInvitation', 201>;
 export type InvitationPreview = ResponseBody<'getInvitation', 200>;
 export type SessionSummary = components['schemas']['SessionSummary'];
+/** How people can sign in (GET /api/auth/config): whether "Sign in with SSO" is offered. */
+export type AuthConfig = ResponseBody<'getAuthConfig', 200>;
+/** An organisation's single sign-on settings: provider group → role, and whether SSO is required. */
+export type SsoSettings = components['schemas']['SsoSettings'];
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Configuration } from 'oidc-provider';
 
 /**
  * A real OpenID Provider on loopback for the SSO tests: `oidc-provider` (OpenID Certified), with
@@ -47,6 +47,41 @@ async function formBody(req: http.IncomingMessage): Promise<URLSearchParams> {
 function send(res: http.ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
+}
+
+/**
+ * The provider's storage for one test process, in memory: what its built-in development adapter
+ * does, without that adapter's start-up warning. Expiry is honoured on reads.
+ */
+function memoryAdapter(): new (model: string) => Adapter {
+  const rows = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  return class implements Adapter {
+    constructor(private readonly model: string) {}
+    private key = (id: string) => `${this.model}:${id}`;
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+      rows.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    }
+    async find(id: string) {
+      const row = rows.get(this.key(id));
+      return row && row.expiresAt > Date.now() ? row.payload : undefined;
+    }
+    async findByUid(uid: string) {
+      return [...rows.entries()].find(([key, row]) => key.startsWith(`${this.model}:`) && row.payload.uid === uid && row.expiresAt > Date.now())?.[1].payload;
+    }
+    async findByUserCode(userCode: string) {
+      return [...rows.entries()].find(([key, row]) => key.startsWith(`${this.model}:`) && row.payload.userCode === userCode)?.[1].payload;
+    }
+    async consume(id: string) {
+      const row = rows.get(this.key(id));
+      if (row) row.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      rows.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, row] of rows) if (row.payload.grantId === grantId) rows.delete(key);
+    }
+  };
 }
 
 export async function startOidcProvider(): Promise<TestOidcProvider> {
@@ -132,6 +167,9 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     jwks: { keys: [{ ...(privateKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'test-key', use: 'sig', alg: 'RS256' }] },
     features: { devInteractions: { enabled: false } },
+    adapter: memoryAdapter(),
+    // Lifetimes in seconds, said explicitly (the provider asks it of every deployment).
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
   });
 
   return {

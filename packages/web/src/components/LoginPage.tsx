@@ -3,6 +3,7 @@ import { api } from '../lib/api.ts';
 import { errorMessage } from '../lib/problem.ts';
 import type { Session } from '../lib/types.ts';
 import { ErrorMessage, Notice } from './Status.tsx';
+import { SsoSignIn } from './SsoSignIn.tsx';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [email, setEmail] = useState('');
@@ -55,6 +56,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
         <button type="button" className="link" onClick={() => void forgot()}>
           Forgot password?
         </button>
+        <SsoSignIn />
       </form>
     </main>
   );
