@@ -86,6 +86,8 @@ async function freshResetLink(f: MatrixFixture) {
 const freshSessionOf = async (f: MatrixFixture, userId: string | undefined) => (userId ? (await createSession(f.server.ctx.db, userId, Date.now())).id : random());
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
+const clearSso = async (f: MatrixFixture) => void (await f.server.ctx.db.deleteFrom('org_sso').where('org_id', '=', f.orgId).execute());
+
 /** Every route, classified. Paths under /api/orgs/{orgId}/… need org:admin unless stated. */
 const CASES: Record<string, Case[]> = {
   // Operations and documentation: public by design.
@@ -168,6 +170,15 @@ const CASES: Record<string, Case[]> = {
   'POST /api/auth/password-reset': [{ note: 'always 202, whoever asks', access: 'public', ok: 202, request: (f) => ({ path: '/api/auth/password-reset', json: { email: `reset-${f.unique()}@example.test` } }) }],
   'POST /api/auth/password-reset/:token': [
     { note: 'the link is the credential', access: 'public', ok: 204, request: async (f) => ({ path: `/api/auth/password-reset/${await freshResetLink(f)}`, json: { newPassword: 'a new password of mine' } }) },
+  ],
+  // Single sign-on. This server has no provider configured (oidc-routes.test.ts runs one): the SSO routes say so to everyone.
+  'GET /api/auth/config': [{ access: 'public', ok: 200, request: () => ({ path: '/api/auth/config' }) }],
+  'GET /api/auth/oidc/login': [{ note: 'no provider configured: 404 sso_not_configured for everyone', access: 'public', ok: 404, request: () => ({ path: '/api/auth/oidc/login' }) }],
+  'GET /api/auth/oidc/callback': [{ note: 'no provider configured: 404 sso_not_configured for everyone', access: 'public', ok: 404, request: () => ({ path: '/api/auth/oidc/callback?state=s&code=c' }) }],
+  'GET /api/orgs/:orgId/sso': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/sso` }) }],
+  'PUT /api/orgs/:orgId/sso': [
+    { note: 'map a group to member', access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/sso`, json: { groupRoles: { matrix: 'member' } } }), cleanup: clearSso },
+    { note: 'map a group to owner', access: 'org:owner', ok: 200, request: (f) => ({ path: `${org(f)}/sso`, json: { groupRoles: { matrix: 'owner' } } }), cleanup: clearSso },
   ],
   'GET /api/orgs': [{ access: 'authenticated', ok: 200, request: () => ({ path: '/api/orgs' }) }],
   'GET /api/orgs/:orgId/members': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/members` }) }],
