@@ -61,7 +61,17 @@ async function accountFor(ctx: AppContext, identity: OidcIdentity): Promise<{ us
   }
 }
 
-const RedirectResponse = (description: string) => Type.Null({ description });
+/**
+ * A browser navigation answers with a redirect, never a 2XX; OpenAPI counts only 2XX as success,
+ * so the redirect is documented with `default` saying what every other answer is: a problem+json.
+ */
+const redirectResponses = (description: string) => ({
+  303: Type.Null({ description }),
+  404: Type.Ref('Problem'),
+  503: Type.Ref('Problem'),
+  ...problemResponses,
+  default: Type.Ref('Problem'),
+});
 
 /** /api/auth/config and /api/auth/oidc/…: single sign-on through the OpenID Provider of ARKIV_OIDC_*. */
 export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
@@ -102,7 +112,7 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
         description: '404 sso_not_configured without ARKIV_OIDC_ISSUER. When the provider cannot be reached, redirects to /login?ssoError=sso_provider_unavailable.',
         tags,
         security: publicRoute,
-        response: { 303: RedirectResponse('To the provider, or back to the sign-in page with ssoError'), ...problemResponses },
+        response: redirectResponses('To the provider, or back to the sign-in page with ssoError'),
       },
     },
     async (request, reply) => {
@@ -139,7 +149,7 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
           error: Type.Optional(Text({ maxLength: 256 })),
           error_description: Type.Optional(Text({ maxLength: 2048 })),
         }),
-        response: { 303: RedirectResponse('To the dashboard, signed in; or to the sign-in page with ssoError'), ...problemResponses },
+        response: redirectResponses('To the dashboard, signed in; or to the sign-in page with ssoError'),
       },
     },
     async (request, reply) => {
