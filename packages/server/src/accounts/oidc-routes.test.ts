@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
 import { addUser, json, login, postLogin, type LoggedIn } from './account-test-helpers.js';
 import { membershipsOf } from './memberships.js';
+import { SSO_REQUESTS_PER_MINUTE } from './oidc-routes.js';
 import { findUserByEmail } from './users.js';
 
 let accounts = 0;
@@ -289,5 +290,17 @@ describe('single sign-on with an unreachable provider', () => {
     const response = await fetch(`${server.url}/api/auth/oidc/login`, { redirect: 'manual' });
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/login?ssoError=sso_provider_unavailable');
+  });
+
+  it('limits SSO starts per client address: each one writes a row without any sign-in', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < SSO_REQUESTS_PER_MINUTE; i += 1) statuses.push((await fetch(`${server.url}/api/auth/oidc/login`, { redirect: 'manual' })).status);
+    // The test above used one start of this minute.
+    assert.deepEqual(statuses.slice(0, -1), Array(SSO_REQUESTS_PER_MINUTE - 1).fill(303));
+    const limited = await fetch(`${server.url}/api/auth/oidc/login`, { redirect: 'manual' });
+    assert.equal(limited.status, 429);
+    assert.equal((await json(limited)).code, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.equal((await fetch(`${server.url}/api/auth/config`)).status, 200, 'the config route is not limited');
   });
 });
