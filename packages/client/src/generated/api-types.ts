@@ -265,7 +265,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation: creates the account (or adds the membership to the existing one) and signs in
-         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.
+         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member; 403 sso_required without a session when the organisation (or one of the account) requires single sign-on.
          */
         post: operations["acceptInvitation"];
         delete?: never;

@@ -5,6 +5,7 @@ import { authorizeAtProvider, CookieJar, startOidcProvider, type TestAccount, ty
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { testDialects } from '../test/test-database.js';
 import { addUser, json, login, postLogin, type LoggedIn } from './account-test-helpers.js';
+import { createInvitation } from './invitations.js';
 import { membershipsOf } from './memberships.js';
 import { SSO_REQUESTS_PER_MINUTE } from './oidc-routes.js';
 import { findUserByEmail } from './users.js';
@@ -225,6 +226,20 @@ for (const dialect of testDialects) {
       const { response, jar } = await signIn(newAccount(op, { email: member.email }));
       assert.equal(response.headers.get('location'), '/');
       assert.equal((await json(await me(jar))).user.id, member.id);
+      // An invitation is no way around it: accepted with a password it is refused, signed in through SSO it works.
+      const invitedEmail = `invited-${crypto.randomUUID()}@example.test`;
+      const { token } = await createInvitation(server.ctx.db, { orgId: org.orgId, email: invitedEmail, role: 'member', createdBy: null, now: Date.now() });
+      const accept = (headers: Record<string, string>, body: unknown) =>
+        fetch(`${server.url}/api/invitations/${token}/accept`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const byPassword = await accept({}, { password: 'a password of my own' });
+      assert.equal(byPassword.status, 403);
+      assert.equal((await json(byPassword)).code, 'sso_required');
+      assert.equal(await findUserByEmail(server.ctx.db, invitedEmail), undefined, 'no account was created');
+      const invited = await signIn(newAccount(op, { email: invitedEmail }));
+      const csrfToken = (await json(await me(invited.jar))).csrfToken;
+      const bySso = await accept({ cookie: invited.jar.header(server.url), 'x-csrf-token': csrfToken }, {});
+      assert.equal(bySso.status, 200);
+      assert.deepEqual((await json(bySso)).memberships.map((m: any) => m.orgId), [org.orgId]);
       // Turned off again, the password works.
       assert.equal((await putSso(org.orgId, { groupRoles: {}, required: false }, orgOwner)).status, 200);
       assert.equal((await postLogin(server, member.email, member.password)).status, 200);
