@@ -138,6 +138,9 @@ for (const dialect of testDialects) {
       assert.equal((await me(victim)).status, 401);
       const noState = await new CookieJar().fetch(`${server.url}/api/auth/oidc/callback?code=abc`);
       assert.equal(noState.headers.get('location'), '/login?ssoError=sso_state_invalid');
+      // Same number of characters, not of bytes: still a plain refusal.
+      const odd = await new CookieJar().fetch(`${server.url}/api/auth/oidc/callback?code=abc&state=${encodeURIComponent('é'.repeat(43))}`, { headers: { cookie: `arkiv_oidc_state=${'e'.repeat(43)}` } });
+      assert.equal(odd.headers.get('location'), '/login?ssoError=sso_state_invalid');
       // The refused attempt consumed nothing of the attacker's: their own browser still completes it.
       const own = await attacker.fetch(callbackUrl);
       assert.equal(own.headers.get('location'), '/');

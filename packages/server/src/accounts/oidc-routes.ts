@@ -51,7 +51,11 @@ function setStateCookie(request: FastifyRequest, reply: FastifyReply, value: str
   reply.header('set-cookie', `${STATE_COOKIE}=${value}; Max-Age=${maxAgeSeconds}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax${secure}`);
 }
 
-const sameText = (a: string, b: string) => a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
+}
 
 /** The account of the verified email, created (with a random password nobody knows) on a first sign-in. */
 async function accountFor(ctx: AppContext, identity: OidcIdentity): Promise<{ user: User; created: boolean }> {
