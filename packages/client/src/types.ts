@@ -72,6 +72,10 @@ export type MfaRequiredProblem = components['schemas']['MfaRequiredProblem'];
 export type TotpEnrolment = ResponseBody<'startTotpEnrolment', 200>;
 export type RecoveryCodes = ResponseBody<'confirmTotpEnrolment', 200>;
 export type MfaPolicy = ResponseBody<'getMfaPolicy', 200>;
+/** How people can sign in (GET /api/auth/config): whether "Sign in with SSO" is offered. */
+export type AuthConfig = ResponseBody<'getAuthConfig', 200>;
+/** An organisation's single sign-on settings: provider group → role, and whether SSO is required. */
+export type SsoSettings = components['schemas']['SsoSettings'];
 
 export type Webhook = components['schemas']['Webhook'];
 export type CreatedWebhook = ResponseBody<'createWebhook', 201>;

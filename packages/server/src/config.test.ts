@@ -63,6 +63,33 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ ARKIV_SMTP_URL: 'ftp://arkiv:s3cret@mail.example.com', ARKIV_MAIL_FROM: 'a@example.com' }), (error: Error) => !error.message.includes('s3cret'));
   });
 
+  it('reads single sign-on settings only with ARKIV_OIDC_ISSUER, checks each, and never repeats the client secret', () => {
+    assert.equal(loadConfig({}).oidc, undefined);
+    const oidc = { ARKIV_OIDC_ISSUER: 'https://id.example.com/realms/acme', ARKIV_OIDC_CLIENT_ID: 'arkiv', ARKIV_OIDC_CLIENT_SECRET: 'hush-hush-secret' };
+    assert.deepEqual({ ...loadConfig(oidc).oidc }, {
+      issuer: 'https://id.example.com/realms/acme',
+      clientId: 'arkiv',
+      clientSecret: 'hush-hush-secret',
+      scopes: 'openid email profile',
+      groupsClaim: 'groups',
+    });
+    assert.equal(loadConfig({ ...oidc, ARKIV_OIDC_SCOPES: ' openid  email groups ', ARKIV_OIDC_GROUPS_CLAIM: 'roles' }).oidc?.scopes, 'openid email groups');
+    assert.equal(loadConfig({ ...oidc, ARKIV_OIDC_CLIENT_SECRET: '' }).oidc?.clientSecret, undefined, 'a public client');
+    assert.equal(loadConfig({ ...oidc, ARKIV_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc?.issuer, 'http://127.0.0.1:9000', 'plain HTTP on loopback');
+    const refused: Array<[Record<string, string>, RegExp]> = [
+      [{ ...oidc, ARKIV_OIDC_ISSUER: 'http://id.example.com' }, /ARKIV_OIDC_ISSUER must be the provider's https:\/\/ issuer URL/],
+      [{ ...oidc, ARKIV_OIDC_ISSUER: 'not a url' }, /ARKIV_OIDC_ISSUER/],
+      [{ ...oidc, ARKIV_OIDC_CLIENT_ID: '' }, /ARKIV_OIDC_ISSUER needs ARKIV_OIDC_CLIENT_ID/],
+      [{ ...oidc, ARKIV_OIDC_SCOPES: 'email profile' }, /ARKIV_OIDC_SCOPES must be space-separated scopes including openid/],
+      [{ ...oidc, ARKIV_OIDC_SCOPES: 'openid "email"' }, /ARKIV_OIDC_SCOPES/],
+      [{ ...oidc, ARKIV_OIDC_GROUPS_CLAIM: 'my groups' }, /ARKIV_OIDC_GROUPS_CLAIM/],
+      [{ ARKIV_OIDC_CLIENT_SECRET: 'hush-hush-secret' }, /ARKIV_OIDC_CLIENT_SECRET is set but ARKIV_OIDC_ISSUER is not/],
+    ];
+    for (const [source, message] of refused) {
+      assert.throws(() => loadConfig(source), (error: Error) => error instanceof ConfigError && message.test(error.message) && !error.message.includes('hush-hush') && !error.message.includes('\n'));
+    }
+  });
+
   it('trusts named proxies only, never every hop or a bare hop count', () => {
     assert.equal(loadConfig({ ARKIV_TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');
     assert.throws(() => loadConfig({ ARKIV_TRUST_PROXY: '1' }), /ARKIV_TRUST_PROXY/);

@@ -50,6 +50,20 @@ export interface Config {
   mail: MailSettings | undefined;
   /** The furthest ahead a share link's expiry may be set, in days (shares/). */
   shareMaxDays: number;
+  /** Single sign-on through an OpenID Provider; unset: password sign-in only. */
+  oidc: OidcSettings | undefined;
+}
+
+export interface OidcSettings {
+  /** Issuer identifier; its /.well-known/openid-configuration is read at the first SSO sign-in. */
+  issuer: string;
+  clientId: string;
+  /** Unset: a public client (PKCE alone, token endpoint auth `none`). Never logged. */
+  clientSecret: string | undefined;
+  /** Space-separated, always including openid. */
+  scopes: string;
+  /** Claim (ID token, else userinfo) holding the person's groups for the organisations' role maps. */
+  groupsClaim: string;
 }
 
 export interface MailSettings {
@@ -133,6 +147,11 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ARKIV_BLOB_SWEEP_INTERVAL_MIN', flag: '--blob-sweep-interval-min', default: '60', description: 'Minutes between sweeps that delete blobs no report references (0 = never).' },
   { env: 'ARKIV_SMTP_URL', flag: '--smtp-url', default: '(unset: no mail)', description: 'smtp://host:port or smtps://user:pass@host:port: mails invitations and password resets (links are also returned to the administrator).' },
   { env: 'ARKIV_MAIL_FROM', flag: '--mail-from', default: '(none; needed with ARKIV_SMTP_URL)', description: 'From address of mails, e.g. "Arkiv <arkiv@example.com>".' },
+  { env: 'ARKIV_OIDC_ISSUER', flag: '--oidc-issuer', default: '(unset: no SSO)', description: 'OpenID Provider issuer URL (https://; http:// only on loopback): turns on "Sign in with SSO".' },
+  { env: 'ARKIV_OIDC_CLIENT_ID', flag: '--oidc-client-id', default: '(none; needed with ARKIV_OIDC_ISSUER)', description: 'Client id Arkiv is registered under at the provider.' },
+  { env: 'ARKIV_OIDC_CLIENT_SECRET', flag: '--oidc-client-secret', default: '(unset: public client with PKCE)', description: 'Client secret of that registration (client_secret_basic).' },
+  { env: 'ARKIV_OIDC_SCOPES', flag: '--oidc-scopes', default: 'openid email profile', description: 'Scopes asked for; add the one that releases the groups claim if the provider needs it (e.g. groups).' },
+  { env: 'ARKIV_OIDC_GROUPS_CLAIM', flag: '--oidc-groups-claim', default: 'groups', description: "Claim (ID token, else userinfo) listing the person's groups, matched against each organisation's SSO role map." },
   { env: 'ARKIV_WEBHOOK_SECRET_GRACE_H', flag: '--webhook-secret-grace-h', default: '24', description: 'Hours the previous webhook secret keeps signing after a rotation.' },
 ];
 
@@ -232,6 +251,48 @@ export function mailSettings(source: Source): MailSettings | undefined {
   return Object.freeze({ smtpUrl, from });
 }
 
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/** Scope tokens as RFC 6749 section 3.3 allows them (printable ASCII but space, quote and backslash). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * Checks the OpenID Connect settings at start; the provider itself is only contacted at the first
+ * SSO sign-in, so a provider that is down does not stop Arkiv from starting. Errors never name the secret.
+ */
+export function oidcSettings(source: Source): OidcSettings | undefined {
+  const issuer = (source.ARKIV_OIDC_ISSUER || '').trim();
+  if (!issuer) {
+    const stray = ['ARKIV_OIDC_CLIENT_ID', 'ARKIV_OIDC_CLIENT_SECRET'].find((name) => source[name]);
+    if (stray) throw new ConfigError(`${stray} is set but ARKIV_OIDC_ISSUER is not: set the issuer URL to turn on SSO`);
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(issuer);
+  } catch {
+    url = undefined;
+  }
+  // Tokens and the person's identity travel over this connection: plain HTTP only where it cannot leave the machine.
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname))) || url.search || url.hash) {
+    throw new ConfigError(`ARKIV_OIDC_ISSUER must be the provider's https:// issuer URL (http:// only on loopback), got "${issuer}"`);
+  }
+  const clientId = (source.ARKIV_OIDC_CLIENT_ID || '').trim();
+  if (!clientId) throw new ConfigError('ARKIV_OIDC_ISSUER needs ARKIV_OIDC_CLIENT_ID (the client id Arkiv is registered under)');
+  const scopeList = (source.ARKIV_OIDC_SCOPES || 'openid email profile').trim().split(/\s+/);
+  if (!scopeList.includes('openid') || !scopeList.every((scope) => SCOPE_TOKEN.test(scope))) {
+    throw new ConfigError(`ARKIV_OIDC_SCOPES must be space-separated scopes including openid, got "${source.ARKIV_OIDC_SCOPES}"`);
+  }
+  const groupsClaim = (source.ARKIV_OIDC_GROUPS_CLAIM || 'groups').trim();
+  if (!/^[\x21-\x7E]{1,200}$/.test(groupsClaim)) throw new ConfigError(`ARKIV_OIDC_GROUPS_CLAIM must be a claim name without spaces, got "${groupsClaim}"`);
+  return Object.freeze({
+    issuer,
+    clientId,
+    clientSecret: source.ARKIV_OIDC_CLIENT_SECRET || undefined,
+    scopes: [...new Set(scopeList)].join(' '),
+    groupsClaim,
+  });
+}
+
 export function loadConfig(source: Source = process.env): Readonly<Config> {
   const host = source.ARKIV_HOST || '127.0.0.1';
   const port = integer(source, 'ARKIV_PORT', 8080, 0, 65535);
@@ -289,5 +350,6 @@ export function loadConfig(source: Source = process.env): Readonly<Config> {
     jobPollMs: integer(source, 'ARKIV_JOB_POLL_MS', 2000, 10, 3_600_000),
     mail: mailSettings(source),
     shareMaxDays: integer(source, 'ARKIV_SHARE_MAX_DAYS', 90, 1, 3650),
+    oidc: oidcSettings(source),
   } satisfies Config);
 }

@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const recordImports = path.join(here, 'test/record-imports.mjs');
 
 /** Packages an API replica never needs at start: each is loaded at its first use, if ever. */
-const LAZY = ['pdfkit', 'fontkit', '@aws-sdk', 'nodemailer', 'undici'];
+const LAZY = ['pdfkit', 'fontkit', '@aws-sdk', 'nodemailer', 'undici', 'openid-client', 'oauth4webapi', 'jose'];
 const OTHER_DRIVER = { sqlite: 'pg', postgres: 'better-sqlite3' } as const;
 const OWN_DRIVER = { sqlite: 'better-sqlite3', postgres: 'pg' } as const;
 
@@ -32,6 +32,9 @@ async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<st
       ARKIV_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
       ARKIV_LOG_LEVEL: 'warn',
       ARKIV_IMPORT_LOG: logFile,
+      // SSO configured (the provider is only contacted at the first SSO sign-in): its client still waits until then.
+      ARKIV_OIDC_ISSUER: 'http://127.0.0.1:9',
+      ARKIV_OIDC_CLIENT_ID: 'arkiv',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     }, ['--import', recordImports]);
     const { child, url } = serve;
@@ -49,7 +52,7 @@ async function modulesLoadedAtStart(databaseUrl: string | undefined): Promise<st
 
 for (const dialect of testDialects) {
   describe(`modules loaded by serve --no-worker at start (${dialect})`, () => {
-    it('leaves out PDF rendering, S3, mail, the outgoing HTTP client and the other engine\'s driver', async () => {
+    it('leaves out PDF rendering, S3, mail, the outgoing HTTP client, the OpenID Connect client and the other engine\'s driver', async () => {
       const database = await createTestDatabase(dialect);
       try {
         const modules = await modulesLoadedAtStart(database.databaseUrl);

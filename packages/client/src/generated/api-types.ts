@@ -22,6 +22,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How people can sign in here: whether single sign-on is configured (the dashboard shows "Sign in with SSO") */
+        get: operations["getAuthConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -33,7 +50,7 @@ export interface paths {
         put?: never;
         /**
          * Log in: sets the arkiv_session cookie and returns the CSRF token
-         * @description 401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address. With TOTP on, the right password answers 401 mfa_required with an mfaToken (single use, 5 minutes) for POST /api/auth/login/mfa.
+         * @description 401 invalid_credentials for a wrong email or password (the same either way); 403 sso_required when an organisation of the account requires single sign-on; 429 too_many_attempts with Retry-After after repeated failures for the account or address. With TOTP on, the right password answers 401 mfa_required with an mfaToken (single use, 5 minutes) for POST /api/auth/login/mfa.
          */
         post: operations["login"];
         delete?: never;
@@ -138,6 +155,46 @@ export interface paths {
          * @description 403 invalid_mfa_code for a wrong code (throttled like logins: 429 too_many_attempts); 409 totp_not_pending without a pending enrolment.
          */
         post: operations["confirmTotpEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider's redirect back (ARKIV_PUBLIC_URL/api/auth/oidc/callback): checks it, signs the person in, redirects to the dashboard
+         * @description Checks state (against this browser's cookie; single use), the code with the PKCE verifier, the ID token and its nonce, and that email_verified is true. The account is the one of that email (created on a first sign-in); each organisation with an SSO group map gets the role the groups give. On success sets arkiv_session and redirects to /. A refusal redirects to /login?ssoError=<code>: sso_state_invalid, sso_failed, sso_email_unverified, sso_provider_unavailable. 404 sso_not_configured without ARKIV_OIDC_ISSUER.
+         */
+        get: operations["finishSsoLogin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start a single sign-on: redirects the browser to the OpenID Provider (authorization code flow with PKCE)
+         * @description 404 sso_not_configured without ARKIV_OIDC_ISSUER. When the provider cannot be reached, redirects to /login?ssoError=sso_provider_unavailable.
+         */
+        get: operations["startSsoLogin"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -272,7 +329,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation: creates the account (or adds the membership to the existing one) and signs in
-         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins; with TOTP on, 401 mfa_required: complete it with POST /api/auth/login/mfa, then accept signed in). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.
+         * @description Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password (401 invalid_credentials, throttled like logins; with TOTP on, 401 mfa_required: complete it with POST /api/auth/login/mfa, then accept signed in). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. 409 account_unclaimed when the account still has a password another organisation set. 404 unknown link; 410 invitation_used or invitation_expired; 409 already_member; 403 sso_required without a session when the organisation (or one of the account) requires single sign-on.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -679,6 +736,27 @@ export interface paths {
         put?: never;
         /** Make a new signing key that signs from now on; the old one stays published with notAfter */
         post: operations["rotateSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orgs/{orgId}/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's single sign-on settings: group → role map and whether SSO is required */
+        get: operations["getSsoSettings"];
+        /**
+         * Replace the organisation's single sign-on settings
+         * @description Administrators; a map that gives or gave the owner role needs an owner. 400 invalid_parameter for an empty group name; 409 sso_not_configured for required: true on a server without ARKIV_OIDC_ISSUER (nobody could sign in).
+         */
+        put: operations["updateSsoSettings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1400,6 +1478,14 @@ export interface components {
             /** @description base64url of the raw 32-byte Ed25519 public key */
             x: string;
         };
+        SsoSettings: {
+            /** @description Provider group → role here, applied at every SSO sign-in: the highest role of the person's mapped groups, or no membership when none is mapped. Empty: memberships are managed in Arkiv only. */
+            groupRoles: {
+                [key: string]: "member" | "admin" | "owner";
+            };
+            /** @description Members may not sign in with a password (403 sso_required); they use "Sign in with SSO" */
+            required: boolean;
+        };
         StoredReport: {
             date: string;
             files: {
@@ -1485,6 +1571,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuthConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sso: {
+                            enabled: boolean;
+                            /** @description Open in the browser (a navigation, not a fetch) to sign in through the provider */
+                            loginUrl?: string;
+                        };
+                    };
                 };
             };
             /** @description Default Response */
@@ -2125,6 +2282,192 @@ export interface operations {
             };
             /** @description Default Response */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    finishSsoLogin: {
+        parameters: {
+            query?: {
+                code?: string;
+                error?: string;
+                error_description?: string;
+                iss?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the dashboard, signed in; or to the sign-in page with ssoError */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startSsoLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider, or back to the sign-in page with ssoError */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5255,6 +5598,159 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSsoSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettings"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSsoSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Provider group → role here, applied at every SSO sign-in: the highest role of the person's mapped groups, or no membership when none is mapped. Empty: memberships are managed in Arkiv only. */
+                    groupRoles: {
+                        [key: string]: "member" | "admin" | "owner";
+                    };
+                    required?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettings"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,7 @@ import { deleteSession, revokeUserSessions, type ActiveSession } from './session
 import { accountView, completeLogin } from './login-completion.js';
 import { challengeSecondFactor } from './second-factor.js';
 import { MfaRequiredProblemSchema } from './mfa-schemas.js';
+import { requiresSso, ssoRequired } from './sso-settings.js';
 import { setPasswordHash } from './users.js';
 import { publicRoute, sessionOnly } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
@@ -42,7 +43,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
         operationId: 'login',
         summary: 'Log in: sets the arkiv_session cookie and returns the CSRF token',
         description:
-          '401 invalid_credentials for a wrong email or password (the same either way); 429 too_many_attempts with Retry-After after repeated failures for the account or address. ' +
+          '401 invalid_credentials for a wrong email or password (the same either way); 403 sso_required when an organisation of the account requires single sign-on; 429 too_many_attempts with Retry-After after repeated failures for the account or address. ' +
           'With TOTP on, the right password answers 401 mfa_required with an mfaToken (single use, 5 minutes) for POST /api/auth/login/mfa.',
         tags,
         security: publicRoute,
@@ -53,6 +54,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       if (isCrossSiteRequest(request)) throw csrfFailed('Logging in from another site is not allowed');
       const user = await checkCredentials(ctx, { email: request.body.email, password: request.body.password, address: request.ip });
+      if (await requiresSso(ctx.db, user.id)) throw ssoRequired();
       await challengeSecondFactor(ctx, user);
       return completeLogin(ctx, request, reply, user);
     },

@@ -104,6 +104,8 @@ async function freshMfaLogin(f: MatrixFixture) {
 const forgetPendingTotp = async (f: MatrixFixture) => void (await f.server.ctx.db.deleteFrom('user_totp').where('confirmed_at', 'is', null).execute());
 const freshConnection = async (f: MatrixFixture) => (await f.asAdmin('POST', `${org(f)}/integrations/nexus-iq`, { name: `matrix ${f.unique()}` })).id as string;
 
+const clearSso = async (f: MatrixFixture) => void (await f.server.ctx.db.deleteFrom('org_sso').where('org_id', '=', f.orgId).execute());
+
 /** Every route, classified. Paths under /api/orgs/{orgId}/… need org:admin unless stated. */
 const CASES: Record<string, Case[]> = {
   // Operations and documentation: public by design.
@@ -218,6 +220,15 @@ const CASES: Record<string, Case[]> = {
   ],
   'GET /api/orgs/:orgId/mfa-policy': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/mfa-policy` }) }],
   'PUT /api/orgs/:orgId/mfa-policy': [{ note: 'turning it off needs no second factor of the caller', access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/mfa-policy`, json: { requireMfa: false } }) }],
+  // Single sign-on. This server has no provider configured (oidc-routes.test.ts runs one): the SSO routes say so to everyone.
+  'GET /api/auth/config': [{ access: 'public', ok: 200, request: () => ({ path: '/api/auth/config' }) }],
+  'GET /api/auth/oidc/login': [{ note: 'no provider configured: 404 sso_not_configured for everyone', access: 'public', ok: 404, request: () => ({ path: '/api/auth/oidc/login' }) }],
+  'GET /api/auth/oidc/callback': [{ note: 'no provider configured: 404 sso_not_configured for everyone', access: 'public', ok: 404, request: () => ({ path: '/api/auth/oidc/callback?state=s&code=c' }) }],
+  'GET /api/orgs/:orgId/sso': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/sso` }) }],
+  'PUT /api/orgs/:orgId/sso': [
+    { note: 'map a group to member', access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/sso`, json: { groupRoles: { matrix: 'member' } } }), cleanup: clearSso },
+    { note: 'map a group to owner', access: 'org:owner', ok: 200, request: (f) => ({ path: `${org(f)}/sso`, json: { groupRoles: { matrix: 'owner' } } }), cleanup: clearSso },
+  ],
   'GET /api/orgs': [{ access: 'authenticated', ok: 200, request: () => ({ path: '/api/orgs' }) }],
   'GET /api/orgs/:orgId/members': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/members` }) }],
   'POST /api/orgs/:orgId/members': [

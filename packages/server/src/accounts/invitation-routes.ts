@@ -24,6 +24,7 @@ import { sessionOf } from './session-authenticator.js';
 import { setSessionCookie } from './session-cookie.js';
 import { createSession } from './sessions.js';
 import { sessionClientOf } from './session-client.js';
+import { readSsoSettings, requiresSso, ssoRequired } from './sso-settings.js';
 import { createUser, findUserByEmail, isPlausibleEmail, type User } from './users.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -163,7 +164,7 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
           'Without a session: a new email needs `password` (12+ characters) for its new account; an existing account needs its own password ' +
           '(401 invalid_credentials, throttled like logins; with TOTP on, 401 mfa_required: complete it with POST /api/auth/login/mfa, then accept signed in). Signed in as the invited email: no password. Signed in as another email: 409 wrong_account. ' +
           '409 account_unclaimed when the account still has a password another organisation set. ' +
-          '404 unknown link; 410 invitation_used or invitation_expired; 409 already_member.',
+          '404 unknown link; 410 invitation_used or invitation_expired; 409 already_member; 403 sso_required without a session when the organisation (or one of the account) requires single sign-on.',
         tags,
         security: publicRoute,
         params: LinkTokenParams,
@@ -193,6 +194,8 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
         if (password === undefined) throw invalidParameter('password is required to create the account');
         checkNewPassword(password);
       }
+      // A password sign-in in disguise: refused where SSO is required (signed in through SSO, the person accepts with no password).
+      if (!session && ((await readSsoSettings(ctx.db, invitation.orgId)).required || (user && (await requiresSso(ctx.db, user.id))))) throw ssoRequired();
       if (!(await claimInvitation(ctx.db, invitation.id, ctx.now()))) throw linkGone('invitation_used', 'This invitation has been used already');
       try {
         // The person chose this password: no organisation knows it (passwordKnownToOrg stays null).

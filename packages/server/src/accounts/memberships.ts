@@ -128,3 +128,32 @@ async function ownerCount(trx: Transaction<Database>, orgId: string): Promise<nu
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** What syncMembership did: `kept_last_owner` when the wanted change would have left the organisation without an owner. */
+export type MembershipSync = 'added' | 'changed' | 'removed' | 'unchanged' | 'kept_last_owner';
+
+/**
+ * Makes a user's membership what an outside source of truth says (SSO group mapping): `role`, or
+ * none when null. Under the same lock and rule as changeMembership, except that it never refuses:
+ * the last owner stays owner (and the caller logs it), so a group change at the provider cannot
+ * leave an organisation nobody can administer.
+ */
+export async function syncMembership(db: Kysely<Database>, input: { orgId: string; userId: string; role: Role | null; now: number }): Promise<MembershipSync> {
+  return db.transaction().execute(async (trx) => {
+    await lockOrganization(trx, input.orgId);
+    const current = await trx.selectFrom('memberships').select('role').where('org_id', '=', input.orgId).where('user_id', '=', input.userId).executeTakeFirst();
+    if (!current) {
+      if (input.role === null) return 'unchanged';
+      await trx.insertInto('memberships').values({ org_id: input.orgId, user_id: input.userId, role: input.role, created_at: input.now }).execute();
+      return 'added';
+    }
+    if (current.role === input.role) return 'unchanged';
+    if (current.role === 'owner' && (await ownerCount(trx, input.orgId)) <= 1) return 'kept_last_owner';
+    if (input.role === null) {
+      await trx.deleteFrom('memberships').where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
+      return 'removed';
+    }
+    await trx.updateTable('memberships').set({ role: input.role }).where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
+    return 'changed';
+  });
+}

@@ -65,6 +65,8 @@ export const ERROR_CODES = [
   'already_member', 'last_owner', 'user_exists', 'wrong_account', 'invitation_used', 'invitation_expired', 'reset_link_used', 'reset_link_expired', 'password_too_short', 'password_too_long',
   // Share links
   'unknown_report', 'invalid_expiry', 'share_revoked', 'share_expired',
+  // Single sign-on
+  'sso_not_configured', 'sso_provider_unavailable', 'sso_state_invalid', 'sso_failed', 'sso_email_unverified', 'sso_required',
   // Webhooks and inbound integrations
   'delivery_in_flight', 'unsupported_event', 'unsupported_algorithm', 'invalid_payload', 'missing_header', 'signature_missing', 'signature_invalid', 'unknown_project',
   'sonarqube_bad_request', 'sonarqube_bad_response', 'sonarqube_project_not_found', 'sonarqube_unauthorized', 'sonarqube_unavailable',

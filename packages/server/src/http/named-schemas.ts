@@ -6,6 +6,7 @@ import { TokenSchema } from '../accounts/token-routes.js';
 import { AccountSchema, MemberSchema, SessionSummarySchema } from '../accounts/account-schemas.js';
 import { InvitationSchema } from '../accounts/invitation-schemas.js';
 import { MfaRequiredProblemSchema } from '../accounts/mfa-schemas.js';
+import { SsoSettingsSchema } from '../accounts/sso-routes.js';
 import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhooks/webhook-schemas.js';
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
@@ -29,6 +30,7 @@ export const namedSchemas = [
   SessionSummarySchema,
   MfaRequiredProblemSchema,
   InvitationSchema,
+  SsoSettingsSchema,
   EndpointSchema,
   DeliverySchema,
   DeliveryDetailSchema,

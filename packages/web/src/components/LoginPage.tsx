@@ -4,6 +4,7 @@ import { errorMessage } from '../lib/problem.ts';
 import type { Session } from '../lib/types.ts';
 import { ErrorMessage, Notice } from './Status.tsx';
 import { MfaLoginStep, mfaTokenOf } from './MfaLoginStep.tsx';
+import { SsoSignIn } from './SsoSignIn.tsx';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [email, setEmail] = useState('');
@@ -72,6 +73,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
         <button type="button" className="link" onClick={() => void forgot()}>
           Forgot password?
         </button>
+        <SsoSignIn />
       </form>
     </main>
   );

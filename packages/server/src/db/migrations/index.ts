@@ -13,6 +13,7 @@ import * as findings from './0012_findings.js';
 import * as totp from './0013_totp.js';
 import * as shares from './0015_shares.js';
 import * as organizationChangeNotify from './0017_organization_change_notify.js';
+import * as sso from './0014_sso.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_totp': totp,
   '0015_shares': shares,
   '0017_organization_change_notify': organizationChangeNotify,
+  '0014_sso': sso,
 };
