@@ -9,6 +9,7 @@ import * as deliveryDueIndex from './0007_delivery_due_index.js';
 import * as signingKeys from './0008_signing_keys.js';
 import * as invitations from './0009_invitations.js';
 import * as sessionDetails from './0010_session_details.js';
+import * as auditLog from './0011_audit_log.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_signing_keys': signingKeys,
   '0009_invitations': invitations,
   '0010_session_details': sessionDetails,
+  '0011_audit_log': auditLog,
 };
