@@ -12,7 +12,7 @@ import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPa
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
 import { rotateSigningKey } from './signing/key-store.js';
-import { appendAudit } from './audit/audit-log.js';
+import { CLI_ACTOR, withAudit } from './audit/audit-log.js';
 import { verifyAuditChain } from './audit/audit-verify.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
@@ -169,7 +169,11 @@ export function buildAdminCli(): Command {
       const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir).key);
       const key = await withDatabase(config, async (db) => {
         if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
-        return rotateSigningKey(db, box, orgId, Date.now());
+        return withAudit(
+          db,
+          (trx) => rotateSigningKey(trx, box, orgId, Date.now()),
+          (key) => ({ orgId, action: 'signing_key.rotate', actor: CLI_ACTOR, details: { kid: key.kid, fingerprint: key.fingerprint }, at: Date.now() }),
+        );
       });
       print(options.json ? JSON.stringify(key) : `new signing key ${key.kid} (fingerprint ${key.fingerprint}) signs from now on`);
     });
@@ -184,7 +188,13 @@ export function buildAdminCli(): Command {
       const orgId = String(options.org);
       const created = await withDatabase(configFrom(options), async (db) => {
         if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
-        return createApiToken(db, { orgId, name: String(options.name), scopes: options.scope as Scope[] });
+        const name = String(options.name);
+        const scopes = options.scope as Scope[];
+        return withAudit(
+          db,
+          (trx) => createApiToken(trx, { orgId, name, scopes }),
+          (created) => ({ orgId, action: 'token.create', actor: CLI_ACTOR, details: { tokenId: created.id, name, scopes }, at: Date.now() }),
+        );
       });
       print(options.json ? JSON.stringify({ id: created.id, token: created.token }) : created.token);
     });

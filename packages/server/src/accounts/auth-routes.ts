@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../http/errors.js';
+import { actorOf, withAudit } from '../audit/audit-log.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { AccountDeletionSchema, AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
@@ -59,7 +60,14 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (previous) await deleteSession(ctx.db, previous.id);
       await deleteExpiredSessions(ctx.db, ctx.now());
       await forgetStaleFailures(ctx.db, ctx.now());
-      const session = await createSession(ctx.db, user.id, ctx.now(), sessionClientOf(request));
+      const at = ctx.now();
+      const { session } = await withAudit(
+        ctx.db,
+        async (trx) => ({ session: await createSession(trx, user.id, at, sessionClientOf(request)), memberships: await membershipsOf(trx, user.id) }),
+        // One entry in each organisation the user belongs to: each one's admins see who signed in.
+        ({ memberships }) =>
+          memberships.map((m) => ({ orgId: m.orgId, action: 'auth.login' as const, actor: { kind: 'user' as const, id: user.id, label: user.email }, address: request.ip, details: { method: 'password' }, at })),
+      );
       setSessionCookie(request, reply, session.token);
       request.log.info({ userId: user.id }, 'user logged in');
       return accountView(ctx, user, session.csrfToken);
@@ -127,7 +135,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const session = requireSession(request);
       await checkCredentials(ctx, { email: session.email, password: request.body.password, address: request.ip, failureStatus: 403 });
-      const deleted = await deleteAccount(ctx.db, { id: session.userId, email: session.email });
+      const deleted = await deleteAccount(ctx.db, { id: session.userId, email: session.email }, { actor: actorOf(request.principal), address: request.ip, at: ctx.now() });
       clearSessionCookie(request, reply);
       request.log.info({ userId: deleted.userId, sessionsEnded: deleted.sessionsEnded, invitationsWithdrawn: deleted.invitationsWithdrawn }, 'account deleted');
       return reply.status(204).send(null);

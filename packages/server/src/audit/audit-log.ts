@@ -1,4 +1,6 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { FastifyRequest } from 'fastify';
+import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/schema.js';
 import { isPostgres } from '../db/dialect-sql.js';
 import type { Principal } from '../accounts/principal.js';
@@ -133,3 +135,28 @@ async function lockHead(trx: Transaction<Database>, orgId: string): Promise<{ se
 async function saveHead(trx: Transaction<Database>, head: { orgId: string; seq: number; at: number; hash: string }): Promise<void> {
   await trx.updateTable('audit_heads').set({ seq: head.seq, at: head.at, hash: head.hash }).where('org_id', '=', head.orgId).execute();
 }
+
+/**
+ * Runs a change and the entries that record it in one transaction (the caller's, when `db` is
+ * one): both commit or neither does. `entries` sees the change's result; false, null or [] record nothing (nothing changed).
+ */
+export function withAudit<T>(
+  db: Kysely<Database>,
+  change: (trx: Transaction<Database>) => Promise<T>,
+  entries: (result: T) => AuditEntry | readonly AuditEntry[] | false | null | undefined,
+): Promise<T> {
+  return inTransaction(db, async (trx) => {
+    const result = await change(trx);
+    const recorded = entries(result);
+    if (recorded && [recorded].flat().length > 0) await appendAudit(trx, recorded);
+    return result;
+  });
+}
+
+/** Who made a request and from where: the actor and address of the entries it causes. */
+export function requestSource(request: FastifyRequest): { actor: AuditActor; address: string } {
+  return { actor: actorOf(request.principal), address: request.ip };
+}
+
+/** Changes made at the command line (`arkiv token create`, …): the operator, not a signed-in user. */
+export const CLI_ACTOR: AuditActor = { kind: 'system', label: 'cli' };

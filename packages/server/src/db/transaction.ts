@@ -7,3 +7,6 @@ import type { Kysely, Transaction } from 'kysely';
 export function inTransaction<DB, T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
 }
+
+/** Writes a caller adds to a store's own transaction (an audit entry), given what the store wrote. */
+export type AlsoInTransaction<DB, R = void> = (trx: Transaction<DB>, result: R) => Promise<unknown>;

@@ -10,7 +10,7 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { findReadAccess } from '../orgs/org-store.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
 import { createReportArchive } from './archive.js';
 import { orgSigner } from '../signing/org-signer.js';
@@ -24,6 +24,8 @@ import {
 } from './report-schemas.js';
 import { parseVersion } from './versions.js';
 import { readAccess } from '../http/openapi-security.js';
+import { requestSource } from '../audit/audit-log.js';
+import { auditedDownload } from '../audit/download-audit.js';
 
 function versionKey(parameter: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -145,7 +147,10 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       reply.header('content-disposition', `attachment; filename="arkiv-reports-${stamp}.zip"`);
       reply.header('cache-control', 'no-store');
       if (size >= 0) reply.header('content-length', String(size));
-      return reply.send(archive.stream);
+      const audited = auditedDownload(ctx, reply.raw, { orgId: org, ...requestSource(request), reportIds: reports.map((r) => r.id), format: 'zip', size });
+      // pipeline, not pipe: an archive that fails midway must break the response, and a client
+      // that goes away must stop the archive.
+      return reply.send(pipeline(archive.stream, audited, () => {}));
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ReportListItem } from './report-model.js';
+import type { AuditActor } from '../audit/audit-chain.js';
 
 export type ReportChangeType = 'report.created' | 'report.updated' | 'report.deleted';
 
@@ -12,6 +13,10 @@ export interface ReportChange {
   initiator: string;
   /** Epoch ms of the change, the same for every report in it. */
   at: number;
+  /** Who caused it, for the audit log (with a label the initiator lacks); from the initiator when absent. */
+  actor?: AuditActor;
+  /** The client address of the request that caused it, if any. */
+  address?: string | null;
 }
 
 /**
