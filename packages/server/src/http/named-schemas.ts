@@ -9,6 +9,7 @@ import { DeliveryDetailSchema, DeliverySchema, EndpointSchema } from '../webhook
 import { ConnectionSchema } from '../ingest/connections/connection-schemas.js';
 import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
 import { JwksSchema, SigningKeySchema } from '../signing/routes.js';
+import { AuditEntrySchema } from '../audit/audit-routes.js';
 
 /**
  * Shapes with a name: registered once by http/app.ts, used by routes through `refTo`, listed as
@@ -32,4 +33,5 @@ export const namedSchemas = [
   EvaluationSchema,
   JwksSchema,
   SigningKeySchema,
+  AuditEntrySchema,
 ];

@@ -10,6 +10,7 @@ import { accountRoutes } from '../accounts/routes.js';
 import { webRoutes } from './web-routes.js';
 import { integrationRoutes } from '../ingest/routes.js';
 import { signingRoutes } from '../signing/routes.js';
+import { auditRoutes } from '../audit/audit-routes.js';
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes, auditRoutes];
