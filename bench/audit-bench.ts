@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { startTestServer } from '../packages/server/src/test/test-server.js';
 import type { DialectName } from '../packages/server/src/db/connect.js';
 import { htmlBytes, pdfBytes, sampleFields, uploadForm } from '../packages/server/src/test/fixtures.js';
@@ -66,6 +67,9 @@ async function firstScreen(dialect: DialectName): Promise<void> {
     const middle = new Date(seeded.firstAt + (rows / 2) * 1000).toISOString();
     const hourLater = new Date(seeded.firstAt + (rows / 2) * 1000 + 3_600_000).toISOString();
     const cases: Array<[string, string]> = [
+      // Same-run baseline: an org:admin route that reads one row, so the HTTP, authentication
+      // and machine-load share of each figure below is visible.
+      ['baseline: GET /api/orgs/{orgId}', `${server.url}/api/orgs/${server.orgId}`],
       ['first screen (50 newest)', `${base}?limit=50`],
       ['next page (cursor)', `${base}?limit=50&cursor=${first.nextCursor}`],
       [`action=${RARE_ACTION} (1 %)`, `${base}?limit=50&action=${RARE_ACTION}`],
@@ -77,6 +81,11 @@ async function firstScreen(dialect: DialectName): Promise<void> {
     for (const [label, url] of cases) {
       const t = await timeRequests(url, headers, Number(args.requests));
       console.log(`| ${label} | ${t.p50.toFixed(2)} | ${t.p95.toFixed(2)} |`);
+    }
+    if (dialect === 'postgres') {
+      // The database's own time for the first screen's query, without HTTP or the pool.
+      const plan = await sql<{ 'QUERY PLAN': string }>`explain analyze select * from audit_log where org_id = ${server.orgId} order by seq desc limit 51`.execute(server.ctx.db);
+      console.log(plan.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n'));
     }
   } finally {
     await server.stop();
@@ -168,6 +177,7 @@ async function overhead(dialect: DialectName, baseline: string): Promise<void> {
   }
 }
 
-for (const dialect of dialects) await firstScreen(dialect);
+// --rows 0 measures only the overhead part.
+if (Number(args.rows) > 0) for (const dialect of dialects) await firstScreen(dialect);
 if (args.baseline) for (const dialect of dialects) await overhead(dialect, args.baseline);
 else console.log('(no --baseline: the list and download overhead part was skipped)');

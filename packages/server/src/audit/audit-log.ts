@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { FastifyRequest } from 'fastify';
 import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/schema.js';
 import { isPostgres } from '../db/dialect-sql.js';
@@ -154,7 +153,7 @@ export function withAudit<T>(
 }
 
 /** Who made a request and from where: the actor and address of the entries it causes. */
-export function requestSource(request: FastifyRequest): { actor: AuditActor; address: string } {
+export function requestSource(request: { principal: Principal | null; ip: string }): { actor: AuditActor; address: string } {
   return { actor: actorOf(request.principal), address: request.ip };
 }
 
