@@ -141,6 +141,18 @@ for (const dialect of testDialects) {
       assert.deepEqual(await verifyAuditChain(db(), other).then((v) => [v.intact, v.entries]), [true, 20]);
     });
 
+    it('records changes made at the command line with the operator as actor', async () => {
+      const orgId = await newOrg();
+      const created = await arkiv(database, ['token', 'create', '--org', orgId, '--scope', 'read', '--name', 'from the cli', '--json']);
+      assert.equal(created.code, 0, created.stderr);
+      const { id } = JSON.parse(created.stdout) as { id: string };
+      const [entry] = await rows(orgId);
+      assert.deepEqual(
+        { action: entry!.action, actor: [entry!.actor_kind, entry!.actor_id, entry!.actor_label], address: entry!.address, details: JSON.parse(entry!.details) },
+        { action: 'token.create', actor: ['system', null, 'cli'], address: null, details: { tokenId: id, name: 'from the cli', scopes: ['read'] } },
+      );
+    });
+
     it('names the first broken entry after a row is edited, replaced whole, deleted or cut off the end', async () => {
       const orgId = await newOrg();
       for (let n = 1; n <= 6; n++) await append(entry(orgId, n));
