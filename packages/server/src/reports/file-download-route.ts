@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { pipeline, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../http/auth.js';
@@ -10,7 +10,7 @@ import { findReportsWithFiles } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { signedIn } from '../http/openapi-security.js';
 import { requestSource } from '../audit/audit-log.js';
-import { auditedDownload } from '../audit/download-audit.js';
+import { recordDownload } from '../audit/download-audit.js';
 
 /**
  * GET /api/orgs/{orgId}/reports/{id}/files/{kind}: one report file for members of the organisation.
@@ -54,13 +54,14 @@ export const reportFileDownloadRoutes: RoutePlugin = async (plugin, { ctx }) => 
         },
       });
       const source = ctx.blobs.read(file.blobKey);
+      source.on('error', (error) => verify.destroy(error));
       reply.header('content-type', kind === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
       reply.header('content-security-policy', "sandbox; default-src 'none'");
       reply.header('content-length', String(file.size));
       reply.header('cache-control', 'private, no-store');
-      const audited = auditedDownload(ctx, reply.raw, { orgId, ...requestSource(request), reportIds: [report.id], format: kind, size: file.size });
-      return reply.send(pipeline(source, verify, audited, () => {}));
+      recordDownload(ctx, reply.raw, { orgId, ...requestSource(request), reportIds: [report.id], format: kind, size: file.size });
+      return reply.send(source.pipe(verify));
     },
   );
 };

@@ -10,7 +10,7 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { findReadAccess } from '../orgs/org-store.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
 import { createReportArchive } from './archive.js';
 import { orgSigner } from '../signing/org-signer.js';
@@ -25,7 +25,7 @@ import {
 import { parseVersion } from './versions.js';
 import { readAccess } from '../http/openapi-security.js';
 import { requestSource } from '../audit/audit-log.js';
-import { auditedDownload } from '../audit/download-audit.js';
+import { recordDownload } from '../audit/download-audit.js';
 
 function versionKey(parameter: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -147,10 +147,8 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       reply.header('content-disposition', `attachment; filename="arkiv-reports-${stamp}.zip"`);
       reply.header('cache-control', 'no-store');
       if (size >= 0) reply.header('content-length', String(size));
-      const audited = auditedDownload(ctx, reply.raw, { orgId: org, ...requestSource(request), reportIds: reports.map((r) => r.id), format: 'zip', size });
-      // pipeline, not pipe: an archive that fails midway must break the response, and a client
-      // that goes away must stop the archive.
-      return reply.send(pipeline(archive.stream, audited, () => {}));
+      recordDownload(ctx, reply.raw, { orgId: org, ...requestSource(request), reportIds: reports.map((r) => r.id), format: 'zip', size });
+      return reply.send(archive.stream);
     },
   );
 };
