@@ -97,3 +97,8 @@ export type NewConnection = RequestBody<'createConnection'>;
 export type Evaluation = components['schemas']['NexusIqEvaluation'];
 export type ImportResult = ResponseBody<'importFromSonarQubeConnection', 201>;
 export type ImportedReport = ImportResult['reports'][number];
+
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type AuditPage = ResponseBody<'listAuditEntries', 200>;
+export type AuditQuery = QueryOf<'listAuditEntries'>;
+export type AuditAction = NonNullable<AuditQuery['action']>;

@@ -13,6 +13,8 @@ import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPa
 import { ROLES, type Role } from './accounts/principal.js';
 import { SecretBox, resolveSecretKey } from './secrets.js';
 import { rotateSigningKey } from './signing/key-store.js';
+import { CLI_ACTOR, withAudit } from './audit/audit-log.js';
+import { verifyAuditChain } from './audit/audit-verify.js';
 
 /** Adds every configuration flag (--port, --data-dir, …) to a command. */
 function withSettings(command: Command): Command {
@@ -200,7 +202,11 @@ export function buildAdminCli(): Command {
       const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir).key);
       const key = await withDatabase(config, async (db) => {
         if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
-        return rotateSigningKey(db, box, orgId, Date.now());
+        return withAudit(
+          db,
+          (trx) => rotateSigningKey(trx, box, orgId, Date.now()),
+          (key) => ({ orgId, action: 'signing_key.rotate', actor: CLI_ACTOR, details: { kid: key.kid, fingerprint: key.fingerprint }, at: Date.now() }),
+        );
       });
       print(options.json ? JSON.stringify(key) : `new signing key ${key.kid} (fingerprint ${key.fingerprint}) signs from now on`);
     });
@@ -215,7 +221,13 @@ export function buildAdminCli(): Command {
       const orgId = String(options.org);
       const created = await withDatabase(configFrom(options), async (db) => {
         if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
-        return createApiToken(db, { orgId, name: String(options.name), scopes: options.scope as Scope[] });
+        const name = String(options.name);
+        const scopes = options.scope as Scope[];
+        return withAudit(
+          db,
+          (trx) => createApiToken(trx, { orgId, name, scopes }),
+          (created) => ({ orgId, action: 'token.create', actor: CLI_ACTOR, details: { tokenId: created.id, name, scopes }, at: Date.now() }),
+        );
       });
       print(options.json ? JSON.stringify({ id: created.id, token: created.token }) : created.token);
     });
@@ -281,6 +293,22 @@ export function buildAdminCli(): Command {
     .action(async (options: Record<string, unknown>) => {
       const deleted = await withDatabase(configFrom(options), (db) => deleteUserAccount(db, { email: String(options.email) }));
       print(options.json ? JSON.stringify(deleted) : `account ${deleted.email} (${deleted.userId}) deleted; ${deleted.sessionsEnded} session(s) ended, ${deleted.invitationsWithdrawn} pending invitation(s) withdrawn`);
+    });
+
+  const audit = program.command('audit').description("Check an organisation's audit log");
+  withSettings(audit.command('verify').description('Walk the hash chain of the audit log and name the first broken entry; exit 1 when one is'))
+    .requiredOption('--org <id>', 'organisation id')
+    .option('--json', 'print {"intact", "entries", "headHash" | "brokenSeq", "reason"}')
+    .action(async (options: Record<string, unknown>) => {
+      const orgId = String(options.org).toLowerCase();
+      const verdict = await withDatabase(configFrom(options), async (db) => {
+        if ((await listOrganizations(db, [orgId])).length === 0) throw new ConfigError(`no organisation with id ${orgId}`);
+        return verifyAuditChain(db, orgId);
+      });
+      if (options.json) print(JSON.stringify(verdict));
+      else if (verdict.intact) print(`audit log of ${orgId} intact: ${verdict.entries} entries, head ${verdict.headHash}`);
+      else process.stderr.write(`arkiv: audit log of ${orgId} broken at entry ${verdict.brokenSeq}: ${verdict.reason}\n`);
+      if (!verdict.intact) process.exitCode = 1;
     });
 
   return program;

@@ -13,6 +13,7 @@ import { ReportsPage } from './reports/ReportsPage.tsx';
 import { SettingsPage } from './settings/SettingsPage.tsx';
 import { WebhooksPage } from './webhooks/WebhooksPage.tsx';
 import { EvaluationsPage, IntegrationsPage } from './integrations/IntegrationsPage.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
 
 const lastOrg = {
   read: (): string | null => {
@@ -139,7 +140,7 @@ export function App() {
       {!allowed ? (
         <section>
           <h1>Not permitted</h1>
-          <p role="alert">Only Administrators and Owners of {membership.orgName} can open {route.section === 'settings' ? 'the settings' : route.section}.</p>
+          <p role="alert">Only Administrators and Owners of {membership.orgName} can open {route.section === 'settings' ? 'the settings' : route.section === 'audit' ? 'the audit log' : route.section}.</p>
         </section>
       ) : route.section === 'reports' ? (
         <ReportsPage key={membership.orgId} membership={membership} />
@@ -147,6 +148,8 @@ export function App() {
         <EvaluationsPage key={membership.orgId} orgId={membership.orgId} />
       ) : route.section === 'integrations' ? (
         <IntegrationsPage key={membership.orgId} orgId={membership.orgId} />
+      ) : route.section === 'audit' ? (
+        <AuditPage key={membership.orgId} orgId={membership.orgId} />
       ) : route.section === 'settings' ? (
         <SettingsPage key={membership.orgId} membership={membership} userId={session.user.id} onOrgChanged={refreshSession} />
       ) : (

@@ -373,6 +373,26 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/api/orgs/{orgId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: pages newest first, or the whole (filtered) log as NDJSON or CSV
+         * @description Filters combine: from/to (inclusive), action, actor. format=json (default) answers one page and nextCursor; format=ndjson (application/x-ndjson) or format=csv (text/csv) streams every matching entry oldest first as an attachment. Every entry carries prevHash and hash: see docs/evidence.md to recompute the chain.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orgs/{orgId}/deliveries/{id}": {
         parameters: {
             query?: never;
@@ -1178,6 +1198,27 @@ export interface components {
             prefix: string;
             revokedAt: string | null;
             scopes: ("read" | "upload" | "admin")[];
+        };
+        AuditEntry: {
+            /** @description One of the actions listed in docs/evidence.md (report.download, member.add, …) */
+            action: string;
+            actor: {
+                id: string | null;
+                kind: "user" | "token" | "share" | "anonymous" | "system";
+                label: string | null;
+            };
+            /** @description Client address of the request, when a request caused it */
+            address: string | null;
+            /** Format: date-time */
+            at: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description SHA-256 of the entry’s canonical serialisation (docs/evidence.md) */
+            hash: string;
+            prevHash: string;
+            /** @description Position in the organisation’s chain: 1, 2, 3, … */
+            seq: number;
         };
         Connection: {
             createdAt: string;
@@ -3246,6 +3287,89 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "report.download" | "report.upload" | "report.replace" | "report.delete" | "auth.login" | "auth.login_failed" | "member.add" | "member.role_change" | "member.remove" | "token.create" | "token.revoke" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "integration.create" | "integration.update" | "integration.delete" | "signing_key.rotate" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "account.delete";
+                /** @description An actor kind (user, token, share, anonymous, system), optionally with :<id>, e.g. token:3f… */
+                actor?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description json: one page, newest first. ndjson or csv: every matching entry, oldest first, streamed as a download (limit and cursor do not apply) */
+                format?: "json" | "ndjson" | "csv";
+                /** @description Entries at or after this time */
+                from?: string;
+                limit?: number;
+                /** @description Entries at or before this time */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description format=json; format=ndjson and format=csv answer application/x-ndjson and text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: components["schemas"]["AuditEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

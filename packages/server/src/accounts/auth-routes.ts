@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../http/errors.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { AccountDeletionSchema, AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
@@ -121,7 +122,7 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const session = requireSession(request);
       await checkCredentials(ctx, { email: session.email, password: request.body.password, address: request.ip, failureStatus: 403 });
-      const deleted = await deleteAccount(ctx.db, { id: session.userId, email: session.email });
+      const deleted = await deleteAccount(ctx.db, { id: session.userId, email: session.email }, { actor: actorOf(request.principal), address: request.ip, at: ctx.now() });
       clearSessionCookie(request, reply);
       request.log.info({ userId: deleted.userId, sessionsEnded: deleted.sessionsEnded, invitationsWithdrawn: deleted.invitationsWithdrawn }, 'account deleted');
       return reply.status(204).send(null);

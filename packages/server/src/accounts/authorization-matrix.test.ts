@@ -171,6 +171,10 @@ const CASES: Record<string, Case[]> = {
   'GET /.well-known/jwks.json': [{ access: 'public', ok: 200, request: (f) => ({ path: `/.well-known/jwks.json?org=${f.orgId}` }) }],
   'GET /api/orgs/:orgId/signing-keys': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/signing-keys` }) }],
   'POST /api/orgs/:orgId/signing-keys/rotate': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/signing-keys/rotate`, json: {} }) }],
+  'GET /api/orgs/:orgId/audit': [
+    { access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/audit` }) },
+    { note: 'an export', access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/audit?format=csv` }) },
+  ],
   'GET /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 200, request: (f) => ({ path: `${org(f)}/tokens` }) }],
   'POST /api/orgs/:orgId/tokens': [{ access: 'org:admin', ok: 201, request: (f) => ({ path: `${org(f)}/tokens`, json: { name: 'matrix', scopes: ['read'] } }) }],
   'DELETE /api/orgs/:orgId/tokens/:tokenId': [

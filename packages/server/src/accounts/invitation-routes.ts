@@ -5,6 +5,7 @@ import { requirePermission } from '../http/auth.js';
 import { conflict, invalidParameter, notFound } from '../http/errors.js';
 import { publicRoute, signedIn } from '../http/openapi-security.js';
 import { problemResponses } from '../http/problem-schemas.js';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { refTo } from '../http/schema-ref.js';
 import { createMailer } from '../mail/mailer.js';
@@ -86,7 +87,11 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const organization = await ctx.db.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
       if (!organization) throw notFound('Organisation');
       const createdBy = request.principal?.kind === 'user' ? request.principal.id : null;
-      const { invitation, token } = await createInvitation(ctx.db, { orgId, email: request.body.email, role: request.body.role, createdBy, now: ctx.now() });
+      const { invitation, token } = await withAudit(
+        ctx.db,
+        (trx) => createInvitation(trx, { orgId, email: request.body.email, role: request.body.role, createdBy, now: ctx.now() }),
+        ({ invitation }) => ({ orgId, action: 'invitation.create', ...requestSource(request), details: { invitationId: invitation.id, email: invitation.email, role: invitation.role }, at: ctx.now() }),
+      );
       const url = `${ctx.config.publicUrl}/invite/${token}`;
       const mailed = await mailer.send({ to: invitation.email, ...invitationMail(organization.name, invitation.role, url, invitation.expiresAt) });
       request.log.info({ orgId, invitationId: invitation.id, role: invitation.role, mailed }, 'invitation created');
@@ -127,7 +132,12 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const { orgId, invitationId } = request.params;
       requirePermission(request, orgId, 'org:admin');
-      if (!(await revokeInvitation(ctx.db, orgId, invitationId))) throw notFound('Invitation');
+      const revoked = await withAudit(
+        ctx.db,
+        (trx) => revokeInvitation(trx, orgId, invitationId),
+        (found) => found && { orgId, action: 'invitation.revoke', ...requestSource(request), details: { invitationId }, at: ctx.now() },
+      );
+      if (!revoked) throw notFound('Invitation');
       request.log.info({ orgId, invitationId }, 'invitation revoked');
       return reply.status(204).send(null);
     },
@@ -200,7 +210,19 @@ export const invitationRoutes: RoutePlugin = async (plugin, { ctx }) => {
       try {
         // The person chose this password: no organisation knows it (passwordKnownToOrg stays null).
         user ??= await createUser(ctx.db, { email: invitation.email, password: password!, now: ctx.now() });
-        await addMembership(ctx.db, { orgId: invitation.orgId, userId: user.id, role: invitation.role, now: ctx.now() });
+        const member = user;
+        await withAudit(
+          ctx.db,
+          (trx) => addMembership(trx, { orgId: invitation.orgId, userId: member.id, role: invitation.role, now: ctx.now() }),
+          () => ({
+            orgId: invitation.orgId,
+            action: 'invitation.accept',
+            actor: { kind: 'user', id: member.id, label: member.email },
+            address: request.ip,
+            details: { invitationId: invitation.id, userId: member.id, email: member.email, role: invitation.role },
+            at: ctx.now(),
+          }),
+        );
       } catch (error) {
         await unclaimInvitation(ctx.db, invitation.id);
         throw error;

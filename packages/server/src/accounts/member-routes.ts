@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { requirePermission } from '../http/auth.js';
 import { conflict, forbidden, invalidParameter, notFound } from '../http/errors.js';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { AddedMemberSchema, AddMemberSchema, MemberParams, MemberSchema, OrgParams, RoleSchema } from './account-schemas.js';
@@ -80,7 +81,11 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
       requireRoleAuthority(request, orgId, request.body.role);
       if (!isPlausibleEmail(request.body.email)) throw invalidParameter('email is not an email address');
       const { user, created, generatedPassword } = await findOrCreateUser(ctx, orgId, request.body.email, request.body.password);
-      await addMembership(ctx.db, { orgId, userId: user.id, role: request.body.role, now: ctx.now() });
+      await withAudit(
+        ctx.db,
+        (trx) => addMembership(trx, { orgId, userId: user.id, role: request.body.role, now: ctx.now() }),
+        () => ({ orgId, action: 'member.add', ...requestSource(request), details: { userId: user.id, email: user.email, role: request.body.role, accountCreated: created }, at: ctx.now() }),
+      );
       const member = await findMember(ctx.db, orgId, user.id);
       if (!member) throw notFound('Member');
       request.log.info({ orgId, userId: user.id, role: member.role, userCreated: created }, 'member added');
@@ -106,10 +111,17 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const { orgId, userId } = request.params;
       const role = request.body.role;
       requirePermission(request, orgId, 'org:admin');
-      await changeMembership(ctx.db, { orgId, userId, newRole: role, decide: (current) => requireRoleAuthority(request, orgId, current, role) });
+      let previous: Role | undefined;
+      const tokensRevoked = await withAudit(
+        ctx.db,
+        async (trx) => {
+          await changeMembership(trx, { orgId, userId, newRole: role, decide: (current) => { requireRoleAuthority(request, orgId, current, role); previous = current; } });
+          return role === 'member' ? revokeTokensCreatedBy(trx, orgId, userId, ctx.now()) : 0;
+        },
+        (revoked) => ({ orgId, action: 'member.role_change', ...requestSource(request), details: { userId, from: previous ?? null, to: role, tokensRevoked: revoked }, at: ctx.now() }),
+      );
       const member = await findMember(ctx.db, orgId, userId);
       if (!member) throw notFound('Member');
-      const tokensRevoked = role === 'member' ? await revokeTokensCreatedBy(ctx.db, orgId, userId, ctx.now()) : 0;
       request.log.info({ orgId, userId, role, tokensRevoked }, 'member role changed');
       return member;
     },
@@ -131,8 +143,15 @@ export const memberRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const { orgId, userId } = request.params;
       requirePermission(request, orgId, 'org:admin');
-      await changeMembership(ctx.db, { orgId, userId, newRole: null, decide: (current) => requireRoleAuthority(request, orgId, current) });
-      const tokensRevoked = await revokeTokensCreatedBy(ctx.db, orgId, userId, ctx.now());
+      let previous: Role | undefined;
+      const tokensRevoked = await withAudit(
+        ctx.db,
+        async (trx) => {
+          await changeMembership(trx, { orgId, userId, newRole: null, decide: (current) => { requireRoleAuthority(request, orgId, current); previous = current; } });
+          return revokeTokensCreatedBy(trx, orgId, userId, ctx.now());
+        },
+        (revoked) => ({ orgId, action: 'member.remove', ...requestSource(request), details: { userId, role: previous ?? null, tokensRevoked: revoked }, at: ctx.now() }),
+      );
       request.log.info({ orgId, userId, tokensRevoked }, 'member removed');
       return reply.status(204).send(null);
     },

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isPostgres } from '../db/dialect-sql.js';
+import { inTransaction } from '../db/transaction.js';
 import { conflict, notFound } from '../http/errors.js';
 import './account-tables.js';
 import type { Role } from './principal.js';
@@ -77,7 +78,7 @@ export async function changeMembership(
   db: Kysely<Database>,
   input: { orgId: string; userId: string; newRole: Role | null; decide: (current: Role) => void },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await lockOrganization(trx, input.orgId);
     const current = await trx
       .selectFrom('memberships')

@@ -136,7 +136,7 @@ export const mfaRoutes: RoutePlugin = async (plugin, { ctx }) => {
       await underMfaThrottle(ctx, { user, address: request.ip, failureStatus: 401 }, () => proveSecondFactor(ctx, user.id, request.body));
       // Of two requests racing with one mfaToken (and two good codes), one signs in.
       if (!(await claimMfaChallenge(ctx.db, request.body.mfaToken))) throw mfaTokenInvalid();
-      return completeLogin(ctx, request, reply, user);
+      return completeLogin(ctx, request, reply, user, request.body.code !== undefined ? 'password+totp' : 'password+recovery_code');
     },
   );
 

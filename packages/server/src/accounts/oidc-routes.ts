@@ -12,10 +12,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { Text } from '../http/text-input.js';
 import { OidcRelyingParty, ssoNotConfigured, type OidcIdentity } from './oidc-client.js';
 import { storeOidcLogin, takeOidcLogin, OIDC_LOGIN_TTL_MS } from './oidc-logins.js';
-import { sessionOf } from './session-authenticator.js';
-import { setSessionCookie } from './session-cookie.js';
-import { sessionClientOf } from './session-client.js';
-import { createSession, deleteExpiredSessions, deleteSession } from './sessions.js';
+import { startSession } from './login-completion.js';
 import { applySsoRoles } from './sso-settings.js';
 import { createUser, findUserByEmail, type User } from './users.js';
 
@@ -186,11 +183,7 @@ export const oidcRoutes: RoutePlugin = async (plugin, { ctx }) => {
           for (const change of changes.filter((c) => c.outcome === 'kept_last_owner')) {
             request.log.warn({ orgId: change.orgId, userId: user.id, mappedRole: change.role }, 'SSO groups would demote the last owner of an organisation; kept as owner');
           }
-          const previous = sessionOf(request);
-          if (previous) await deleteSession(ctx.db, previous.id);
-          await deleteExpiredSessions(ctx.db, ctx.now());
-          const session = await createSession(ctx.db, user.id, ctx.now(), sessionClientOf(request));
-          setSessionCookie(request, reply, session.token);
+          await startSession(ctx, request, reply, user, 'oidc');
           request.log.info({ userId: user.id, userCreated: created, membershipChanges: changes }, 'user logged in with SSO');
           return reply.redirect('/', 303);
         } catch (error) {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { SCOPES } from './principal.js';
@@ -51,13 +52,18 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
     },
     async (request, reply) => {
       const principal = requirePermission(request, request.params.orgId, 'org:admin');
-      const { id, token } = await createApiToken(ctx.db, {
-        orgId: request.params.orgId,
-        name: request.body.name,
-        scopes: request.body.scopes,
-        createdBy: principal.kind === 'user' ? principal.id : null,
-        now: ctx.now(),
-      });
+      const { id, token } = await withAudit(
+        ctx.db,
+        (trx) =>
+          createApiToken(trx, {
+            orgId: request.params.orgId,
+            name: request.body.name,
+            scopes: request.body.scopes,
+            createdBy: principal.kind === 'user' ? principal.id : null,
+            now: ctx.now(),
+          }),
+        (created) => ({ orgId: request.params.orgId, action: 'token.create', ...requestSource(request), details: { tokenId: created.id, name: request.body.name, scopes: request.body.scopes }, at: ctx.now() }),
+      );
       return reply.status(201).send({ id, token, name: request.body.name, scopes: request.body.scopes });
     },
   );
@@ -76,7 +82,13 @@ export const tokenRoutes: RoutePlugin = async (plugin, { ctx }) => {
     },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      if (!(await revokeApiToken(ctx.db, request.params.orgId, request.params.tokenId, ctx.now()))) throw notFound('Token');
+      const { orgId, tokenId } = request.params;
+      const revoked = await withAudit(
+        ctx.db,
+        (trx) => revokeApiToken(trx, orgId, tokenId, ctx.now()),
+        (found) => found && { orgId, action: 'token.revoke', ...requestSource(request), details: { tokenId }, at: ctx.now() },
+      );
+      if (!revoked) throw notFound('Token');
       return reply.status(204).send(null);
     },
   );

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../http/errors.js';
 import { deleteAccount, type DeletedAccount } from './account-deletion.js';
 import { clearFailures, mfaKey, unlockEmail } from './login-throttle.js';
+import { CLI_ACTOR, withAudit } from '../audit/audit-log.js';
 import { addMembership } from './memberships.js';
 import { removeTotp } from './mfa-store.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
@@ -68,7 +69,11 @@ export function createUserWithRole(db: Kysely<Database>, input: { email: string;
     }
     const chosen = existing ? undefined : choosePassword(input.password);
     const user = existing ?? (await createUser(db, { email: input.email, password: chosen!.password, now: input.now }));
-    await addMembership(db, { orgId: input.orgId, userId: user.id, role: input.role, now: input.now });
+    await withAudit(
+      db,
+      (trx) => addMembership(trx, { orgId: input.orgId, userId: user.id, role: input.role, now: input.now }),
+      () => ({ orgId: input.orgId, action: 'member.add', actor: CLI_ACTOR, details: { userId: user.id, email: user.email, role: input.role, accountCreated: !existing }, at: input.now }),
+    );
     return {
       userId: user.id,
       email: user.email,
@@ -131,7 +136,7 @@ export function deleteUserAccount(db: Kysely<Database>, input: { email: string }
   return asCliError(async () => {
     const user = await findUserByEmail(db, input.email);
     if (!user) throw new ConfigError(`no user with email ${normalizeEmail(input.email)}`);
-    return deleteAccount(db, user);
+    return deleteAccount(db, user, { actor: CLI_ACTOR, address: null, at: Date.now() });
   });
 }
 

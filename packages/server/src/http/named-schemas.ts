@@ -13,6 +13,7 @@ import { EvaluationSchema } from '../ingest/nexus-iq/evaluation-routes.js';
 import { JwksSchema, SigningKeySchema } from '../signing/routes.js';
 import { ShareSchema } from '../shares/share-schemas.js';
 import { FindingSchema } from '../findings/findings-schemas.js';
+import { AuditEntrySchema } from '../audit/audit-routes.js';
 
 /**
  * Shapes with a name: registered once by http/app.ts, used by routes through `refTo`, listed as
@@ -40,4 +41,5 @@ export const namedSchemas = [
   SigningKeySchema,
   ShareSchema,
   FindingSchema,
+  AuditEntrySchema,
 ];

@@ -12,6 +12,7 @@ import { integrationRoutes } from '../ingest/routes.js';
 import { signingRoutes } from '../signing/routes.js';
 import { shareRoutes } from '../shares/routes.js';
 import { findingsRoutes } from '../findings/findings-routes.js';
+import { auditRoutes } from '../audit/audit-routes.js';
 
 /** Every feature's routes. A feature adds one line here. */
-export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes, shareRoutes, findingsRoutes];
+export const routePlugins: RoutePlugin[] = [healthRoutes, reportReadRoutes, reportWriteRoutes, reportFileDownloadRoutes, orgRoutes, tokenRoutes, accountRoutes, webRoutes, webhooksRoutes, integrationRoutes, signingRoutes, shareRoutes, findingsRoutes, auditRoutes];

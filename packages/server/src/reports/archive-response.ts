@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { orgSigner } from '../signing/org-signer.js';
+import { recordDownload, type DownloadSource } from '../audit/download-audit.js';
 import { createReportArchive } from './archive.js';
 import type { ReportWithFiles } from './report-model.js';
 import { discardStaged, stageStream } from '../blobs/staging.js';
@@ -15,7 +16,7 @@ export async function sendReportArchive(
   ctx: AppContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  input: { organizationId: string; reports: readonly ReportWithFiles[] },
+  input: { organizationId: string; reports: readonly ReportWithFiles[]; source: DownloadSource },
 ): Promise<FastifyReply> {
   const now = new Date(ctx.now());
   const signer = await orgSigner(ctx, input.organizationId);
@@ -31,6 +32,7 @@ export async function sendReportArchive(
   reply.header('content-disposition', `attachment; filename="arkiv-reports-${stamp}.zip"`);
   reply.header('cache-control', 'no-store');
   if (size >= 0) reply.header('content-length', String(size));
+  recordDownload(ctx, reply.raw, { orgId: input.organizationId, ...input.source, reportIds: input.reports.map((r) => r.id), format: 'zip', size });
   return reply.send(archive.stream);
 }
 

@@ -6,6 +6,7 @@ import { sendReportFile } from './file-response.js';
 import { findReportsWithFiles } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { signedIn } from '../http/openapi-security.js';
+import { requestSource } from '../audit/audit-log.js';
 
 /** GET /api/orgs/{orgId}/reports/{id}/files/{kind}: one report file for members of the organisation. */
 export const reportFileDownloadRoutes: RoutePlugin = async (plugin, { ctx }) => {
@@ -30,7 +31,7 @@ export const reportFileDownloadRoutes: RoutePlugin = async (plugin, { ctx }) => 
       const { orgId, reportId, kind } = request.params;
       requirePermission(request, orgId, 'reports:read');
       const [report] = await findReportsWithFiles(ctx.db, orgId, [reportId.toLowerCase()]);
-      return sendReportFile(ctx, reply, report, kind);
+      return sendReportFile(ctx, reply, report, kind, requestSource(request));
     },
   );
 };

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { recordDownload, type DownloadSource } from '../audit/download-audit.js';
 import type { AppContext } from '../context.js';
 import { notFound } from '../http/errors.js';
 import { safeName } from './archive.js';
@@ -12,7 +13,7 @@ import type { ReportFileKind, ReportWithFiles } from './report-model.js';
  * never run as a page of Arkiv's own origin. The bytes are checked against the recorded SHA-256
  * while they stream: a mismatch breaks the transfer rather than delivering wrong bytes.
  */
-export function sendReportFile(ctx: AppContext, reply: FastifyReply, report: ReportWithFiles | undefined, kind: ReportFileKind): FastifyReply {
+export function sendReportFile(ctx: AppContext, reply: FastifyReply, report: ReportWithFiles | undefined, kind: ReportFileKind, source: DownloadSource): FastifyReply {
   const file = report?.files.find((f) => f.kind === kind);
   if (!report || !file) throw notFound('Report file');
   const name = `${safeName(`${report.projectName}_${report.projectVersion}_${report.reportType}_${report.reportVersion}`, 150)}.${kind}`;
@@ -27,12 +28,13 @@ export function sendReportFile(ctx: AppContext, reply: FastifyReply, report: Rep
       done(actual === file.sha256 ? null : new Error(`blob ${file.blobKey} does not match its SHA-256`));
     },
   });
-  const source = ctx.blobs.read(file.blobKey);
-  source.on('error', (error) => verify.destroy(error));
+  const blob = ctx.blobs.read(file.blobKey);
+  blob.on('error', (error) => verify.destroy(error));
   reply.header('content-type', kind === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
   reply.header('content-security-policy', "sandbox; default-src 'none'");
   reply.header('content-length', String(file.size));
   reply.header('cache-control', 'private, no-store');
-  return reply.send(source.pipe(verify));
+  recordDownload(ctx, reply.raw, { orgId: report.organizationId, ...source, reportIds: [report.id], format: kind, size: file.size });
+  return reply.send(blob.pipe(verify));
 }

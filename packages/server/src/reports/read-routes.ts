@@ -24,6 +24,7 @@ import {
 } from './report-schemas.js';
 import { parseVersion } from './versions.js';
 import { readAccess } from '../http/openapi-security.js';
+import { requestSource } from '../audit/audit-log.js';
 
 function versionKey(parameter: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -141,7 +142,7 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       await authorizeRead(readAccessCache, request, org);
       const reports = await findReportsWithFiles(ctx.db, org, ids);
       if (reports.length !== ids.length) return reply.status(204).send(null);
-      return sendReportArchive(ctx, request, reply, { organizationId: org, reports });
+      return sendReportArchive(ctx, request, reply, { organizationId: org, reports, source: requestSource(request) });
     },
   );
 

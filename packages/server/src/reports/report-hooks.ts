@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ReportListItem } from './report-model.js';
 import type { FindingsDelta } from '../findings/finding-model.js';
+import type { AuditActor } from '../audit/audit-chain.js';
 
 export type ReportChangeType = 'report.created' | 'report.updated' | 'report.deleted';
 
@@ -15,6 +16,10 @@ export interface ReportChange {
   at: number;
   /** report.created only: per report id, open findings new and fixed against the previous version. */
   findingsDelta?: Readonly<Record<string, FindingsDelta>>;
+  /** Who caused it, for the audit log (with a label the initiator lacks); from the initiator when absent. */
+  actor?: AuditActor;
+  /** The client address of the request that caused it, if any. */
+  address?: string | null;
 }
 
 /**

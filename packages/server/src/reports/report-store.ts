@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ReportChange, ReportChangeHook } from './report-hooks.js';
+
+/** Who caused a change and from where, passed on to the hooks (the audit log records both). */
+export type ChangeSource = Pick<ReportChange, 'actor' | 'address'>;
 import type { ReportMetadata } from './report-input.js';
 import { toListItem, toReportFile, type ReportFile, type ReportListItem, type ReportWithFiles } from './report-model.js';
 import type { FindingRecord, FindingsDelta } from '../findings/finding-model.js';
@@ -32,7 +35,7 @@ export interface StoredReport {
 export async function storeReports(
   db: Kysely<Database>,
   hooks: readonly ReportChangeHook[],
-  input: { orgId: string; reports: ReportToStore[]; initiator: string; now?: number },
+  input: { orgId: string; reports: ReportToStore[]; initiator: string; now?: number; source?: ChangeSource },
 ): Promise<StoredReport[]> {
   const now = input.now ?? Date.now();
   for (let attempt = 1; ; attempt++) {
@@ -41,7 +44,7 @@ export async function storeReports(
         const stored: StoredReport[] = [];
         for (const report of input.reports) stored.push(await upsertOne(trx, input.orgId, report, now));
         await bumpReportsRevision(trx, input.orgId);
-        await runHooks(trx, hooks, input.orgId, stored, input.initiator, now);
+        await runHooks(trx, hooks, input.orgId, stored, input.initiator, now, input.source);
         return stored;
       });
     } catch (error) {
@@ -102,13 +105,14 @@ async function runHooks(
   stored: StoredReport[],
   initiator: string,
   at: number,
+  source: ChangeSource = {},
 ): Promise<void> {
   const created = stored.filter((s) => s.created).map((s) => listItemOf(s.report));
   const updated = stored.filter((s) => !s.created).map((s) => listItemOf(s.report));
   const changes: ReportChange[] = [];
   const findingsDelta = Object.fromEntries(stored.flatMap((s) => (s.findingsDelta ? [[s.report.id, s.findingsDelta]] : [])));
-  if (created.length) changes.push({ type: 'report.created', orgId, reports: created, initiator, at, findingsDelta });
-  if (updated.length) changes.push({ type: 'report.updated', orgId, reports: updated, initiator, at });
+  if (created.length) changes.push({ type: 'report.created', orgId, reports: created, initiator, at, findingsDelta, ...source });
+  if (updated.length) changes.push({ type: 'report.updated', orgId, reports: updated, initiator, at, ...source });
   for (const change of changes) for (const hook of hooks) await hook(trx, change);
 }
 
@@ -120,7 +124,7 @@ function listItemOf(report: ReportWithFiles): ReportListItem {
 export async function deleteReport(
   db: Kysely<Database>,
   hooks: readonly ReportChangeHook[],
-  input: { orgId: string; reportId: string; initiator: string; now?: number },
+  input: { orgId: string; reportId: string; initiator: string; now?: number; source?: ChangeSource },
 ): Promise<ReportListItem | undefined> {
   const at = input.now ?? Date.now();
   return db.transaction().execute(async (trx) => {
@@ -131,7 +135,7 @@ export async function deleteReport(
     await trx.deleteFrom('reports').where('id', '=', row.id).execute();
     await bumpReportsRevision(trx, input.orgId);
     const item = toListItem(row);
-    for (const hook of hooks) await hook(trx, { type: 'report.deleted', orgId: input.orgId, reports: [item], initiator: input.initiator, at });
+    for (const hook of hooks) await hook(trx, { type: 'report.deleted', orgId: input.orgId, reports: [item], initiator: input.initiator, at, ...input.source });
     return item;
   });
 }

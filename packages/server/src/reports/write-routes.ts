@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { initiatorOf } from '../accounts/principal.js';
+import { requestSource } from '../audit/audit-log.js';
 import { requirePermission } from '../http/auth.js';
 import { notFound, unauthorized } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
@@ -61,6 +62,7 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
         reports: [{ metadata: upload.metadata, files, ...(upload.findings ? { findings: upload.findings } : {}) }],
         initiator: initiatorOf(principal),
         now: ctx.now(),
+        source: requestSource(request),
       });
       const { report, created } = stored!;
       return reply.status(created ? 201 : 200).send({ ...report, files: report.files.map(({ blobKey: _b, ...f }) => f) });
@@ -85,7 +87,7 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (!principal) throw unauthorized();
       const orgId = principal.kind === 'token' ? principal.orgId : request.query.org ?? '';
       requirePermission(request, orgId, 'reports:delete');
-      const deleted = await deleteReport(ctx.db, ctx.reportHooks, { orgId, reportId: request.params.id, initiator: initiatorOf(principal), now: ctx.now() });
+      const deleted = await deleteReport(ctx.db, ctx.reportHooks, { orgId, reportId: request.params.id, initiator: initiatorOf(principal), now: ctx.now(), source: requestSource(request) });
       if (!deleted) throw notFound('Report');
       return reply.status(204).send(null);
     },

@@ -11,6 +11,7 @@ import { problemResponses } from '../http/problem-schemas.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { sendReportArchive } from '../reports/archive-response.js';
 import { sendReportFile } from '../reports/file-response.js';
+import type { DownloadSource } from '../audit/download-audit.js';
 import { findReportsWithFiles } from '../reports/report-store.js';
 import { SharedFileParams, SharedReportsSchema, ShareTokenParams } from './share-schemas.js';
 import { findShareByToken, recordShareAccess, sharedReportIds, type SharedLink } from './shares.js';
@@ -111,7 +112,7 @@ export const sharePublicRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       const share = await usableShare(ctx, request.params.token);
       await countAccess(ctx, request, share, true);
-      return sendReportArchive(ctx, request, reply, { organizationId: share.orgId, reports: await sharedReports(ctx, share) });
+      return sendReportArchive(ctx, request, reply, { organizationId: share.orgId, reports: await sharedReports(ctx, share), source: shareSource(request, share.id) });
     },
   );
 
@@ -136,7 +137,12 @@ export const sharePublicRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const [report] = shared ? await findReportsWithFiles(ctx.db, share.orgId, [id]) : [];
       if (!report?.files.some((f) => f.kind === kind)) throw notFound('Report file');
       await countAccess(ctx, request, share, true);
-      return sendReportFile(ctx, reply, report, kind);
+      return sendReportFile(ctx, reply, report, kind, shareSource(request, share.id));
     },
   );
 };
+
+/** A download through a share link, as the audit log records it: the link, not a person. */
+function shareSource(request: FastifyRequest, shareId: string): DownloadSource {
+  return { actor: { kind: 'share', id: shareId }, address: request.ip };
+}

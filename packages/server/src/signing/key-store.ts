@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
 import type { SecretBox } from '../secrets.js';
 import { formatTimestamp } from '../shared/timestamp.js';
 import { keyFingerprint, newEd25519KeyPair } from './ed25519-jwk.js';
@@ -67,7 +68,7 @@ export async function listSigningKeys(db: Kysely<Database>, orgId: string): Prom
  */
 export async function rotateSigningKey(db: Kysely<Database>, box: Pick<SecretBox, 'seal'>, orgId: string, now: number): Promise<SigningKeyInfo> {
   const row = newRow(box, orgId, now);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.updateTable('org_signing_keys').set({ not_after: now }).where('org_id', '=', orgId).where('not_after', 'is', null).execute();
     await trx.insertInto('org_signing_keys').values(row).execute();
   });

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
@@ -103,7 +104,11 @@ export const signingRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const { orgId } = request.params;
       requirePermission(request, orgId, 'org:admin');
       if (!(await findOrganization(ctx.db, orgId))) throw notFound('Organisation');
-      return rotateSigningKey(ctx.db, ctx.secrets, orgId, ctx.now());
+      return withAudit(
+        ctx.db,
+        (trx) => rotateSigningKey(trx, ctx.secrets, orgId, ctx.now()),
+        (key) => ({ orgId, action: 'signing_key.rotate', ...requestSource(request), details: { kid: key.kid, fingerprint: key.fingerprint }, at: ctx.now() }),
+      );
     },
   );
 };

@@ -9,6 +9,8 @@ import { REPORT_EVENT_TYPES } from './event-types.js';
 import { checkWebhookUrl } from './target-guard.js';
 import type { CreateEndpointInput, UpdateEndpointInput } from './webhook-schemas.js';
 import type { WebhookEndpointsTable } from './schema.js';
+import type { Database } from '../db/schema.js';
+import type { AlsoInTransaction } from '../db/transaction.js';
 
 const HOUR = 3_600_000;
 
@@ -42,7 +44,7 @@ export async function findEndpointRow(ctx: AppContext, orgId: string, id: string
 }
 
 /** Creates an endpoint with a new secret (or Ed25519 key pair), shown here once. The URL must pass the target guard. */
-export async function createEndpoint(ctx: AppContext, orgId: string, input: CreateEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret?: string; publicKey?: string }> {
+export async function createEndpoint(ctx: AppContext, orgId: string, input: CreateEndpointInput, also?: AlsoInTransaction<Database, WebhookEndpoint>): Promise<{ endpoint: WebhookEndpoint; secret?: string; publicKey?: string }> {
   const scheme = input.signatureScheme ?? 'arkiv';
   checkAlgorithm(scheme, input.signatureAlgorithm);
   await checkWebhookUrl(input.url, { allowPrivate: ctx.config.webhookAllowPrivate });
@@ -69,7 +71,10 @@ export async function createEndpoint(ctx: AppContext, orgId: string, input: Crea
     created_at: now,
     updated_at: now,
   };
-  await ctx.db.insertInto('webhook_endpoints').values(row).execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('webhook_endpoints').values(row).execute();
+    await also?.(trx, toEndpoint(row));
+  });
   const shown = shownSecrets(row, secret, null);
   return { endpoint: toEndpoint(row), ...('publicKey' in shown ? { publicKey: shown.publicKey } : { secret }) };
 }
@@ -80,7 +85,7 @@ export async function listEndpoints(ctx: AppContext, orgId: string): Promise<Web
 }
 
 /** Applies a partial update. Disabling abandons pending deliveries; enabling clears the disabled state. */
-export async function updateEndpoint(ctx: AppContext, orgId: string, id: string, patch: UpdateEndpointInput): Promise<WebhookEndpoint> {
+export async function updateEndpoint(ctx: AppContext, orgId: string, id: string, patch: UpdateEndpointInput, also?: AlsoInTransaction<Database, { secretReplaced: boolean }>): Promise<WebhookEndpoint> {
   const current = await findEndpointRow(ctx, orgId, id);
   // Leaving nexus-iq drops its algorithm choice unless the patch names one (then it is refused).
   if (patch.signatureScheme && patch.signatureScheme !== 'nexus-iq' && patch.signatureAlgorithm === undefined) patch = { ...patch, signatureAlgorithm: null };
@@ -100,21 +105,26 @@ export async function updateEndpoint(ctx: AppContext, orgId: string, id: string,
     if (patch.signatureScheme !== undefined) changes.signature_scheme = patch.signatureScheme;
     if (patch.signatureAlgorithm !== undefined) changes.signature_algorithm = patch.signatureAlgorithm;
     // An HMAC secret cannot sign Ed25519 nor the reverse: switching replaces it at once (GET …/secret shows the new one).
-    if (isEd25519(next) !== isEd25519(current)) {
+    const secretReplaced = isEd25519(next) !== isEd25519(current);
+    if (secretReplaced) {
       Object.assign(changes, { secret_sealed: ctx.secrets.seal(newSecret(next.signature_scheme, next.signature_algorithm)), previous_secret_sealed: null, previous_secret_expires_at: null });
     }
     if (patch.retryPolicy !== undefined) changes.retry_policy = patch.retryPolicy ? JSON.stringify(patch.retryPolicy) : null;
     if (patch.enabled === true && current.enabled === 0) Object.assign(changes, { enabled: 1, disabled_at: null, disabled_reason: null, failing_since: null });
     await trx.updateTable('webhook_endpoints').set(changes).where('id', '=', id).execute();
     if (patch.enabled === false && current.enabled === 1) await disableEndpoint(trx, { id, reason: 'manual', now });
+    await also?.(trx, { secretReplaced });
   });
   return toEndpoint(await findEndpointRow(ctx, orgId, id));
 }
 
 /** Deletes the endpoint with its deliveries and their attempt log. */
-export async function deleteEndpoint(ctx: AppContext, orgId: string, id: string): Promise<void> {
-  await findEndpointRow(ctx, orgId, id);
-  await ctx.db.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).execute();
+export async function deleteEndpoint(ctx: AppContext, orgId: string, id: string, also?: AlsoInTransaction<Database, WebhookEndpointsTable>): Promise<void> {
+  const row = await findEndpointRow(ctx, orgId, id);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webhook_endpoints').where('org_id', '=', orgId).where('id', '=', id).execute();
+    await also?.(trx, row);
+  });
 }
 
 export async function revealSecret(ctx: AppContext, orgId: string, id: string) {
@@ -130,15 +140,18 @@ export async function revealSecret(ctx: AppContext, orgId: string, id: string) {
  * A new current secret; the old one keeps signing (a second signature on every delivery) until the
  * grace period ends, so receivers can switch without dropping a delivery.
  */
-export async function rotateSecret(ctx: AppContext, orgId: string, id: string, graceHours?: number) {
+export async function rotateSecret(ctx: AppContext, orgId: string, id: string, graceHours?: number, also?: AlsoInTransaction<Database, { previousSecretExpiresAt: number }>) {
   const row = await findEndpointRow(ctx, orgId, id);
   const now = ctx.now();
   const secret = newSecret(row.signature_scheme, row.signature_algorithm);
   const expires = now + (graceHours ?? ctx.config.webhooks.secretGraceHours) * HOUR;
-  await ctx.db
-    .updateTable('webhook_endpoints')
-    .set({ secret_sealed: ctx.secrets.seal(secret), previous_secret_sealed: row.secret_sealed, previous_secret_expires_at: expires, updated_at: now })
-    .where('id', '=', id)
-    .execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ secret_sealed: ctx.secrets.seal(secret), previous_secret_sealed: row.secret_sealed, previous_secret_expires_at: expires, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await also?.(trx, { previousSecretExpiresAt: expires });
+  });
   return { ...shownSecrets(row, secret, ctx.secrets.open(row.secret_sealed)), previousSecretExpiresAt: formatTimestamp(expires) };
 }

@@ -3,7 +3,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { isPostgres } from '../db/dialect-sql.js';
 import type { Database } from '../db/schema.js';
-import { disableEndpoint } from './endpoint-state.js';
+import { disableEndpoint, type DisabledReason } from './endpoint-state.js';
+import { appendAudit } from '../audit/audit-log.js';
 import { failingPastHorizon, nextAttemptAt, parseRetryAfter, type ResolvedRetryPolicy } from './retry-policy.js';
 import type { AttemptResult } from './send.js';
 
@@ -103,6 +104,7 @@ export class ResultRecorder {
       const attempts = batch.filter((f) => !f.result.cancelled);
       if (attempts.length > 0) await this.insertAttempts(trx, attempts);
       const recovered = new Set<string>();
+      const disabled: AutomaticDisable[] = [];
       const succeeded = new Map<number, string[]>();
       for (const finished of batch) {
         if (finished.result.cancelled) await this.release(trx, finished.deliveryId, now);
@@ -111,9 +113,11 @@ export class ResultRecorder {
           succeeded.set(finished.result.status!, ids);
           ids.push(finished.deliveryId);
           if (finished.endpointWasFailing) recovered.add(finished.endpointId);
-        } else await this.fail(trx, finished, now);
+        } else await this.fail(trx, finished, now, disabled);
       }
       for (const [status, ids] of succeeded) await this.succeed(trx, ids, status, now);
+      // Last, as every audit append: endpoints this batch disabled (410 Gone, failing too long).
+      if (disabled.length > 0) await recordAutomaticDisables(trx, disabled, now);
       if (recovered.size > 0) {
         await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...recovered]).where('failing_since', 'is not', null).execute();
       }
@@ -187,14 +191,14 @@ export class ResultRecorder {
       .execute();
   }
 
-  private async fail(trx: Transaction<Database>, f: FinishedAttempt, now: number): Promise<void> {
+  private async fail(trx: Transaction<Database>, f: FinishedAttempt, now: number, disabled: AutomaticDisable[]): Promise<void> {
     const status = f.result.status;
     const owned = trx.updateTable('webhook_deliveries').where('id', '=', f.deliveryId).where('lease_owner', '=', this.owner);
     const common = { attempts: f.attempt, lease_owner: null, last_status: status, last_error: f.result.error };
     if (status === 410) {
       // Gone: the receiver asks us to stop. This delivery and every pending one are abandoned.
       await owned.set({ ...common, status: 'abandoned', completed_at: now }).execute();
-      await disableEndpoint(trx, { id: f.endpointId, reason: 'gone', now });
+      if (await disableEndpoint(trx, { id: f.endpointId, reason: 'gone', now })) disabled.push({ endpointId: f.endpointId, reason: 'gone' });
       this.log.warn({ endpointId: f.endpointId }, 'webhook endpoint answered 410 Gone: disabled');
       return;
     }
@@ -213,8 +217,26 @@ export class ResultRecorder {
       .returning(['failing_since', 'enabled'])
       .executeTakeFirst();
     if (endpoint?.enabled === 1 && endpoint.failing_since !== null && failingPastHorizon(f.policy, endpoint.failing_since, now)) {
-      await disableEndpoint(trx, { id: f.endpointId, reason: 'failing', now });
+      if (await disableEndpoint(trx, { id: f.endpointId, reason: 'failing', now })) disabled.push({ endpointId: f.endpointId, reason: 'failing' });
       this.log.warn({ endpointId: f.endpointId }, 'webhook endpoint failed continuously past its retry horizon: disabled');
     }
   }
+}
+
+interface AutomaticDisable {
+  endpointId: string;
+  reason: DisabledReason;
+}
+
+/** The dispatcher's own endpoint changes, in the audit log of each endpoint's organisation. */
+async function recordAutomaticDisables(trx: Transaction<Database>, disabled: readonly AutomaticDisable[], at: number): Promise<void> {
+  const rows = await trx.selectFrom('webhook_endpoints').select(['id', 'org_id']).where('id', 'in', disabled.map((d) => d.endpointId)).execute();
+  const orgOf = new Map(rows.map((r) => [r.id, r.org_id]));
+  await appendAudit(
+    trx,
+    disabled.flatMap(({ endpointId, reason }) => {
+      const orgId = orgOf.get(endpointId);
+      return orgId ? [{ orgId, action: 'webhook.update' as const, actor: { kind: 'system' as const, label: 'webhook dispatcher' }, details: { webhookId: endpointId, changed: ['enabled'], enabled: false, disabledReason: reason }, at }] : [];
+    }),
+  );
 }

@@ -97,6 +97,12 @@ for (const dialect of testDialects) {
         return e.body.enabled === false ? e.body : undefined;
       });
       assert.equal(endpoint.disabledReason, 'gone');
+      // The dispatcher's change is in the organisation's audit log, with the dispatcher as actor.
+      const audit = await api(server, 'GET', `/api/orgs/${server.orgId}/audit?action=webhook.update&actor=system`);
+      assert.deepEqual(
+        audit.body.entries.filter((e: { details: { webhookId: string } }) => e.details.webhookId === webhookId).map((e: { actor: unknown; details: unknown }) => [e.actor, e.details]),
+        [[{ kind: 'system', id: null, label: 'webhook dispatcher' }, { webhookId, changed: ['enabled'], enabled: false, disabledReason: 'gone' }]],
+      );
       const row = await deliveryRow(server, deliveryIdOf(before));
       assert.equal(row.status, 'abandoned');
       await uploadReport(server, { projectName: 'Gone 2' });

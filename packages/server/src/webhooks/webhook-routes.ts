@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { initiatorOf } from '../accounts/principal.js';
+import { appendAudit, requestSource } from '../audit/audit-log.js';
 import { requirePermission } from '../http/auth.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
@@ -34,7 +35,10 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     { schema: { operationId: 'createWebhook', summary: 'Create a webhook endpoint (the response shows its secret, or an Ed25519 endpoint its public key, once)', tags, security, params: OrgParams, body: CreateEndpointSchema, response: { 201: CreatedEndpointSchema, ...problemResponses } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      const { endpoint, ...shown } = await createEndpoint(ctx, request.params.orgId, request.body);
+      const { orgId } = request.params;
+      const { endpoint, ...shown } = await createEndpoint(ctx, orgId, request.body, (trx, created) =>
+        appendAudit(trx, { orgId, action: 'webhook.create', ...requestSource(request), details: { webhookId: created.id, url: created.url, events: created.events, signatureScheme: created.signatureScheme, enabled: created.enabled }, at: ctx.now() }),
+      );
       return reply.status(201).send({ ...endpoint, ...shown });
     },
   );
@@ -61,8 +65,12 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     '/api/orgs/:orgId/webhooks/:id',
     { schema: { operationId: 'updateWebhook', summary: 'Update a webhook endpoint (enabled: false disables it and abandons its pending deliveries)', tags, security, params: EndpointParams, body: UpdateEndpointSchema, response: { 200: refTo(EndpointSchema), ...withNotFound } } },
     async (request) => {
-      requirePermission(request, request.params.orgId, 'org:admin');
-      return updateEndpoint(ctx, request.params.orgId, request.params.id, request.body);
+      const { orgId, id } = request.params;
+      requirePermission(request, orgId, 'org:admin');
+      return updateEndpoint(ctx, orgId, id, request.body, (trx, { secretReplaced }) =>
+        // Which fields changed, and the new URL (where deliveries now go); never a secret.
+        appendAudit(trx, { orgId, action: 'webhook.update', ...requestSource(request), details: { webhookId: id, changed: Object.keys(request.body).sort(), ...(request.body.url ? { url: request.body.url } : {}), ...(request.body.enabled !== undefined ? { enabled: request.body.enabled } : {}), secretReplaced }, at: ctx.now() }),
+      );
     },
   );
 
@@ -71,8 +79,11 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
       `/api/orgs/:orgId/webhooks/:id/${action}`,
       { schema: { operationId: `${action}Webhook`, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a webhook endpoint`, tags, security, params: EndpointParams, response: { 200: refTo(EndpointSchema), ...withNotFound } } },
       async (request) => {
-        requirePermission(request, request.params.orgId, 'org:admin');
-        return updateEndpoint(ctx, request.params.orgId, request.params.id, { enabled });
+        const { orgId, id } = request.params;
+        requirePermission(request, orgId, 'org:admin');
+        return updateEndpoint(ctx, orgId, id, { enabled }, (trx) =>
+          appendAudit(trx, { orgId, action: 'webhook.update', ...requestSource(request), details: { webhookId: id, changed: ['enabled'], enabled, secretReplaced: false }, at: ctx.now() }),
+        );
       },
     );
   }
@@ -82,7 +93,8 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     { schema: { operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint with its delivery log', tags, security, params: EndpointParams, response: { 204: Type.Null(), ...withNotFound } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      await deleteEndpoint(ctx, request.params.orgId, request.params.id);
+      const { orgId, id } = request.params;
+      await deleteEndpoint(ctx, orgId, id, (trx, row) => appendAudit(trx, { orgId, action: 'webhook.delete', ...requestSource(request), details: { webhookId: id, url: row.url }, at: ctx.now() }));
       return reply.status(204).send(null);
     },
   );
@@ -103,7 +115,10 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       reply.header('cache-control', 'no-store');
-      return rotateSecret(ctx, request.params.orgId, request.params.id, request.body?.graceHours);
+      const { orgId, id } = request.params;
+      return rotateSecret(ctx, orgId, id, request.body?.graceHours, (trx, { previousSecretExpiresAt }) =>
+        appendAudit(trx, { orgId, action: 'webhook.secret_rotate', ...requestSource(request), details: { webhookId: id, previousSecretExpiresAt: new Date(previousSecretExpiresAt).toISOString() }, at: ctx.now() }),
+      );
     },
   );
 

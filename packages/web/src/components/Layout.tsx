@@ -5,13 +5,13 @@ import { isAdminRole, type Membership, type Session } from '../lib/types.ts';
 const ROLE_NAMES = { owner: 'Owner', admin: 'Administrator', member: 'Member' } as const;
 
 /**
- * Header (brand, organisation switcher, account), navigation and the screen. Settings and
+ * Header (brand, organisation switcher, account), navigation and the screen. Settings, Audit and
  * Webhooks links exist only for Administrators and Owners; the server refuses others anyway.
  */
 export function Layout({ session, membership, section, onLogout, children }: { session: Session; membership: Membership; section: Section | null; onLogout: () => void; children: ReactNode }) {
   // Nexus IQ evaluations are report data: every member may read them.
   const links: Array<{ section: Section; label: string }> = [{ section: 'reports', label: 'Reports' }, { section: 'evaluations', label: 'Evaluations' }];
-  if (isAdminRole(membership.role)) links.push({ section: 'webhooks', label: 'Webhooks' }, { section: 'integrations', label: 'Integrations' }, { section: 'settings', label: 'Settings' });
+  if (isAdminRole(membership.role)) links.push({ section: 'webhooks', label: 'Webhooks' }, { section: 'integrations', label: 'Integrations' }, { section: 'audit', label: 'Audit' }, { section: 'settings', label: 'Settings' });
   // A Member switching from an organisation they administer lands on Reports, not on a refusal.
   const switchTo = (orgId: string) => {
     const target = session.memberships.find((m) => m.orgId === orgId);

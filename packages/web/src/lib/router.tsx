@@ -28,8 +28,8 @@ export function usePath(): string {
   return path;
 }
 
-export type Section = 'reports' | 'webhooks' | 'settings' | 'integrations' | 'evaluations';
-const SECTIONS: readonly Section[] = ['reports', 'webhooks', 'settings', 'integrations', 'evaluations'];
+export type Section = 'reports' | 'webhooks' | 'settings' | 'integrations' | 'evaluations' | 'audit';
+const SECTIONS: readonly Section[] = ['reports', 'webhooks', 'settings', 'integrations', 'evaluations', 'audit'];
 
 /** `/orgs/{orgId}/{section}` → its parts; anything else → null. */
 export function parseOrgPath(path: string): { orgId: string; section: Section } | null {

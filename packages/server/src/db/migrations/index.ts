@@ -9,11 +9,12 @@ import * as deliveryDueIndex from './0007_delivery_due_index.js';
 import * as signingKeys from './0008_signing_keys.js';
 import * as invitations from './0009_invitations.js';
 import * as sessionDetails from './0010_session_details.js';
+import * as auditLog from './0011_audit_log.js';
 import * as findings from './0012_findings.js';
 import * as totp from './0013_totp.js';
+import * as sso from './0014_sso.js';
 import * as shares from './0015_shares.js';
 import * as organizationChangeNotify from './0017_organization_change_notify.js';
-import * as sso from './0014_sso.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -30,9 +31,10 @@ export const migrations: Record<string, Migration> = {
   '0008_signing_keys': signingKeys,
   '0009_invitations': invitations,
   '0010_session_details': sessionDetails,
+  '0011_audit_log': auditLog,
   '0012_findings': findings,
   '0013_totp': totp,
+  '0014_sso': sso,
   '0015_shares': shares,
   '0017_organization_change_notify': organizationChangeNotify,
-  '0014_sso': sso,
 };

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { requestSource, withAudit } from '../../audit/audit-log.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requirePermission } from '../../http/auth.js';
 import { AppError, invalidParameter, notFound } from '../../http/errors.js';
@@ -46,7 +47,11 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const body = request.body;
       if (kind === 'sonarqube' && (!body.serverUrl || !body.token)) throw invalidParameter('A SonarQube connection needs serverUrl and token');
       if (kind === 'nexus-iq' && (body.serverUrl || body.token || body.projects)) throw invalidParameter('A Nexus IQ connection takes only a name');
-      const connection = await createConnection(ctx.db, ctx.secrets, { ...body, orgId, kind, now: ctx.now() });
+      const connection = await withAudit(
+        ctx.db,
+        (trx) => createConnection(trx, ctx.secrets, { ...body, orgId, kind, now: ctx.now() }),
+        (created) => ({ orgId, action: 'integration.create', ...requestSource(request), details: { connectionId: created.id, kind, name: created.name, serverUrl: created.serverUrl }, at: ctx.now() }),
+      );
       return reply.status(201).send(await view(connection));
     },
   );
@@ -77,7 +82,13 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
           throw new AppError(400, 'token_required', 'Changing serverUrl requires the token for the new server in the same request');
         }
       }
-      const connection = await updateConnection(ctx.db, ctx.secrets, request.params, { ...fields, rotateSecret: rotateSecret ?? false, now: ctx.now() });
+      const { orgId, kind, id } = request.params;
+      const connection = await withAudit(
+        ctx.db,
+        (trx) => updateConnection(trx, ctx.secrets, request.params, { ...fields, rotateSecret: rotateSecret ?? false, now: ctx.now() }),
+        // Which fields changed, never their values: the token is a credential.
+        (updated) => updated && { orgId, action: 'integration.update', ...requestSource(request), details: { connectionId: id, kind, changed: Object.keys(fields).sort(), secretRotated: rotateSecret ?? false }, at: ctx.now() },
+      );
       if (!connection) throw notFound('Connection');
       return view(connection);
     },
@@ -88,7 +99,13 @@ export const connectionRoutes: RoutePlugin = async (plugin, { ctx }) => {
     { schema: { operationId: 'deleteConnection', summary: 'Delete a connection, its received events and evaluations', tags, security, params: ConnectionParams, response: { 204: Type.Null(), 404: Type.Ref('Problem'), ...problemResponses } } },
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      if (!(await deleteConnection(ctx.db, request.params))) throw notFound('Connection');
+      const { orgId, kind, id } = request.params;
+      const deleted = await withAudit(
+        ctx.db,
+        (trx) => deleteConnection(trx, request.params),
+        (found) => found && { orgId, action: 'integration.delete', ...requestSource(request), details: { connectionId: id, kind }, at: ctx.now() },
+      );
+      if (!deleted) throw notFound('Connection');
       return reply.status(204).send(null);
     },
   );
