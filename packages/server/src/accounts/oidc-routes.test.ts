@@ -100,6 +100,8 @@ for (const dialect of testDialects) {
       const session = await json(await me(jar));
       assert.equal(session.user.id, existing.id);
       assert.deepEqual(session.memberships.map((m: any) => [m.orgId, m.role]), [[server.orgId, 'member']], 'an organisation without a group map keeps its members as they are');
+      const signIns = await server.ctx.db.selectFrom('audit_log').select(['details']).where('org_id', '=', server.orgId).where('action', '=', 'auth.login').where('actor_id', '=', existing.id).execute();
+      assert.deepEqual(signIns.map((row) => JSON.parse(row.details)), [{ method: 'oidc' }], 'the sign-in is in the audit log of the organisation, by SSO');
     });
 
     it('refuses an email the provider does not vouch for, and a missing email, creating no account', async () => {

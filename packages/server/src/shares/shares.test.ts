@@ -114,6 +114,13 @@ for (const dialect of testDialects) {
       assert.deepEqual(Buffer.from(await file.arrayBuffer()), pdf);
       assert.equal((await open(token, `/reports/${other}/files/pdf`)).status, 404, 'a report of the organisation the share does not hold');
       assert.equal((await open(token, `/reports/${crypto.randomUUID()}/files/html`)).status, 404);
+
+      // The audit log names the link, not a person, for the archive and the single file alike.
+      const shareId = (await server.ctx.db.selectFrom('shares').select('id').where('token_hash', '=', crypto.createHash('sha256').update(token).digest('hex')).executeTakeFirstOrThrow()).id;
+      const viaLink = async () => server.ctx.db.selectFrom('audit_log').select(['details']).where('action', '=', 'report.download').where('actor_kind', '=', 'share').where('actor_id', '=', shareId).execute();
+      for (let i = 0; i < 200 && (await viaLink()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      const formats = (await viaLink()).map((row) => JSON.parse(row.details).format).sort();
+      assert.deepEqual(formats, ['pdf', 'zip'], 'one entry for the ZIP and one for the PDF, both by the share link');
     });
 
     it('refuses reports of other organisations, unknown reports, past or too distant expiries and bad notes, storing nothing', async () => {
