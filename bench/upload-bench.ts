@@ -4,7 +4,9 @@
  * against a same-run baseline: the same body sent by curl to a bare Fastify route in its own
  * process (same Fastify, @fastify/multipart as Arkiv registers it) that pipes the file parts to
  * files (bench/upload/bare-upload.mjs). Prints throughput, the ratio, the server's CPU time per
- * upload and its peak RSS per size (flat memory: the peak must not grow with the upload).
+ * upload and its peak RSS per size (flat memory: the peak must not grow with the upload). With
+ * PostgreSQL blobs it also times PostgreSQL's own floor: the store's binary COPY of the same bytes
+ * from the bench process, no HTTP in front (bench/upload/postgres-floor.ts).
  *
  *   npm run build && npm run bench -- upload [--sizes 25,100,400] [--rounds 3] \
  *     [--setups sqlite:fs,postgres:postgres,postgres:fs,sqlite:s3] [--source]
@@ -26,6 +28,7 @@ import { checkBuildIsFresh, memoryOf, startS3Child, startServerChild, type Serve
 import { median } from './files/measure.js';
 import { writeUploadBody, type UploadBody } from './upload/body.js';
 import { measureUpload, type Upload } from './upload/measure.js';
+import { measurePostgresFloor } from './upload/postgres-floor.js';
 
 const MiB = 1024 * 1024;
 
@@ -56,6 +59,8 @@ interface Row {
   peakRss: number;
   baselinePeakRss: number;
   idleRss: number;
+  /** postgres blobs: the store's COPY of the same bytes from the bench process (PostgreSQL's floor). */
+  postgresFloor: number | undefined;
 }
 
 const mib = (bytes: number) => (bytes / MiB).toFixed(0);
@@ -104,9 +109,11 @@ try {
         // The first upload of each size warms both servers (heap growth, socket buffers) and is left out.
         const baselineRuns: Upload[] = [await baselineRun(body)];
         const arkivRuns: Upload[] = [await measureUpload(arkivUrl, body, arkiv.pid, auth)];
+        const floorRuns: number[] = [];
         for (let round = 0; round < rounds; round++) {
           baselineRuns.push(await baselineRun(body));
           arkivRuns.push(await measureUpload(arkivUrl, body, arkiv.pid, auth));
+          if (blobStore === 'postgres') floorRuns.push(await measurePostgresFloor(database.databaseUrl!, body.file, body.bytes));
         }
         const timed = (runs: Upload[]) => runs.slice(1);
         const row: Row = {
@@ -119,10 +126,11 @@ try {
           peakRss: Math.max(...arkivRuns.map((r) => r.peakRss)),
           baselinePeakRss: Math.max(...baselineRuns.map((r) => r.peakRss)),
           idleRss,
+          postgresFloor: floorRuns.length ? median(floorRuns) : undefined,
         };
         rows.push(row);
         console.log(
-          `${setup} | ${mib(row.bytes)} MiB | Arkiv ${mib(row.arkiv)} MiB/s | bare Fastify ${mib(row.baseline)} MiB/s | ratio ${(row.arkiv / row.baseline).toFixed(2)} | server CPU ${(row.arkivCpu * 1000).toFixed(0)} ms (bare ${(row.baselineCpu * 1000).toFixed(0)} ms) | peak RSS ${mib(row.peakRss)} MiB (bare ${mib(row.baselinePeakRss)} MiB, Arkiv idle ${mib(idleRss)} MiB) | load ${load()}`,
+          `${setup} | ${mib(row.bytes)} MiB | Arkiv ${mib(row.arkiv)} MiB/s | bare Fastify ${mib(row.baseline)} MiB/s | ratio ${(row.arkiv / row.baseline).toFixed(2)} | server CPU ${(row.arkivCpu * 1000).toFixed(0)} ms (bare ${(row.baselineCpu * 1000).toFixed(0)} ms) | peak RSS ${mib(row.peakRss)} MiB (bare ${mib(row.baselinePeakRss)} MiB, Arkiv idle ${mib(idleRss)} MiB)${floor(row)} | load ${load()}`,
         );
       }
     } finally {
@@ -137,10 +145,14 @@ try {
 }
 
 console.log(`\nload average at the end: ${load()}; medians of ${rounds} round(s) after one warm-up upload per size`);
-console.log('| Setup | Upload | Arkiv MiB/s | Bare Fastify MiB/s | Ratio | Server CPU, Arkiv | Server CPU, bare | Arkiv idle RSS | Arkiv peak RSS | Bare peak RSS |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| Setup | Upload | Arkiv MiB/s | Bare Fastify MiB/s | Ratio | Server CPU, Arkiv | Server CPU, bare | Arkiv idle RSS | Arkiv peak RSS | Bare peak RSS | PostgreSQL COPY alone MiB/s |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.setup} | ${mib(r.bytes)} MiB | ${mib(r.arkiv)} | ${mib(r.baseline)} | ${(r.arkiv / r.baseline).toFixed(2)} | ${(r.arkivCpu * 1000).toFixed(0)} ms | ${(r.baselineCpu * 1000).toFixed(0)} ms | ${mib(r.idleRss)} MiB | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB |`);
+  console.log(`| ${r.setup} | ${mib(r.bytes)} MiB | ${mib(r.arkiv)} | ${mib(r.baseline)} | ${(r.arkiv / r.baseline).toFixed(2)} | ${(r.arkivCpu * 1000).toFixed(0)} ms | ${(r.baselineCpu * 1000).toFixed(0)} ms | ${mib(r.idleRss)} MiB | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB | ${r.postgresFloor ? mib(r.postgresFloor) : '–'} |`);
+}
+
+function floor(row: Row): string {
+  return row.postgresFloor ? ` | PostgreSQL COPY alone ${mib(row.postgresFloor)} MiB/s (Arkiv ${(row.arkiv / row.postgresFloor).toFixed(2)}× of it)` : '';
 }
 
 interface BareChild {

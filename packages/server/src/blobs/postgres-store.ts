@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
@@ -6,6 +5,7 @@ import type { DatabaseHandle } from '../db/connect.js';
 import { asStorageFull } from './storage-full.js';
 import { blobKeyFor, type BlobStore, type StagedFile } from './blob-store.js';
 import { copyBinaryRows } from './copy-binary.js';
+import { copyFileAsChunks } from './copy-binary-in.js';
 
 /**
  * Rows of `blob_chunks` hold this many bytes (the last one fewer); a 0-byte blob has no chunks.
@@ -19,9 +19,10 @@ const BYTES_PER_QUERY = 1024 * 1024;
 /**
  * Blobs inside PostgreSQL, so a deployment with several API replicas needs no shared disk: one
  * `blobs` row per blob plus its bytes in `blob_chunks` rows, numbered from 0. Both directions
- * stream: `put` copies the staged file ~1 MiB at a time inside one transaction (a reader never
- * sees a blob without all its chunks), and `read` fetches ~1 MiB of chunks per query as the
- * consumer asks for them, so memory stays at about two batches whatever the blob's size.
+ * stream: `put` sends the staged file with one binary COPY, read ~1 MiB at a time, inside one
+ * transaction (a reader never sees a blob without all its chunks), and `read` fetches ~1 MiB of
+ * chunks per query as the consumer asks for them, so memory stays at about two batches whatever
+ * the blob's size.
  * Chunk size is fixed per store, not per blob: rows written with another size still read back.
  */
 export class PostgresBlobStore implements BlobStore {
@@ -77,29 +78,9 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   private async writeChunks(client: pg.PoolClient, key: string, staged: StagedFile): Promise<void> {
-    const rowsPerStatement = Math.max(1, Math.floor(BYTES_PER_QUERY / this.chunkBytes));
-    const handle = await fs.promises.open(staged.path, 'r');
-    const hash = crypto.createHash('sha256');
-    const buffer = Buffer.allocUnsafe(this.chunkBytes * rowsPerStatement);
-    let size = 0;
-    try {
-      for (let seq = 0; ; ) {
-        const length = await readFull(handle, buffer);
-        if (length === 0) break;
-        hash.update(buffer.subarray(0, length));
-        size += length;
-        const rows: Buffer[] = [];
-        for (let offset = 0; offset < length; offset += this.chunkBytes) rows.push(buffer.subarray(offset, Math.min(offset + this.chunkBytes, length)));
-        const placeholders = rows.map((_, i) => `($1, $${2 + 2 * i}, $${3 + 2 * i})`).join(', ');
-        // The buffer is reused: each insert completes before the next read overwrites it.
-        await client.query(`insert into blob_chunks (blob_key, seq, data) values ${placeholders}`, [key, ...rows.flatMap((row, i) => [seq + i, row])]);
-        seq += rows.length;
-        if (length < buffer.length) break;
-      }
-    } finally {
-      await handle.close();
-    }
-    const sha256 = hash.digest('hex');
+    // Whole rows per read, so every row but the last holds exactly chunkBytes.
+    const readBytes = this.chunkBytes * Math.max(1, Math.floor(BYTES_PER_QUERY / this.chunkBytes));
+    const { size, sha256 } = await copyFileAsChunks(client, staged.path, key, this.chunkBytes, readBytes);
     if (sha256 !== staged.sha256 || size !== staged.size) {
       throw new Error(`staged file changed before it was stored (expected ${staged.sha256}/${staged.size}, read ${sha256}/${size})`);
     }
@@ -149,17 +130,6 @@ export class PostgresBlobStore implements BlobStore {
 }
 
 const LIST_PAGE = 1000;
-
-/** Reads until `buffer` is full or the file ends; returns the byte count. */
-async function readFull(handle: fs.promises.FileHandle, buffer: Buffer): Promise<number> {
-  let filled = 0;
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled;
-}
 
 const missingBlob = (key: string) => Object.assign(new Error(`blob ${key} does not exist`), { code: 'ENOENT' });
 

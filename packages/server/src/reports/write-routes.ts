@@ -9,6 +9,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { deleteReport, storeReports } from './report-store.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { publishStagedFiles, readReportUpload } from './upload.js';
+import { STAGING_BUFFER_BYTES } from '../blobs/staging.js';
 import { signedIn } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
 
@@ -32,6 +33,10 @@ export const StoredReportSchema = Type.Object({
 export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(multipart, {
+    // The parser and each file stream buffer up to this much (Node's default is 16 KiB), so a
+    // large file moves in large batches instead of pausing the socket every 64 KiB chunk.
+    highWaterMark: STAGING_BUFFER_BYTES,
+    fileHwm: STAGING_BUFFER_BYTES,
     limits: { fileSize: ctx.config.maxUploadBytes, files: 3, fields: 20, fieldSize: 4096, parts: 24 },
   });
 
