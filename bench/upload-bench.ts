@@ -4,7 +4,9 @@
  * against a same-run baseline: the same body sent by curl to a bare Fastify route in its own
  * process (same Fastify, @fastify/multipart as Arkiv registers it) that pipes the file parts to
  * files (bench/upload/bare-upload.mjs). Prints throughput, the ratio, the server's CPU time per
- * upload and its peak RSS per size (flat memory: the peak must not grow with the upload). With
+ * upload (bare ÷ Arkiv: the throughput ratio when the server's one thread is the bottleneck, less
+ * sensitive to other load on the machine than wall-clock) and its peak RSS per size (flat memory:
+ * the peak must not grow with the upload). With
  * PostgreSQL blobs it also times PostgreSQL's own floor: the store's binary COPY of the same bytes
  * from the bench process, no HTTP in front (bench/upload/postgres-floor.ts).
  *
@@ -145,10 +147,10 @@ try {
 }
 
 console.log(`\nload average at the end: ${load()}; medians of ${rounds} round(s) after one warm-up upload per size`);
-console.log('| Setup | Upload | Arkiv MiB/s | Bare Fastify MiB/s | Ratio | Server CPU, Arkiv | Server CPU, bare | Arkiv idle RSS | Arkiv peak RSS | Bare peak RSS | PostgreSQL COPY alone MiB/s |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| Setup | Upload | Arkiv MiB/s | Bare Fastify MiB/s | Ratio | Server CPU, Arkiv | Server CPU, bare | CPU ratio (bare ÷ Arkiv) | Arkiv idle RSS | Arkiv peak RSS | Bare peak RSS | PostgreSQL COPY alone MiB/s |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.setup} | ${mib(r.bytes)} MiB | ${mib(r.arkiv)} | ${mib(r.baseline)} | ${(r.arkiv / r.baseline).toFixed(2)} | ${(r.arkivCpu * 1000).toFixed(0)} ms | ${(r.baselineCpu * 1000).toFixed(0)} ms | ${mib(r.idleRss)} MiB | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB | ${r.postgresFloor ? mib(r.postgresFloor) : '–'} |`);
+  console.log(`| ${r.setup} | ${mib(r.bytes)} MiB | ${mib(r.arkiv)} | ${mib(r.baseline)} | ${(r.arkiv / r.baseline).toFixed(2)} | ${(r.arkivCpu * 1000).toFixed(0)} ms | ${(r.baselineCpu * 1000).toFixed(0)} ms | ${(r.baselineCpu / r.arkivCpu).toFixed(2)} | ${mib(r.idleRss)} MiB | ${mib(r.peakRss)} MiB | ${mib(r.baselinePeakRss)} MiB | ${r.postgresFloor ? mib(r.postgresFloor) : '–'} |`);
 }
 
 function floor(row: Row): string {
