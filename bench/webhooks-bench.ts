@@ -9,7 +9,10 @@
  * beside the sender instead (both then share one event loop: the loop's figure includes the
  * receiver's work, and so does every delivery's).
  *
- *   npm run bench -- webhooks [--dialects sqlite,postgres] [--deliveries 3000] [--backlog 1000000 (0: skip)] [--latency-events 1000] [--rounds 3] [--in-process-receiver]
+ *   npm run bench -- webhooks [--dialects sqlite,postgres] [--deliveries 3000] [--backlog 1000000 (0: skip)] [--latency-events 1000] [--rounds 3] [--in-process-receiver] [--phases latency,throughput]
+ *
+ * Each throughput round also reports CPU µs per delivery of the sender, the receiver and the
+ * PostgreSQL backends, and the sender's statements (round trips) and commits per delivery.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,6 +20,7 @@ import { insertBacklog, openBench, settle } from './webhooks/setup.js';
 import { startBenchReceiver } from './webhooks/receiver.js';
 import { measureLatency, measurePlainLoop, measureThroughput } from './webhooks/measure.js';
 import type { Dialect } from './list/bench-database.js';
+import { perDelivery, type PhaseCost } from './webhooks/cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +30,24 @@ const { values } = parseArgs({
     'latency-events': { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '3' },
     'in-process-receiver': { type: 'boolean', default: false },
+    /** latency, throughput (and the backlog phase, unless --backlog 0) */
+    phases: { type: 'string', default: 'latency,throughput' },
   },
 });
 const deliveries = Number(values.deliveries);
 const rounds = Number(values.rounds);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Each figure's median over the rounds. */
+const medianCost = (costs: ReturnType<typeof perDelivery>[]) => ({
+  senderUs: median(costs.map((c) => c.senderUs)),
+  receiverUs: median(costs.map((c) => c.receiverUs)),
+  postgresUs: median(costs.map((c) => c.postgresUs)),
+  totalUs: median(costs.map((c) => c.totalUs)),
+  roundTrips: median(costs.map((c) => c.roundTrips)),
+  commits: median(costs.map((c) => c.commits)),
+});
 const latencyEvents = Number(values['latency-events']);
+const phases = values.phases!.split(',');
 const load = () => os.loadavg()[0]!.toFixed(1);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const rate = (n: number) => `${n.toFixed(0)}/s`;
@@ -43,9 +59,12 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
     console.log(`\n## ${dialect} (receiver ${values['in-process-receiver'] ? 'in this process' : 'in its own process'}; load average ${load()})`);
     // Warm-up (JIT, connection pools, page cache): the first run of anything is not representative.
     await measureThroughput(setup, receiver, { endpoints: 1, deliveries: 1000, sequence: 9_000_000 });
-    await measureLatency(setup, receiver, { rate: 100, events: 200 });
-    const latency = await measureLatency(setup, receiver, { rate: 100, events: latencyEvents });
-    console.log(`latency at ${latency.offeredPerSecond.toFixed(0)} events/s: p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)} (load ${load()})`);
+    if (phases.includes('latency')) {
+      await measureLatency(setup, receiver, { rate: 100, events: 200 });
+      const latency = await measureLatency(setup, receiver, { rate: 100, events: latencyEvents });
+      console.log(`latency at ${latency.offeredPerSecond.toFixed(0)} events/s: p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}, max ${ms(latency.max)} (load ${load()})`);
+    }
+    if (!phases.includes('throughput')) continue;
 
     // Dispatcher and loop in alternating rounds, so drift of the shared machine hits both alike;
     // the ratio is of the medians.
@@ -53,10 +72,13 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
     for (const endpoints of [1, 50]) {
       const dispatchedRates: number[] = [];
       const plainRates: number[] = [];
+      const dispatchedCosts: ReturnType<typeof perDelivery>[] = [];
+      const plainCosts: ReturnType<typeof perDelivery>[] = [];
+      const note = (costs: ReturnType<typeof perDelivery>[], run: { perSecond: number; deliveries: number; cost: PhaseCost }) => (costs.push(perDelivery(run.cost, run.deliveries)), run.perSecond);
       for (let round = 0; round < rounds; round++) {
         const pair = [
-          async () => dispatchedRates.push((await measureThroughput(setup, receiver, { endpoints, deliveries, sequence: (sequence += deliveries) })).perSecond),
-          async () => plainRates.push((await measurePlainLoop(setup, receiver, { endpoints, deliveries })).perSecond),
+          async () => dispatchedRates.push(note(dispatchedCosts, await measureThroughput(setup, receiver, { endpoints, deliveries, sequence: (sequence += deliveries) }))),
+          async () => plainRates.push(note(plainCosts, await measurePlainLoop(setup, receiver, { endpoints, deliveries }))),
         ];
         for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
       }
@@ -65,6 +87,12 @@ for (const dialect of values.dialects!.split(',') as Dialect[]) {
         `throughput, ${endpoints} endpoint(s), medians of ${rounds}: dispatcher ${rate(dispatched)}, plain signed POST loop ${rate(plain)}, ratio ${(dispatched / plain).toFixed(2)} (load ${load()})`,
       );
       console.log(`  rounds: dispatcher ${dispatchedRates.map(rate).join(', ')}; loop ${plainRates.map(rate).join(', ')}`);
+      // CPU per delivery does not depend on what else the machine runs: the ratio that matters on a
+      // shared machine is of deliveries per CPU-second of every process involved.
+      const [d, p] = [medianCost(dispatchedCosts), medianCost(plainCosts)];
+      console.log(
+        `  CPU µs per delivery (medians; sender + receiver + PostgreSQL backends): dispatcher ${d.senderUs} + ${d.receiverUs} + ${d.postgresUs} = ${d.totalUs}, loop ${p.senderUs} + ${p.receiverUs} + ${p.postgresUs} = ${p.totalUs}: deliveries per CPU-second ratio ${(p.totalUs / d.totalUs).toFixed(2)}; dispatcher round trips ${d.roundTrips.toFixed(3)}, commits ${d.commits.toFixed(3)} per delivery`,
+      );
     }
 
     // The backlog comparison runs on two new databases with the same history (created together,

@@ -13,6 +13,8 @@ export const clock = () => performance.timeOrigin + performance.now();
  */
 export interface BenchReceiver {
   url: string;
+  /** The receiver's own process, when it has one (for its CPU time). */
+  pid: number | undefined;
   /** Resolves when `n` requests have arrived since the last reset. */
   until(n: number, timeoutMs?: number): Promise<void>;
   reset(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startBenchReceiver(options: { inProcess?: boolean } = {}):
     const url = await state.listen();
     return {
       url,
+      pid: undefined,
       until: (n, timeoutMs = 600_000) => state.until(n, timeoutMs),
       reset: async () => state.reset(),
       arrivals: async () => new Map(state.arrivals),
@@ -100,6 +103,7 @@ export async function startBenchReceiver(options: { inProcess?: boolean } = {}):
   const url = await ask<string>({ type: 'listen' });
   return {
     url,
+    pid: child.pid,
     until: (n, timeoutMs = 600_000) => ask<void>({ type: 'until', n, timeoutMs }),
     reset: () => ask<void>({ type: 'reset' }),
     arrivals: async () => new Map(await ask<Array<[number, number]>>({ type: 'arrivals' })),

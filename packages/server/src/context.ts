@@ -80,7 +80,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     onPoolConnect: () => outage?.recovered(),
     onPoolWait: (seconds) => poolWait.observe(seconds),
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
-    onChangeListenerLost: (error) => log.warn({ err: error }, 'change listener lost its connection; reads check the database until it reconnects'),
+    log,
   });
   // Whatever fails from here on, the database handle must not outlive the failed start.
   let key: string;
@@ -109,7 +109,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     authenticators: [],
     workers: [],
     metrics,
-    wakeUps: createWakeUps(config.databaseUrl, log),
+    wakeUps: createWakeUps(database.notifications),
     // Set just below: it reads ctx.log when it reports, so a logger replaced later (tests) is used.
     databaseOutage: undefined as unknown as DatabaseOutage,
     now: Date.now,

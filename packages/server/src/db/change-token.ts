@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { CompiledQuery, DatabaseConnection } from 'kysely';
-import { PgListener } from './pg-listener.js';
+import type { PgNotifications } from './pg-notifications.js';
 
 /**
  * A number that moves whenever a committed change may have happened since it was last read, in
@@ -68,42 +68,37 @@ export const ORGANIZATION_CHANGES_CHANNEL = 'arkiv_organization_changed';
 
 /**
  * PostgreSQL: every change to an organisation row (report changes move its revision) is NOTIFYed
- * inside the writing transaction, so every process hears it when it commits. The token is
- * undefined until LISTEN is in force and whenever the connection is lost: callers then read the
- * database as before. Connects at the first use, so processes that never ask hold no connection.
+ * inside the writing transaction, so every process hears it when it commits. It is heard on the
+ * process's one LISTEN connection (pg-notifications.ts, shared with queue wake-ups). The token is
+ * undefined until LISTEN is in force and whenever that connection is lost: callers then read the
+ * database as before. Subscribes at the first use, so processes that never ask do not listen.
  */
-export function postgresChangeToken(connectionString: string, onLost: (error: unknown) => void): PostgresChangeToken {
+export function postgresChangeToken(notifications: Pick<PgNotifications, 'subscribe'>): PostgresChangeToken {
   let listening = false;
   let token = 0;
-  const listener = new PgListener(
-    connectionString,
-    [ORGANIZATION_CHANGES_CHANNEL],
-    {
-      onNotification: () => void token++,
-      onListening: () => {
-        // Whatever was cached before may have missed notifications: start from a new token.
-        token++;
-        listening = true;
-      },
-      onLost: (error) => {
-        listening = false;
-        token++;
-        onLost(error);
-      },
-    },
-    'arkiv-change-listener',
-  );
-  let started = false;
+  let subscription: Promise<() => Promise<void>> | undefined;
   return {
     current() {
-      if (!started) {
-        started = true;
-        void listener.start();
-      }
+      subscription ??= notifications.subscribe(ORGANIZATION_CHANGES_CHANNEL, {
+        onNotification: () => void token++,
+        onListening: () => {
+          // Whatever was cached before may have missed notifications: start from a new token.
+          token++;
+          listening = true;
+        },
+        onLost: () => {
+          listening = false;
+          token++;
+        },
+      });
       return listening ? token : undefined;
     },
     committedLocally: () => void token++,
-    stop: () => listener.stop(),
+    stop: async () => {
+      listening = false;
+      const unsubscribe = await subscription;
+      await unsubscribe?.();
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import { FROM_DATABASE_CONNECT } from './database-outage.js';
 import { postgresChangeToken, sqliteChangeToken, watchOrganizationWrites, type ChangeToken } from './change-token.js';
+import { PgNotifications, type NotificationLog } from './pg-notifications.js';
 
 // Each driver is loaded only by the engine that uses it (pg ≈ 15 MiB of RSS on a SQLite server).
 // Both are CommonJS, so require keeps openDatabase synchronous.
@@ -24,10 +25,14 @@ export interface DatabaseHandle {
   pool: pg.Pool | undefined;
   /** Moves on every committed change to the database's organisations (see change-token.ts). */
   changes: ChangeToken;
+  /** PostgreSQL only: the process's one LISTEN connection (queue wake-ups and the change token). */
+  notifications: PgNotifications | undefined;
   close(): Promise<void>;
 }
 
 const INT8_OID = 20;
+
+const SILENT: NotificationLog = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** bigint columns hold epoch ms and sizes: all far below 2^53, so numbers are safe and portable. */
 function pgTypes(): pg.CustomTypesConfig {
@@ -76,8 +81,8 @@ export function openDatabase(options: {
   /** PostgreSQL only: seconds a query waited for a pool connection (a full pool queues queries). */
   onPoolWait?: (seconds: number) => void;
   onCheckpointError?: (message: string) => void;
-  /** PostgreSQL only: the change listener lost its connection (caches fall back to the database meanwhile). */
-  onChangeListenerLost?: (error: unknown) => void;
+  /** PostgreSQL only: where the LISTEN connection reports an outage and its end (silent if absent). */
+  log?: NotificationLog;
 }): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new (loadPg().Pool)({
@@ -103,7 +108,8 @@ export function openDatabase(options: {
         throw error;
       });
     }) as typeof pool.connect;
-    const changes = postgresChangeToken(options.databaseUrl, (error) => options.onChangeListenerLost?.(error));
+    const notifications = new PgNotifications(options.databaseUrl, options.log ?? SILENT);
+    const changes = postgresChangeToken(notifications);
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool, onCreateConnection: async (connection) => watchOrganizationWrites(connection, changes.committedLocally) }),
     });
@@ -112,8 +118,10 @@ export function openDatabase(options: {
       dialect: 'postgres',
       pool,
       changes,
+      notifications,
       close: async () => {
         await changes.stop();
+        await notifications.close();
         await db.destroy();
       },
     };
@@ -137,6 +145,7 @@ export function openDatabase(options: {
     dialect: 'sqlite',
     pool: undefined,
     changes: sqliteChangeToken(sqlite),
+    notifications: undefined,
     close: async () => {
       await checkpointer.stop();
       await db.destroy();

@@ -79,6 +79,38 @@ if (testDialects.includes('postgres')) {
       }
     });
 
+    it('serves a cache subscriber (listening / lost) and a queue subscriber on one connection', async () => {
+      const notifications = new PgNotifications(database.databaseUrl!, pino({ level: 'silent' }));
+      const events: string[] = [];
+      const woken: string[] = [];
+      const offCache = await notifications.subscribe('test_cache', {
+        onNotification: (payload) => events.push(`notification ${payload}`),
+        onListening: () => events.push('listening'),
+        onLost: () => events.push('lost'),
+      });
+      const offQueue = await notifications.subscribe('test_queue', (payload) => woken.push(payload));
+      try {
+        assert.deepEqual(events, ['listening'], 'told once LISTEN is in force');
+        assert.deepEqual(woken, [''], 'the queue subscriber looks once');
+        const { rows } = await sender.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'arkiv-listener'`);
+        assert.equal(rows[0].n, 1, 'both channels on one connection');
+        await sender.query(`select pg_notify('test_cache', 'org-1')`);
+        await until(() => events.length === 2, 'the cache notification');
+        const pid = notifications.backendPid!;
+        await sender.query('select pg_terminate_backend($1)', [pid]);
+        await until(() => events.includes('lost'), 'the cache told of the loss');
+        assert.deepEqual(events.slice(0, 3), ['listening', 'notification org-1', 'lost']);
+        await until(() => events.at(-1) === 'listening' && woken.length === 2, 'both told after the reconnect');
+        assert.notEqual(notifications.backendPid, pid);
+        await sender.query(`select pg_notify('test_queue', 'job')`);
+        await until(() => woken.includes('job'), 'the queue notification on the new connection');
+      } finally {
+        await offCache();
+        await offQueue();
+      }
+      assert.equal(notifications.connected, false);
+    });
+
     it('keeps retrying while the database refuses connections and recovers when it answers', async () => {
       // A database that does not exist yet: every connect fails until it is created.
       const url = new URL(database.databaseUrl!);

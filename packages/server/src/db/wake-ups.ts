@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import { isPostgres } from './dialect-sql.js';
-import { PgNotifications, type NotificationListener } from './pg-notifications.js';
+import type { NotificationListener, PgNotifications } from './pg-notifications.js';
 
 /**
  * Wake-ups for queues: a writer calls `notifyOnCommit` inside the transaction that adds work, and
@@ -48,7 +47,7 @@ const localWakeUps: WakeUps = {
   },
 };
 
-/** PostgreSQL: one LISTEN connection for the whole process; SQLite: in-process calls. */
-export function createWakeUps(databaseUrl: string | undefined, log: Logger): WakeUps {
-  return databaseUrl ? new PgNotifications(databaseUrl, log) : localWakeUps;
+/** PostgreSQL: the process's one LISTEN connection (the database handle's); SQLite: in-process calls. */
+export function createWakeUps(notifications: PgNotifications | undefined): WakeUps {
+  return notifications ?? localWakeUps;
 }

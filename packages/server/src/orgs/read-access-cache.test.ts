@@ -145,11 +145,11 @@ for (const dialect of testDialects) {
         const org = await createOrganization(server.db, { name: 'Cut off' });
         await cache.get(org.id);
         let flagged = false;
-        // The listener reconnects after a second; a machine slow enough to let it back in between
-        // the reads below makes the attempt void, and the cut is repeated.
+        // The listener reconnects after half a second or more; a machine slow enough to let it back
+        // in between the reads below makes the attempt void, and the cut is repeated.
         for (let attempt = 1; ; attempt++) {
           await sql`select pg_terminate_backend(pid) from pg_stat_activity
-            where application_name = 'arkiv-change-listener' and datname = current_database()`.execute(other.db);
+            where application_name = 'arkiv-listener' and datname = current_database()`.execute(other.db);
           await eventually(async () => server.changes.current(), (token) => token === undefined, 'the listener never noticed');
           // Meanwhile a change nobody is listening for: it must be seen all the same.
           flagged = !flagged;

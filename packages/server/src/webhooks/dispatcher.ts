@@ -10,7 +10,7 @@ import { DueKnowledge } from './due-knowledge.js';
 import { signingSecrets } from './endpoint-model.js';
 import { openedSecretsCache } from './opened-secrets.js';
 import { deliveryHeaders } from './delivery-request.js';
-import { CLAIM_SCAN_ROWS, outboxDialect, WAKE_CHANNEL, type ClaimedJob } from './outbox-sql.js';
+import { CLAIM_SCAN_ROWS, LEASE_BOOKKEEPING, outboxDialect, WAKE_CHANNEL, type ClaimedJob } from './outbox-sql.js';
 import { ResultRecorder, type FinishedAttempt } from './record-results.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { sendAttempt, type AttemptResult } from './send.js';
@@ -88,7 +88,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
 
   constructor(private readonly ctx: AppContext) {
     this.settings = ctx.config.webhooks;
-    this.recorder = new ResultRecorder(ctx.db, this.owner, () => ctx.now(), ctx.log);
+    this.recorder = new ResultRecorder(ctx.db, ctx.database.pool, this.owner, () => ctx.now(), ctx.log);
     this.metrics = dispatcherMetrics(ctx.metrics);
     this.secrets = openedSecretsCache(ctx.secrets);
     this.due = new DueKnowledge(this.settings.pollMs, () => ctx.now());
@@ -168,7 +168,7 @@ export class DeliveryDispatcher implements BackgroundWorker {
     const leaseUntil = now + leaseMs(this.settings.timeoutMs);
     const held = new Map([...this.lanes].map(([id, lane]) => [id, laneHeld(lane)]));
     const perEndpoint = this.settings.endpointConcurrency * RESERVE;
-    const { claimed, scanned } = await outboxDialect(ctx.db).claimDue(ctx.db, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
+    const { claimed, scanned } = await outboxDialect(ctx.db).claimDue(ctx.database, { now, owner: this.owner, leaseUntil, limit: room, perEndpoint, inFlight: held });
     const sawWholeWindow = scanned >= Math.min(room, CLAIM_SCAN_ROWS);
     const claimedFor = new Map<string, number>();
     for (const c of claimed) claimedFor.set(c.delivery.endpoint_id, (claimedFor.get(c.delivery.endpoint_id) ?? 0) + 1);
@@ -306,6 +306,17 @@ export class DeliveryDispatcher implements BackgroundWorker {
     const now = this.ctx.now();
     if (job.leaseUntil - now >= this.settings.timeoutMs + 500) return true;
     job.leaseUntil = now + leaseMs(this.settings.timeoutMs);
+    if (this.ctx.database.dialect === 'postgres') {
+      // Lease bookkeeping: the commit need not wait for the WAL flush (see LEASE_BOOKKEEPING).
+      const { rows } = await sql<{ id: string }>`
+        with ${LEASE_BOOKKEEPING}, renewed as (
+          update webhook_deliveries set next_attempt_at = ${job.leaseUntil}
+          where id = ${job.delivery.id} and lease_owner = ${this.owner} and status = 'pending'
+          returning id
+        )
+        select renewed.id from renewed cross join lease_bookkeeping`.execute(this.ctx.db);
+      return rows.length === 1;
+    }
     const renewed = await this.ctx.db
       .updateTable('webhook_deliveries')
       .set({ next_attempt_at: job.leaseUntil })

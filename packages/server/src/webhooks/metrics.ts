@@ -22,11 +22,14 @@ export function dispatcherMetrics(registry: Registry): DispatcherMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600, 72 * 3600],
       registers: [registry],
     });
+  // One child per outcome, looked up once: inc({ outcome }) hashes the labels on every call.
+  const byOutcome = new Map<string, ReturnType<typeof attempts.labels>>();
+  const outcome = (name: string) => byOutcome.get(name) ?? byOutcome.set(name, attempts.labels(name)).get(name)!;
   return {
     observe(result, queuedAt, now) {
       if (result.cancelled) return;
       if (result.ok) endToEnd.observe(Math.max(0, now - queuedAt) / 1000);
-      attempts.inc({ outcome: result.ok ? 'success' : result.status === null ? 'error' : `http_${Math.floor(result.status / 100)}xx` });
+      outcome(result.ok ? 'success' : result.status === null ? 'error' : `http_${Math.floor(result.status / 100)}xx`).inc();
       duration.observe(result.durationMs / 1000);
     },
   };

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect-sql.js';
 import { notifyOnCommit } from '../db/wake-ups.js';
 import type { Database } from '../db/schema.js';
+import type { DatabaseHandle } from '../db/connect.js';
 import type { WebhookEndpointsTable } from './schema.js';
 
 /** The PostgreSQL channel that wakes dispatchers when deliveries are queued (payload unused). */
@@ -54,7 +55,7 @@ export interface ClaimResult {
 
 /** The two statements that differ between engines, behind one small interface. */
 export interface OutboxDialect {
-  claimDue(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimResult>;
+  claimDue(database: Pick<DatabaseHandle, 'db' | 'pool'>, request: ClaimRequest): Promise<ClaimResult>;
   /** Wakes dispatchers once the surrounding transaction commits (never before). */
   notifyInTransaction(db: Kysely<Database>): Promise<void>;
 }
@@ -68,55 +69,80 @@ export const CLAIM_SCAN_ROWS = 128;
 const busyEndpoints = (request: ClaimRequest) => [...request.inFlight].filter(([, n]) => n >= request.perEndpoint).map(([id]) => id);
 
 /**
+ * PostgreSQL: a common table expression that makes the statement's own transaction commit
+ * without waiting for its WAL flush (`synchronous_commit = off` for that transaction only), for
+ * lease bookkeeping alone. Losing such a commit in a database crash loses only a lease: the
+ * delivery is due again and is sent again (at least once, as after a worker crash), and a result
+ * written later is committed synchronously, which flushes the WAL up to it, lease included. Never
+ * for the outbox insert or a result. Join it (`cross join lease_bookkeeping`) to a row the
+ * statement returns: it must run for the setting to apply.
+ */
+const LEASE_BOOKKEEPING_CTE = `lease_bookkeeping as (select set_config('synchronous_commit', 'off', true) as commit_mode)`;
+export const LEASE_BOOKKEEPING = sql.raw(LEASE_BOOKKEEPING_CTE);
+
+/**
  * PostgreSQL claims in one statement (one round trip): scan the oldest due pending rows (partial
  * index), skipping endpoints already at their limit; keep per endpoint only what its free slots
  * allow, so one endpoint's burst cannot fill every slot; lease them by moving `next_attempt_at` to
  * the lease's end. FOR UPDATE SKIP LOCKED lets any number of workers claim at once without taking
  * the same row. Every returned row also carries how many rows the scan saw (the CTE is one snapshot).
+ * A lease is bookkeeping: its commit does not wait for the WAL flush (LEASE_BOOKKEEPING).
  */
-function postgresClaimStatement(request: ClaimRequest) {
-  const busy = busyEndpoints(request);
-  const inFlight =
-    request.inFlight.size === 0
-      ? sql`select ''::text as endpoint_id, 0 as n where false`
-      : sql`values ${sql.join([...request.inFlight].map(([id, n]) => sql`(${id}::text, ${n}::int)`))}`;
-  // Each event's payload and each endpoint's row come once per claim (on their first delivery),
-  // not once per delivery: one event to fifty endpoints is one payload on the wire.
-  const firstOf = (column: string) => sql.raw(`row_number() over (partition by c.${column} order by c.id) = 1`);
-  return sql<ClaimedDelivery & { scanned: number; event_type: string | null; payload: string | null; endpoint: ClaimedEndpoint | null }>`
-    with candidates as (
-      select id, endpoint_id, next_attempt_at from webhook_deliveries
-      where status = 'pending' and next_attempt_at <= ${request.now} ${busy.length > 0 ? sql`and endpoint_id <> all(${busy}::text[])` : sql``}
-      order by next_attempt_at
-      limit ${Math.min(request.limit, CLAIM_SCAN_ROWS)}
-      for update skip locked
-    ), in_flight (endpoint_id, n) as (
-      ${inFlight}
-    ), ranked as (
-      select c.id, c.next_attempt_at,
-        row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) + coalesce(f.n, 0) as rank
-      from candidates c left join in_flight f on f.endpoint_id = c.endpoint_id
-    ), chosen as (
-      select id from ranked where rank <= ${request.perEndpoint} order by next_attempt_at, id limit ${request.limit}
-    ), claimed as (
-      update webhook_deliveries
-      set lease_owner = ${request.owner}, next_attempt_at = ${request.leaseUntil}
-      where id in (select id from chosen)
-      returning id, event_id, endpoint_id, attempts, horizon_from
-    )
-    select c.id, c.event_id, c.endpoint_id, c.attempts, c.horizon_from,
-      (select count(*) from candidates)::int as scanned,
-      case when ${firstOf('event_id')} then e.type end as event_type,
-      case when ${firstOf('event_id')} then e.payload end as payload,
-      case when ${firstOf('endpoint_id')} then json_build_object(${sql.join(ENDPOINT_COLUMNS.map((column) => sql`${sql.lit(column)}::text, p.${sql.ref(column)}`))}) end as endpoint
-    from claimed c
-    join webhook_events e on e.id = c.event_id
-    join webhook_endpoints p on p.id = c.endpoint_id`;
+const CLAIM_STATEMENT = `
+  with candidates as (
+    select id, endpoint_id, next_attempt_at from webhook_deliveries
+    where status = 'pending' and next_attempt_at <= $1::bigint and endpoint_id <> all($2::text[])
+    order by next_attempt_at
+    limit $3::int
+    for update skip locked
+  ), in_flight (endpoint_id, n) as (
+    select * from unnest($4::text[], $5::int[])
+  ), ranked as (
+    select c.id, c.next_attempt_at,
+      row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) + coalesce(f.n, 0) as rank
+    from candidates c left join in_flight f on f.endpoint_id = c.endpoint_id
+  ), chosen as (
+    select id from ranked where rank <= $6::int order by next_attempt_at, id limit $7::int
+  ), claimed as (
+    update webhook_deliveries
+    set lease_owner = $8::text, next_attempt_at = $9::bigint
+    where id in (select id from chosen)
+    returning id, event_id, endpoint_id, attempts, horizon_from
+  ), ${LEASE_BOOKKEEPING_CTE}
+  select c.id, c.event_id, c.endpoint_id, c.attempts, c.horizon_from,
+    (select count(*) from candidates)::int as scanned,
+    case when row_number() over (partition by c.event_id order by c.id) = 1 then e.type end as event_type,
+    case when row_number() over (partition by c.event_id order by c.id) = 1 then e.payload end as payload,
+    case when row_number() over (partition by c.endpoint_id order by c.id) = 1 then json_build_object(${ENDPOINT_COLUMNS.map((column) => `'${column}', p.${column}`).join(', ')}) end as endpoint
+  from claimed c
+  join webhook_events e on e.id = c.event_id
+  join webhook_endpoints p on p.id = c.endpoint_id
+  cross join lease_bookkeeping`;
+
+/**
+ * The claim's parameters; the text above is the same for every claim, so it is a named statement:
+ * parsed and planned once per connection rather than once per claim.
+ */
+function claimValues(request: ClaimRequest): unknown[] {
+  const inFlight = [...request.inFlight];
+  return [
+    request.now,
+    busyEndpoints(request),
+    Math.min(request.limit, CLAIM_SCAN_ROWS),
+    inFlight.map(([id]) => id),
+    inFlight.map(([, n]) => n),
+    request.perEndpoint,
+    request.limit,
+    request.owner,
+    request.leaseUntil,
+  ];
 }
 
+type ClaimRow = ClaimedDelivery & { scanned: number; event_type: string | null; payload: string | null; endpoint: ClaimedEndpoint | null };
+
 const postgresOutbox: OutboxDialect = {
-  async claimDue(db, request) {
-    const rows = (await postgresClaimStatement(request).execute(db)).rows;
+  async claimDue(database, request) {
+    const { rows } = await database.pool!.query<ClaimRow>({ name: 'arkiv_webhook_claim', text: CLAIM_STATEMENT, values: claimValues(request) });
     const events = new Map<string, { type: string; payload: string }>();
     const endpoints = new Map<string, ClaimedEndpoint>();
     for (const row of rows) {
@@ -138,7 +164,7 @@ const postgresOutbox: OutboxDialect = {
  * SQLite has one writer and statements on one connection cost no round trip: the scan, the choice
  * per endpoint (in code) and the lease are three steps in one transaction.
  */
-async function sqliteClaim(db: Kysely<Database>, request: ClaimRequest): Promise<ClaimResult> {
+async function sqliteClaim({ db }: Pick<DatabaseHandle, 'db'>, request: ClaimRequest): Promise<ClaimResult> {
   const busy = busyEndpoints(request);
   return db.transaction().execute(async (trx) => {
     let scan = trx
