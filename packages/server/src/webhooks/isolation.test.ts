@@ -117,22 +117,25 @@ for (const dialect of testDialects) {
 for (const dialect of testDialects) {
   describe(`deliveries waiting past their lease (${dialect})`, () => {
     it('are renewed by the claim that finds them due again, never queued and sent a second time', async () => {
-      // Lease 1.1 s (100 ms deadline + 1 s); one request at a time, 80 ms each: the last of 20
-      // waits about 1.6 s for its turn, so the polls re-lease waiting deliveries to this process.
-      const server = await startTestServer(dialect, { ARKIV_WEBHOOK_POLL_MS: '50', ARKIV_WEBHOOK_TIMEOUT_MS: '100', ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY: '1' });
+      // Lease 1.5 s (500 ms deadline + 1 s); one request at a time, 80 ms each: the last of 30
+      // waits at least 2.3 s for its turn, so the polls re-lease waiting deliveries to this process.
+      // The deadline is six times the receiver's pace so a loaded machine does not turn a slow
+      // answer into a timeout and a legitimate second attempt.
+      const server = await startTestServer(dialect, { ARKIV_WEBHOOK_POLL_MS: '50', ARKIV_WEBHOOK_TIMEOUT_MS: '500', ARKIV_WEBHOOK_ENDPOINT_CONCURRENCY: '1' });
       const paced = await startReceiver(async (_r, res) => {
         await new Promise((resolve) => setTimeout(resolve, 80));
         res.end('ok');
       });
       try {
         await createWebhook(server, { url: paced.url });
-        for (let i = 0; i < 20; i++) await uploadReport(server, { projectName: `Lease ${i}` });
-        await paced.waitFor((r) => r.length >= 20);
+        // Uploaded together so the backlog forms whatever the upload pace on a busy machine.
+        await Promise.all(Array.from({ length: 30 }, (_, i) => uploadReport(server, { projectName: `Lease ${i}` })));
+        await paced.waitFor((r) => r.length >= 30);
         // Time for any second copy still queued to be sent.
         await new Promise((resolve) => setTimeout(resolve, 1500));
         const ids = paced.received.map((r) => String(r.headers['x-arkiv-webhook-delivery']));
-        assert.equal(new Set(ids).size, 20);
-        assert.equal(ids.length, 20, 'each delivery sent once');
+        assert.equal(new Set(ids).size, 30);
+        assert.equal(ids.length, 30, 'each delivery sent once');
       } finally {
         await server.stop();
         await paced.close();
