@@ -63,40 +63,42 @@ function decodeCursor(cursor: string): DiffCursor {
 
 /**
  * Open findings of one product version, one row per fingerprint (two report types of a SonarQube
- * import hold the same ones): the first by report type, report and position.
+ * import hold the same ones): the first copy by report type, report and position. "No earlier
+ * copy" is one probe of report_findings_fingerprint (migration 0018) per finding, so the version
+ * is read once, in no particular order, with no sort.
  */
 function openAt(db: Kysely<Database>, input: DiffInput, versionKey: string) {
   let query = db
-    .selectFrom('report_findings')
-    .select([...FINDING_VIEW_COLUMNS, sql<number>`row_number() over (partition by fingerprint order by report_type, report_id, seq)`.as('copy')])
-    .where('org_id', '=', input.orgId)
-    .where('project_name', '=', input.projectName)
-    .where('version_key', '=', versionKey)
-    .where('status', '=', 'open');
-  if (input.reportType !== undefined) query = query.where('report_type', '=', input.reportType);
-  return query;
+    .selectFrom('report_findings as f')
+    .where('f.org_id', '=', input.orgId)
+    .where('f.project_name', '=', input.projectName)
+    .where('f.version_key', '=', versionKey)
+    .where('f.status', '=', 'open');
+  if (input.reportType !== undefined) query = query.where('f.report_type', '=', input.reportType);
+  return query.where((eb) => eb.not(eb.exists(openCopies(eb, input, versionKey).where(sql<boolean>`(d.report_type, d.report_id, d.seq) < (f.report_type, f.report_id, f.seq)`))));
+}
+
+/** Open rows of `f`'s fingerprint at a version (as `d`): a lookup on report_findings_fingerprint. */
+function openCopies(eb: ExpressionBuilder<any, any>, input: DiffInput, versionKey: string) {
+  let match = eb
+    .selectFrom('report_findings as d')
+    .select(sql`1`.as('one'))
+    .where('d.org_id', '=', input.orgId)
+    .where('d.project_name', '=', input.projectName)
+    .where('d.version_key', '=', versionKey)
+    .whereRef('d.fingerprint', '=', 'f.fingerprint')
+    .where('d.status', '=', 'open');
+  if (input.reportType !== undefined) match = match.where('d.report_type', '=', input.reportType);
+  return match;
 }
 
 /**
  * The findings of one list: new (open in `to` only), fixed (open in `from` only, whatever `to`
- * says of them), unchanged (open in both, as `to` shows them). Membership in the other version is
- * one lookup on report_findings_fingerprint (migration 0018) per finding.
+ * says of them), unchanged (open in both, as `to` shows them).
  */
-function listQuery(db: Kysely<Database>, input: DiffInput, list: DiffList) {
+export function listQuery(db: Kysely<Database>, input: DiffInput, list: DiffList) {
   const [mine, other] = list === 'fixed' ? [input.fromKey, input.toKey] : [input.toKey, input.fromKey];
-  const inOther = (eb: ExpressionBuilder<any, any>) => {
-    let match = eb
-      .selectFrom('report_findings as o')
-      .select(sql`1`.as('one'))
-      .where('o.org_id', '=', input.orgId)
-      .where('o.project_name', '=', input.projectName)
-      .where('o.version_key', '=', other)
-      .whereRef('o.fingerprint', '=', 'f.fingerprint')
-      .where('o.status', '=', 'open');
-    if (input.reportType !== undefined) match = match.where('o.report_type', '=', input.reportType);
-    return list === 'unchanged' ? eb.exists(match) : eb.not(eb.exists(match));
-  };
-  return db.selectFrom(openAt(db, input, mine).as('f')).where('f.copy', '=', 1).where(inOther);
+  return openAt(db, input, mine).where((eb) => (list === 'unchanged' ? eb.exists(openCopies(eb, input, other)) : eb.not(eb.exists(openCopies(eb, input, other)))));
 }
 
 const placeKey = [sql<string>`coalesce(f.file, '')`, sql<number>`coalesce(f.line, 0)`, sql.ref<string>('f.rule_id'), sql.ref<string>('f.fingerprint')] as const;
@@ -127,17 +129,22 @@ async function listPage(db: Kysely<Database>, input: DiffInput, list: DiffList, 
 export async function diffFindings(db: Kysely<Database>, input: DiffInput): Promise<FindingsDiff> {
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   const diff: FindingsDiff = { new: [], fixed: [], unchanged: [], nextCursor: { new: null, fixed: null, unchanged: null }, counts: zero(), byCwe: {}, byCategory: {} };
+  // Two passes: `to` once (each finding new or unchanged), `from` once (fixed).
+  const countRows = [
+    ...(await openAt(db, input, input.toKey)
+      .select((eb) => [eb.case().when(eb.exists(openCopies(eb, input, input.fromKey))).then('unchanged').else('new').end().as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')])
+      .groupBy(['list', 'f.cwe', 'f.owasp'])
+      .execute()),
+    ...(await listQuery(db, input, 'fixed').select([sql<string>`'fixed'`.as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')]).groupBy(['f.cwe', 'f.owasp']).execute()),
+  ];
+  for (const group of countRows) {
+    const list = group.list as DiffList;
+    const n = Number(group.n);
+    diff.counts[list] += n;
+    for (const id of cweLabels(group.cwe)) (diff.byCwe[id] ??= zero())[list] += n;
+    for (const id of owaspLabels(group.owasp)) (diff.byCategory[id] ??= zero())[list] += n;
+  }
   for (const list of DIFF_LISTS) {
-    const groups = await listQuery(db, input, list)
-      .select(['f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')])
-      .groupBy(['f.cwe', 'f.owasp'])
-      .execute();
-    for (const group of groups) {
-      const n = Number(group.n);
-      diff.counts[list] += n;
-      for (const id of cweLabels(group.cwe)) (diff.byCwe[id] ??= zero())[list] += n;
-      for (const id of owaspLabels(group.owasp)) (diff.byCategory[id] ??= zero())[list] += n;
-    }
     if (after && after[0] !== list) continue;
     const page = await listPage(db, input, list, after);
     diff[list] = page.findings;
