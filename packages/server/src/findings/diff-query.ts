@@ -123,27 +123,13 @@ async function listPage(db: Kysely<Database>, input: DiffInput, list: DiffList, 
 
 /**
  * What changed between two versions of a product, by fingerprint over open findings. Counts (in
- * total, per CWE and per category) are grouped in the database over the whole diff; the lists are
- * one page each, so an answer never holds more than three pages of findings, however large the diff.
+ * total, per CWE and per category) are grouped in the database over the whole diff (and kept per
+ * reports revision, see diffCounts); the lists are one page each, so an answer never holds more
+ * than three pages of findings, however large the diff.
  */
 export async function diffFindings(db: Kysely<Database>, input: DiffInput): Promise<FindingsDiff> {
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
-  const diff: FindingsDiff = { new: [], fixed: [], unchanged: [], nextCursor: { new: null, fixed: null, unchanged: null }, counts: zero(), byCwe: {}, byCategory: {} };
-  // Two passes: `to` once (each finding new or unchanged), `from` once (fixed).
-  const countRows = [
-    ...(await openAt(db, input, input.toKey)
-      .select((eb) => [eb.case().when(eb.exists(openCopies(eb, input, input.fromKey))).then('unchanged').else('new').end().as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')])
-      .groupBy(['list', 'f.cwe', 'f.owasp'])
-      .execute()),
-    ...(await listQuery(db, input, 'fixed').select([sql<string>`'fixed'`.as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')]).groupBy(['f.cwe', 'f.owasp']).execute()),
-  ];
-  for (const group of countRows) {
-    const list = group.list as DiffList;
-    const n = Number(group.n);
-    diff.counts[list] += n;
-    for (const id of cweLabels(group.cwe)) (diff.byCwe[id] ??= zero())[list] += n;
-    for (const id of owaspLabels(group.owasp)) (diff.byCategory[id] ??= zero())[list] += n;
-  }
+  const diff: FindingsDiff = { new: [], fixed: [], unchanged: [], nextCursor: { new: null, fixed: null, unchanged: null }, ...(await diffCounts(db, input)) };
   for (const list of DIFF_LISTS) {
     if (after && after[0] !== list) continue;
     const page = await listPage(db, input, list, after);
@@ -154,3 +140,53 @@ export async function diffFindings(db: Kysely<Database>, input: DiffInput): Prom
 }
 
 const zero = (): DiffCounts => ({ new: 0, fixed: 0, unchanged: 0 });
+
+type Counts = Pick<FindingsDiff, 'counts' | 'byCwe' | 'byCategory'>;
+
+/**
+ * Counts of a diff, per database (tests run several servers in one process), keyed by the
+ * organisation's reports_revision: every report change (and so every findings change) moves it
+ * in its own transaction, in whichever process wrote, so an entry of an older revision is never
+ * read again. Walking a long list page by page then costs each page its walk, not a recount.
+ */
+const countCaches = new WeakMap<Kysely<Database>, Map<string, Counts>>();
+const COUNT_CACHE_ENTRIES = 64;
+
+async function diffCounts(db: Kysely<Database>, input: DiffInput): Promise<Counts> {
+  // The revision is read before counting: a change committed in between lands under an older key, never read again.
+  const org = await db.selectFrom('organizations').select('reports_revision').where('id', '=', input.orgId).executeTakeFirst();
+  const key = JSON.stringify([input.orgId, Number(org?.reports_revision ?? -1), input.projectName, input.fromKey, input.toKey, input.reportType ?? null]);
+  let cache = countCaches.get(db);
+  if (!cache) countCaches.set(db, (cache = new Map()));
+  const cached = cache.get(key);
+  if (cached) {
+    // Most recently used last: the first key is the one to evict.
+    cache.delete(key);
+    cache.set(key, cached);
+    return cached;
+  }
+  const counts = await countDiff(db, input);
+  cache.set(key, counts);
+  if (cache.size > COUNT_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return counts;
+}
+
+/** Two passes in the database: `to` once (each finding new or unchanged), `from` once (fixed). */
+async function countDiff(db: Kysely<Database>, input: DiffInput): Promise<Counts> {
+  const result: Counts = { counts: zero(), byCwe: {}, byCategory: {} };
+  const countRows = [
+    ...(await openAt(db, input, input.toKey)
+      .select((eb) => [eb.case().when(eb.exists(openCopies(eb, input, input.fromKey))).then('unchanged').else('new').end().as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')])
+      .groupBy(['list', 'f.cwe', 'f.owasp'])
+      .execute()),
+    ...(await listQuery(db, input, 'fixed').select([sql<string>`'fixed'`.as('list'), 'f.cwe', 'f.owasp', sql<number>`count(*)`.as('n')]).groupBy(['f.cwe', 'f.owasp']).execute()),
+  ];
+  for (const group of countRows) {
+    const list = group.list as DiffList;
+    const n = Number(group.n);
+    result.counts[list] += n;
+    for (const id of cweLabels(group.cwe)) (result.byCwe[id] ??= zero())[list] += n;
+    for (const id of owaspLabels(group.owasp)) (result.byCategory[id] ??= zero())[list] += n;
+  }
+  return result;
+}

@@ -206,5 +206,21 @@ for (const dialect of testDialects) {
         ['2.10.0', { new: 0, fixed: 3, previousVersion: '2.5.0' }],
       ]);
     });
+
+    it('recounts a diff after a report changes (counts are kept per reports revision, never stale)', async () => {
+      const diff = async () => (await readApi(server, `/api/orgs/${server.orgId}/findings/diff?project=Cache&from=1.0.0&to=2.0.0&limit=1`)).body;
+      assert.equal((await uploadSarif(server, sarifLog([A, B]), { projectName: 'Cache', projectVersion: '1.0.0' })).status, 201);
+      assert.equal((await uploadSarif(server, sarifLog([A, D]), { projectName: 'Cache', projectVersion: '2.0.0' })).status, 201);
+      const first = await diff();
+      assert.deepEqual(first.counts, { new: 1, fixed: 1, unchanged: 1 });
+      assert.deepEqual((await diff()).counts, first.counts, 'asked again: the same');
+      // The same report identity uploaded again replaces 2.0.0's findings.
+      assert.equal((await uploadSarif(server, sarifLog([D, E]), { projectName: 'Cache', projectVersion: '2.0.0' })).status, 200);
+      const after = await diff();
+      assert.deepEqual(after.counts, { new: 2, fixed: 2, unchanged: 0 });
+      assert.deepEqual(after.byCwe['CWE-798'], { new: 1, fixed: 0, unchanged: 0 });
+      const next = await readApi(server, `/api/orgs/${server.orgId}/findings/diff?project=Cache&from=1.0.0&to=2.0.0&limit=1&cursor=${after.nextCursor.new}`);
+      assert.deepEqual(next.body.counts, after.counts, 'a later page carries the same complete counts');
+    });
   });
 }
