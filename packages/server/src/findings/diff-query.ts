@@ -108,7 +108,10 @@ async function listPage(db: Kysely<Database>, input: DiffInput, list: DiffList, 
   let query = listQuery(db, input, list).select(FINDING_VIEW_COLUMNS.map((c) => `f.${c}` as const));
   if (after) {
     const [, file, line, ruleId, fingerprint] = after;
-    query = query.where(sql<boolean>`(${placeKey[0]}, ${placeKey[1]}, ${placeKey[2]}, ${placeKey[3]}) > (${file}, ${line}, ${ruleId}, ${fingerprint})`);
+    // The lone first term is redundant but lets SQLite seek into report_findings_place (it checks a row value on expressions row by row).
+    query = query
+      .where(sql<boolean>`${placeKey[0]} >= ${file}`)
+      .where(sql<boolean>`(${placeKey[0]}, ${placeKey[1]}, ${placeKey[2]}, ${placeKey[3]}) > (${file}, ${line}, ${ruleId}, ${fingerprint})`);
   }
   for (const key of placeKey) query = query.orderBy(key);
   const rows = await query.limit(input.limit + 1).execute();
