@@ -161,6 +161,27 @@ for (const dialect of testDialects) {
       await admin().updateOrganization(server.orgId, { requireReadToken: false });
     });
 
+    it('reads every finding of a diff list across pages', async () => {
+      const sarif = (hashes: number[]) =>
+        new Blob([JSON.stringify({
+          version: '2.1.0',
+          runs: [{
+            tool: { driver: { name: 'semgrep', rules: [{ id: 'xss' }] } },
+            results: hashes.map((h) => ({ ruleId: 'xss', level: 'error', message: { text: `xss ${h}` }, locations: [{ physicalLocation: { artifactLocation: { uri: `src/f${String(h).padStart(2, '0')}.js` } } }], partialFingerprints: { primaryLocationLineHash: `h${h}` } })),
+          }],
+        })]);
+      const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+      await upload().uploadReport(metadata({ projectName: 'Diff client', projectVersion: '1.0.0' }), { html: htmlPath, pdf: pdfPath, sarif: sarif(range(0, 10)) });
+      await upload().uploadReport(metadata({ projectName: 'Diff client', projectVersion: '2.0.0' }), { html: htmlPath, pdf: pdfPath, sarif: sarif(range(3, 20)) });
+      const query = { project: 'Diff client', from: '1.0.0', to: '2.0.0', limit: 4 };
+      const first = await admin().diffFindings(server.orgId, query);
+      assert.deepEqual(first.counts, { new: 10, fixed: 3, unchanged: 7 });
+      assert.equal(first.new.length, 4);
+      const added = [];
+      for await (const finding of admin().diffFindingList(server.orgId, query, 'new')) added.push(finding.file);
+      assert.deepEqual(added, range(10, 20).map((h) => `src/f${h}.js`));
+    });
+
     it('deletes a report with an admin token', async () => {
       const { report } = await upload().uploadReport(metadata({ projectName: 'Doomed' }), { html: htmlPath, pdf: pdfPath });
       await assert.rejects(upload().deleteReport(report.id), { code: 'forbidden' });

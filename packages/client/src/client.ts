@@ -86,9 +86,28 @@ export class ArkivClient {
     return (await response.json()) as Record<string, unknown>;
   }
 
-  /** New, fixed and unchanged open findings between two versions of a product. */
+  /**
+   * New, fixed and unchanged open findings between two versions of a product: complete counts and
+   * one page of each list (`limit` per list); pass a `nextCursor` entry as `cursor` for the next
+   * page of that list, or read a whole list with `diffFindingList`.
+   */
   diffFindings(orgId: string, query: FindingsDiffQuery, options: { signal?: AbortSignal } = {}): Promise<FindingsDiff> {
     return this.http.json('GET', `/api/orgs/${encodeURIComponent(orgId)}/findings/diff`, { query: { ...query }, signal: options.signal });
+  }
+
+  /** Every finding of one diff list (new, fixed or unchanged), page by page, in place order. */
+  async *diffFindingList(
+    orgId: string,
+    query: Omit<FindingsDiffQuery, 'cursor'>,
+    list: 'new' | 'fixed' | 'unchanged',
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<FindingsDiff['new'][number], void, undefined> {
+    let cursor: string | null | undefined;
+    do {
+      const page: FindingsDiff = await this.diffFindings(orgId, { ...query, ...(cursor ? { cursor } : {}) }, options);
+      yield* page[list];
+      cursor = page.nextCursor[list];
+    } while (cursor);
   }
 
   /** Findings across versions (by CWE, rule or file), grouped by product version; one page. */

@@ -451,7 +451,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** New, fixed and unchanged open findings between two versions of a product (by fingerprint) */
+        /** New, fixed and unchanged open findings between two versions of a product (by fingerprint), a page of each list */
         get: operations["diffFindings"];
         put?: never;
         post?: never;
@@ -3658,8 +3658,12 @@ export interface operations {
     diffFindings: {
         parameters: {
             query: {
+                /** @description A nextCursor of the previous answer: the next page of that list only */
+                cursor?: string;
                 /** @description The earlier version (semver) */
                 from: string;
+                /** @description Findings per list (new, fixed, unchanged) and page */
+                limit?: number;
                 /** @description projectName */
                 project: string;
                 /** @description Only this report type */
@@ -3704,6 +3708,15 @@ export interface operations {
                         fixed: components["schemas"]["Finding"][];
                         from: string;
                         new: components["schemas"]["Finding"][];
+                        /** @description Pass one as cursor for the next page of that list; counts always cover the whole diff */
+                        nextCursor: {
+                            /** @description Next page of fixed, null at its end */
+                            fixed: string | null;
+                            /** @description Next page of new, null at its end */
+                            new: string | null;
+                            /** @description Next page of unchanged, null at its end */
+                            unchanged: string | null;
+                        };
                         projectName: string;
                         to: string;
                         unchanged: components["schemas"]["Finding"][];

@@ -20,8 +20,8 @@ export interface DemoRelease {
   analysisDate: string;
   /** Ids for the CWE and OWASP reports when first created; others get random UUIDs. */
   ids?: { cwe: string; owasp: string };
-  /** Fixes the number of findings (seed 000's example report has none); default: from the sample seed. */
-  findings?: number;
+  /** 0: no findings (seed 000's example report has none); otherwise the release's window of its product's findings (demo-reports.ts). */
+  findings?: 0;
 }
 
 export const DEMO_RELEASES: readonly DemoRelease[] = [

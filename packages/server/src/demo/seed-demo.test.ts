@@ -152,6 +152,25 @@ for (const dialect of testDialects) {
       assert.ok(inRange.includes('2.0.0-beta.1') && inRange.includes('2.0.0') && !inRange.includes('1.0'));
     });
 
+    it('stores findings that carry across versions, so Diff, Search and Trends have something to show', async () => {
+      const read = async (pathAndQuery: string) => {
+        const response = await fetch(`${server.url}/api/orgs/${DEMO_ORG_ID}${pathAndQuery}`, { headers: { authorization: `Bearer ${first.adminToken}` } });
+        assert.equal(response.status, 200, pathAndQuery);
+        return (await response.json()) as Record<string, any>;
+      };
+      const seedReport = await server.ctx.db.selectFrom('report_findings').select('seq').where('report_id', '=', '00000000-0000-0000-0000-000000000002').execute();
+      assert.equal(seedReport.length, 0, "seed 000's example report keeps its zero findings");
+      for (const project of ['Test product', 'Payments API', 'Customer portal']) {
+        const { versions } = await read(`/findings/trends?project=${encodeURIComponent(project)}`);
+        assert.ok(versions.filter((v: { total: number }) => v.total > 0).length >= 3, `${project}: findings in several versions`);
+      }
+      const diff = await read(`/findings/diff?project=Payments%20API&from=2.0.0&to=3.0.0-rc.1`);
+      assert.ok(diff.counts.new > 0 && diff.counts.fixed > 0 && diff.counts.unchanged > 0, JSON.stringify(diff.counts));
+      const cwe = Object.keys(diff.byCwe)[0]!;
+      const search = await read(`/findings?cwe=${cwe}`);
+      assert.ok(search.groups.length >= 2, `${cwe} found in several versions`);
+    });
+
     it('prints working curl lines for the seed requests on the public URL', async () => {
       const base = server.ctx.config.publicUrl;
       assert.ok(printed.some((l) => l.trim() === `curl "${base}${SEED_LIST}"`));

@@ -86,6 +86,64 @@ for (const dialect of testDialects) {
       assert.equal(badVersion.body.code, 'invalid_version');
     });
 
+    it('pages each diff list by its own cursor, with counts over the whole diff on every page', async () => {
+      const base = `/api/orgs/${server.orgId}/findings/diff?project=Shop&from=2.4.0&to=2.5.0`;
+      const full = await readApi(server, base);
+      assert.deepEqual(full.body.nextCursor, { new: null, fixed: null, unchanged: null });
+      const first = await readApi(server, `${base}&limit=1`);
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(first.body.counts, { new: 3, fixed: 2, unchanged: 1 });
+      assert.deepEqual(first.body.byCwe, full.body.byCwe);
+      assert.deepEqual([files(first.body.new), files(first.body.fixed), files(first.body.unchanged)], [['lib/config.py'], ['src/db.py'], ['src/view.py']]);
+      assert.equal(first.body.nextCursor.unchanged, null);
+      for (const list of ['new', 'fixed'] as const) {
+        const seen = files(first.body[list]);
+        let cursor: string | null = first.body.nextCursor[list];
+        while (cursor) {
+          const page: { status: number; body: Record<string, any> } = await readApi(server, `${base}&limit=1&cursor=${cursor}`);
+          assert.equal(page.status, 200, JSON.stringify(page.body));
+          assert.deepEqual(page.body.counts, { new: 3, fixed: 2, unchanged: 1 }, 'counts stay complete');
+          for (const other of ['new', 'fixed', 'unchanged'].filter((l) => l !== list)) {
+            assert.deepEqual(page.body[other], [], `a ${list} cursor pages ${list} only`);
+            assert.equal(page.body.nextCursor[other], null);
+          }
+          assert.equal(page.body[list].length, 1);
+          seen.push(...files(page.body[list]));
+          cursor = page.body.nextCursor[list];
+        }
+        assert.deepEqual(seen, files(full.body[list]), `${list}: every finding once, in place order`);
+      }
+      const bad = await readApi(server, `${base}&cursor=${Buffer.from('["gone","",0,"",""]').toString('base64url')}`);
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 'invalid_parameter');
+      assert.equal((await readApi(server, `${base}&limit=0`)).status, 400);
+    });
+
+    it('searches by file path: an exact path, a directory prefix, across products, paged, wildcards taken literally', async () => {
+      const groups = async (query: string) => {
+        const { status, body } = await readApi(server, `/api/orgs/${server.orgId}/findings?reportType=CWE%20Top%2025&${query}`);
+        assert.equal(status, 200, JSON.stringify(body));
+        return (body.groups as Array<{ projectName: string; projectVersion: string; findings: Array<{ file: string }> }>).map((g) => `${g.projectName} ${g.projectVersion}: ${g.findings.map((f) => f.file).join(' ')}`);
+      };
+      assert.deepEqual(await groups('file=src/db.py'), ['Other 1.0.0: src/db.py', 'Shop 2.4.0: src/db.py', 'Shop 2.5.0-rc.1: src/db.py']);
+      assert.deepEqual(await groups('file=lib/'), ['Shop 2.5.0: lib/config.py']);
+      assert.deepEqual(await groups('file=src/re&status=open'), ['Shop 2.5.0-rc.1: src/report.py', 'Shop 2.5.0: src/report.py', 'Shop 2.10.0: src/report.py']);
+      assert.deepEqual(await groups('file=src/%25'), [], '% is a character, not a wildcard');
+      assert.deepEqual(await groups('file=src/_b.py'), []);
+      assert.deepEqual(await groups('file=src/db.py&minver=2.5.0-rc.1'), ['Shop 2.5.0-rc.1: src/db.py']);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: Record<string, any> } = await readApi(server, `/api/orgs/${server.orgId}/findings?reportType=CWE%20Top%2025&file=src/&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        for (const group of page.body.groups) for (const f of group.findings) seen.push(`${group.projectName} ${group.projectVersion} ${f.file}`);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      const whole = await readApi(server, `/api/orgs/${server.orgId}/findings?reportType=CWE%20Top%2025&file=src/&limit=1000`);
+      const all = (whole.body.groups as Array<{ projectName: string; projectVersion: string; findings: Array<{ file: string }> }>).flatMap((g) => g.findings.map((f) => `${g.projectName} ${g.projectVersion} ${f.file}`));
+      assert.equal(all.length, 12);
+      assert.deepEqual(seen, all, 'pages of 3 hold every finding once, in version order');
+    });
+
     it('searches by CWE across versions, grouped by product version in semver order, and pages without gaps', async () => {
       const { status, body } = await readApi(server, `/api/orgs/${server.orgId}/findings?cwe=CWE-89&project=Shop&reportType=CWE%20Top%2025`);
       assert.equal(status, 200, JSON.stringify(body));
@@ -147,6 +205,22 @@ for (const dialect of testDialects) {
         ['2.5.0', { new: 3, fixed: 1, previousVersion: '2.5.0-rc.1' }],
         ['2.10.0', { new: 0, fixed: 3, previousVersion: '2.5.0' }],
       ]);
+    });
+
+    it('recounts a diff after a report changes (counts are kept per reports revision, never stale)', async () => {
+      const diff = async () => (await readApi(server, `/api/orgs/${server.orgId}/findings/diff?project=Cache&from=1.0.0&to=2.0.0&limit=1`)).body;
+      assert.equal((await uploadSarif(server, sarifLog([A, B]), { projectName: 'Cache', projectVersion: '1.0.0' })).status, 201);
+      assert.equal((await uploadSarif(server, sarifLog([A, D]), { projectName: 'Cache', projectVersion: '2.0.0' })).status, 201);
+      const first = await diff();
+      assert.deepEqual(first.counts, { new: 1, fixed: 1, unchanged: 1 });
+      assert.deepEqual((await diff()).counts, first.counts, 'asked again: the same');
+      // The same report identity uploaded again replaces 2.0.0's findings.
+      assert.equal((await uploadSarif(server, sarifLog([D, E]), { projectName: 'Cache', projectVersion: '2.0.0' })).status, 200);
+      const after = await diff();
+      assert.deepEqual(after.counts, { new: 2, fixed: 2, unchanged: 0 });
+      assert.deepEqual(after.byCwe['CWE-798'], { new: 1, fixed: 0, unchanged: 0 });
+      const next = await readApi(server, `/api/orgs/${server.orgId}/findings/diff?project=Cache&from=1.0.0&to=2.0.0&limit=1&cursor=${after.nextCursor.new}`);
+      assert.deepEqual(next.body.counts, after.counts, 'a later page carries the same complete counts');
     });
   });
 }

@@ -39,7 +39,7 @@ export const findingsRoutes: RoutePlugin = async (plugin, { ctx }) => {
     {
       schema: {
         operationId: 'diffFindings',
-        summary: 'New, fixed and unchanged open findings between two versions of a product (by fingerprint)',
+        summary: 'New, fixed and unchanged open findings between two versions of a product (by fingerprint), a page of each list',
         tags: ['findings'],
         security: signedIn,
         params: OrgParams,
@@ -50,13 +50,13 @@ export const findingsRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request) => {
       const orgId = request.params.orgId.toLowerCase();
       requirePermission(request, orgId, 'reports:read');
-      const { project, from, to, reportType } = request.query;
+      const { project, from, to, reportType, limit, cursor } = request.query;
       const fromKey = keyOf('from', from);
       const toKey = keyOf('to', to);
       for (const [version, key] of [[from, fromKey], [to, toKey]] as const) {
         if (!(await hasReportAt(ctx.db, orgId, project, key, reportType))) throw notFound(`A report of ${project} at version ${version}${reportType ? ` (${reportType})` : ''}`);
       }
-      const diff = await diffFindings(ctx.db, { orgId, projectName: project, fromKey, toKey, reportType });
+      const diff = await diffFindings(ctx.db, { orgId, projectName: project, fromKey, toKey, reportType, limit: limit ?? 100, cursor });
       return { projectName: project, from, to, ...diff };
     },
   );

@@ -32,7 +32,11 @@ export const DiffQuerySchema = Type.Object({
   from: version('The earlier version (semver)'),
   to: version('The later version (semver)'),
   reportType: Type.Optional(reportType),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Findings per list (new, fixed, unchanged) and page' })),
+  cursor: Type.Optional(Text({ minLength: 1, maxLength: 4000, description: 'A nextCursor of the previous answer: the next page of that list only' })),
 });
+
+const listCursor = (list: string) => Type.Union([Type.String(), Type.Null()], { description: `Next page of ${list}, null at its end` });
 
 export const DiffResponseSchema = Type.Object({
   projectName: Type.String(),
@@ -44,6 +48,10 @@ export const DiffResponseSchema = Type.Object({
   new: Type.Array(Type.Ref('Finding')),
   fixed: Type.Array(Type.Ref('Finding')),
   unchanged: Type.Array(Type.Ref('Finding')),
+  nextCursor: Type.Object(
+    { new: listCursor('new'), fixed: listCursor('fixed'), unchanged: listCursor('unchanged') },
+    { description: 'Pass one as cursor for the next page of that list; counts always cover the whole diff' },
+  ),
 });
 
 export const SearchQuerySchema = Type.Object({

@@ -1,6 +1,6 @@
 /** Shapes of the API responses the dashboard reads: generated from the server's schemas (see @arkiv/client/types). */
 // Type-only: nothing of the client package is bundled.
-export type { Finding, FindingsDiff, FindingsSearch } from '@arkiv/client/types';
+export type { Finding, FindingsDiff, FindingsSearch, FindingTrends } from '@arkiv/client/types';
 export type { ReportListItem as Report, Organization, Scope, ApiToken, Role, Membership, Session, Member, SigningKey, Invitation, CreatedInvitation, InvitationPreview, SessionSummary, Share, CreatedShare, SharedReports, MfaRequiredProblem, TotpEnrolment, RecoveryCodes, MfaPolicy, AuthConfig, AuditEntry, AuditPage, AuditAction } from '@arkiv/client/types';
 import type { Role } from '@arkiv/client/types';
 

@@ -6,6 +6,8 @@ import { ErrorMessage } from '../components/Status.tsx';
 import { projectNames, versionChoices } from './findings-query.ts';
 import { FindingList } from './FindingList.tsx';
 
+type Bucket = 'new' | 'fixed' | 'unchanged';
+
 /** Pick a product and two of its versions (semver order, prereleases marked): what is new, fixed and unchanged. */
 export function FindingsDiff({ orgId, reports }: { orgId: string; reports: readonly Report[] }) {
   const products = useMemo(() => projectNames(reports), [reports]);
@@ -19,14 +21,32 @@ export function FindingsDiff({ orgId, reports }: { orgId: string; reports: reado
   const [diff, setDiff] = useState<DiffResult | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [busy, setBusy] = useState(false);
+  const diffUrl = (query: Record<string, string>) => withQuery(`/api/orgs/${orgId}/findings/diff`, query);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     try {
-      setDiff(await api.get<DiffResult>(withQuery(`/api/orgs/${orgId}/findings/diff`, { project: chosenProject, from: fromVersion, to: toVersion })));
+      setDiff(await api.get<DiffResult>(diffUrl({ project: chosenProject, from: fromVersion, to: toVersion })));
     } catch (caught) {
       setDiff(null);
       setError(errorMessage(caught));
+    }
+  };
+  // Each list pages on its own: a cursor brings the next page of its list and leaves the others as shown.
+  const more = async (shown: DiffResult, bucket: Bucket) => {
+    const cursor = shown.nextCursor[bucket];
+    if (!cursor) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const page = await api.get<DiffResult>(diffUrl({ project: shown.projectName, from: shown.from, to: shown.to, cursor }));
+      setDiff((current) => (current === shown ? { ...shown, [bucket]: [...shown[bucket], ...page[bucket]], nextCursor: { ...shown.nextCursor, [bucket]: page.nextCursor[bucket] } } : current));
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(false);
     }
   };
   if (products.length === 0) return null;
@@ -83,9 +103,14 @@ export function FindingsDiff({ orgId, reports }: { orgId: string; reports: reado
             diff[bucket].length > 0 ? (
               <section key={bucket} aria-label={`${bucket} findings`}>
                 <h3>
-                  {bucket[0]!.toUpperCase() + bucket.slice(1)} ({diff[bucket].length})
+                  {bucket[0]!.toUpperCase() + bucket.slice(1)} ({diff[bucket].length < diff.counts[bucket] ? `${diff[bucket].length} of ${diff.counts[bucket]}` : diff.counts[bucket]})
                 </h3>
                 <FindingList findings={diff[bucket]} label={`${bucket} findings`} />
+                {diff.nextCursor[bucket] ? (
+                  <button type="button" disabled={busy} onClick={() => void more(diff, bucket)}>
+                    More {bucket} findings
+                  </button>
+                ) : null}
               </section>
             ) : null,
           )}

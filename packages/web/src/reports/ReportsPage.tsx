@@ -14,6 +14,7 @@ import { ProjectChart } from './ProjectChart.tsx';
 import { ShareForm } from './ShareForm.tsx';
 import { FindingsSearch } from './FindingsSearch.tsx';
 import { FindingsDiff } from './FindingsDiff.tsx';
+import { FindingsTrends } from './FindingsTrends.tsx';
 
 /** Browse, filter, sort, select and download reports; admins also upload. Members see this screen only. */
 export function ReportsPage({ membership }: { membership: Membership }) {
@@ -86,6 +87,7 @@ export function ReportsPage({ membership }: { membership: Membership }) {
       ) : null}
       <FindingsSearch orgId={orgId} />
       {list.data ? <FindingsDiff orgId={orgId} reports={reports} /> : null}
+      {list.data ? <FindingsTrends orgId={orgId} reports={reports} /> : null}
       {series.length > 0 ? (
         <section aria-labelledby="charts-title" className="charts">
           <h2 id="charts-title">Across versions</h2>

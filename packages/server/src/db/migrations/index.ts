@@ -15,6 +15,7 @@ import * as totp from './0013_totp.js';
 import * as sso from './0014_sso.js';
 import * as shares from './0015_shares.js';
 import * as organizationChangeNotify from './0017_organization_change_notify.js';
+import * as findingLookupIndexes from './0018_finding_lookup_indexes.js';
 
 /**
  * Every migration, in order. Names sort in the order they must run; features append theirs with
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0014_sso': sso,
   '0015_shares': shares,
   '0017_organization_change_notify': organizationChangeNotify,
+  '0018_finding_lookup_indexes': findingLookupIndexes,
 };
