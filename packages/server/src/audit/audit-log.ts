@@ -45,6 +45,12 @@ export const AUDIT_ACTIONS = [
   'invitation.revoke',
   'invitation.accept',
   'account.delete',
+  'account.password_change',
+  'account.password_reset',
+  'org.update',
+  'org.mfa_policy_update',
+  'org.sso_update',
+  'webhook.secret_reveal',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -13,8 +13,10 @@ export interface DownloadRecord extends DownloadSource {
   reportIds: readonly string[];
   /** `zip` for an archive, else the file kind (html, pdf). */
   format: string;
-  /** The length announced in Content-Length. */
-  size: number;
+  /** The length announced in Content-Length; null for a body generated as it streams (a SARIF export). */
+  size: number | null;
+  /** For a body of unknown length: the bytes handed to the response so far (counted by the caller). */
+  sentBytes?: () => number;
 }
 
 /**
@@ -34,7 +36,9 @@ export function recordDownload(ctx: Pick<AppContext, 'db' | 'log' | 'now'>, resp
   response.once('close', () => {
     const complete = response.writableFinished;
     const head = Buffer.byteLength((response as unknown as { _header?: string | null })._header ?? '');
-    const sent = complete ? record.size : Math.min(record.size, Math.max(0, (socket?.bytesWritten ?? writtenBefore) - writtenBefore - head));
+    const sent =
+      record.sentBytes?.() ??
+      (complete ? record.size! : Math.min(record.size ?? Infinity, Math.max(0, (socket?.bytesWritten ?? writtenBefore) - writtenBefore - head)));
     queue.closed({
       orgId: record.orgId,
       action: 'report.download',
