@@ -11,6 +11,10 @@
  *
  *   npm run bench -- audit [--dialects sqlite,postgres] [--rows 1000000] [--requests 200]
  *     [--baseline DIR[,DIR…]] [--rounds 3] [--duration 10] [--connections 32] [--warmup 3]
+ * 3. With --append 1,4,16: CPU time per appended download entry in transactions of that many
+ *    entries, through appendAudit of this checkout and of each --baseline, in alternating rounds,
+ *    each run in its own process on a fresh database (--entries per run). No HTTP, no load
+ *    generator: the least noisy view of what recording a download costs.
  */
 import { fork } from 'node:child_process';
 import os from 'node:os';
@@ -36,6 +40,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
+    append: { type: 'string' },
+    entries: { type: 'string', default: '4000' },
   },
 });
 const dialects = args.dialects.split(',') as DialectName[];
@@ -185,7 +191,42 @@ async function overhead(dialect: DialectName, baselines: string[]): Promise<void
   }
 }
 
+async function appendCost(dialect: DialectName, batches: number[], baselines: string[]): Promise<void> {
+  const checkouts = [['this checkout', path.resolve(here, '..')], ...baselines.map((dir) => [`baseline ${path.basename(dir)}`, path.resolve(dir)])] as const;
+  const runOnce = (checkout: string, batch: number) =>
+    new Promise<{ cpuMicrosPerEntry: number; systemMicrosPerEntry: number }>((resolve, reject) => {
+      let out = '';
+      const child = fork(path.join(here, 'audit', 'append-child.ts'), [dialect, String(batch), args.entries], {
+        execArgv: ['--conditions=arkiv-source', '--import', 'tsx'],
+        env: { ...process.env, ARKIV_CHECKOUT: checkout },
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      child.stdout!.on('data', (chunk) => (out += chunk));
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`append-child of ${checkout} exited with ${code}`))));
+    });
+  const results = new Map<string, Array<{ cpuMicrosPerEntry: number; systemMicrosPerEntry: number }>>();
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const batch of batches) {
+      for (const [name, checkout] of checkouts) {
+        const key = `${batch}|${name}`;
+        results.set(key, [...(results.get(key) ?? []), await runOnce(checkout, batch)]);
+      }
+    }
+  }
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after the append runs`);
+  console.log(`| ${dialect}: entries per transaction | checkout | CPU µs per entry (least of ${args.rounds}) | of which system | ratio to this checkout |\n|---|---|---|---|---|`);
+  for (const batch of batches) {
+    const mine = Math.min(...results.get(`${batch}|this checkout`)!.map((r) => r.cpuMicrosPerEntry));
+    for (const [name] of checkouts) {
+      const runs = results.get(`${batch}|${name}`)!;
+      const best = runs.reduce((a, b) => (b.cpuMicrosPerEntry < a.cpuMicrosPerEntry ? b : a));
+      console.log(`| ${batch} | ${name} | ${best.cpuMicrosPerEntry.toFixed(1)} | ${best.systemMicrosPerEntry.toFixed(1)} | ${(best.cpuMicrosPerEntry / mine).toFixed(2)} |`);
+    }
+  }
+}
+
 // --rows 0 measures only the overhead part.
 if (Number(args.rows) > 0) for (const dialect of dialects) await firstScreen(dialect);
-if (args.baseline) for (const dialect of dialects) await overhead(dialect, args.baseline.split(','));
+if (args.append) for (const dialect of dialects) await appendCost(dialect, args.append.split(',').map(Number), args.baseline?.split(',') ?? []);
+else if (args.baseline) for (const dialect of dialects) await overhead(dialect, args.baseline.split(','));
 else console.log('(no --baseline: the list and download overhead part was skipped)');
