@@ -3,16 +3,21 @@
  * 1. The Audit page's first screen (GET /api/orgs/{orgId}/audit, 50 entries) and its filters on an
  *    organisation with 1 000 000 chained entries, on SQLite and PostgreSQL: sequential requests
  *    through the real HTTP server, median and p95.
- * 2. With --baseline DIR (a checkout of Arkiv without the audit log, e.g.
- *    `git worktree add /tmp/arkiv-base 0708bb9` plus node_modules, see docs/benchmarks.md), what the
- *    audit log adds to the list and to downloads at the list benchmark's load (32 connections):
- *    the same requests against this Arkiv and the baseline, in alternating rounds, each in its
- *    own process with its own fresh database.
+ * 2. With --baseline DIR[,DIR…] (checkouts of Arkiv to compare with: this commit with download
+ *    recording switched off, the code before an optimisation, …; each a `git worktree` plus
+ *    node_modules, see docs/benchmarks.md), what the audit log adds to the list and to downloads at
+ *    the list benchmark's load (32 connections): the same requests against this Arkiv and each
+ *    baseline, in alternating rounds, each in its own process with its own fresh database.
  *
  *   npm run bench -- audit [--dialects sqlite,postgres] [--rows 1000000] [--requests 200]
- *     [--baseline DIR] [--rounds 3] [--duration 10] [--connections 32] [--warmup 3]
+ *     [--baseline DIR[,DIR…]] [--rounds 3] [--duration 10] [--connections 32] [--warmup 3]
+ * 3. With --append 1,4,16: CPU time per appended download entry in transactions of that many
+ *    entries, through appendAudit of this checkout and of each --baseline, in alternating rounds,
+ *    each run in its own process on a fresh database (--entries per run). No HTTP, no load
+ *    generator: the least noisy view of what recording a download costs.
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +40,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '3' },
+    append: { type: 'string' },
+    entries: { type: 'string', default: '4000' },
   },
 });
 const dialects = args.dialects.split(',') as DialectName[];
@@ -140,11 +147,13 @@ async function seedReports(server: BenchChild): Promise<string> {
   return id;
 }
 
-async function overhead(dialect: DialectName, baseline: string): Promise<void> {
+async function overhead(dialect: DialectName, baselines: string[]): Promise<void> {
   const load = { connections: Number(args.connections), durationSeconds: Number(args.duration), warmupSeconds: Number(args.warmup) };
   const servers: Array<{ name: string; server: BenchChild; drop: () => Promise<void>; reportId: string }> = [];
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) before the runs`);
   try {
-    for (const [name, checkout] of [['with audit log', path.resolve(here, '..')], ['baseline', path.resolve(baseline)]] as const) {
+    const checkouts = [['with audit log', path.resolve(here, '..')], ...baselines.map((dir) => [`baseline ${path.basename(dir)}`, path.resolve(dir)])] as const;
+    for (const [name, checkout] of checkouts) {
       const database = await createBenchDatabase(dialect, `audit_${name.replace(/\W/g, '_')}`);
       const server = await startArkiv(checkout, database.env);
       servers.push({ name, server, drop: database.drop, reportId: await seedReports(server) });
@@ -161,12 +170,17 @@ async function overhead(dialect: DialectName, baseline: string): Promise<void> {
         }
       }
     }
-    console.log(`| ${dialect}, ${load.connections} connections | req/s | p50 ms | p99 ms | server CPU µs/req |\n|---|---|---|---|---|`);
+    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (1, 5, 15 min) after the runs`);
+    console.log(`| ${dialect}, ${load.connections} connections | req/s | p50 ms | p99 ms | server CPU µs/req | CPU ratio to the audited server |\n|---|---|---|---|---|---|`);
+    const leastCpu = (key: string) => Math.min(...results.get(key)!.map((f) => f.cpuMicrosPerRequest));
     for (const [key, runs] of results) {
       const best = (pick: (f: LoadFigures) => number) => Math.max(...runs.map(pick));
       const least = (pick: (f: LoadFigures) => number) => Math.min(...runs.map(pick));
-      console.log(`| ${key.replace('|', ', ')} | ${best((f) => f.requestsPerSecond).toFixed(0)} | ${least((f) => f.p50Ms)} | ${least((f) => f.p99Ms)} | ${least((f) => f.cpuMicrosPerRequest).toFixed(0)} |`);
+      const [what] = key.split('|');
+      const ratio = leastCpu(`${what}|with audit log`) / least((f) => f.cpuMicrosPerRequest);
+      console.log(`| ${key.replace('|', ', ')} | ${best((f) => f.requestsPerSecond).toFixed(0)} | ${least((f) => f.p50Ms)} | ${least((f) => f.p99Ms)} | ${least((f) => f.cpuMicrosPerRequest).toFixed(0)} | ${ratio.toFixed(3)} |`);
     }
+    console.log(`(CPU per request of every round, in order: ${[...results].map(([key, runs]) => `${key.replace('|', ', ')}: ${runs.map((f) => f.cpuMicrosPerRequest.toFixed(0)).join(' ')}`).join('; ')})`);
     const downloads = (await (await fetch(`${servers[0]!.server.url}/api/orgs/${servers[0]!.server.orgId}/audit?action=report.download&limit=1`, { headers: { authorization: `Bearer ${servers[0]!.server.token}` } })).json()) as { entries: Array<{ seq: number }> };
     console.log(`(the audited server recorded downloads up to entry ${downloads.entries[0]?.seq ?? 0})`);
   } finally {
@@ -177,7 +191,42 @@ async function overhead(dialect: DialectName, baseline: string): Promise<void> {
   }
 }
 
+async function appendCost(dialect: DialectName, batches: number[], baselines: string[]): Promise<void> {
+  const checkouts = [['this checkout', path.resolve(here, '..')], ...baselines.map((dir) => [`baseline ${path.basename(dir)}`, path.resolve(dir)])] as const;
+  const runOnce = (checkout: string, batch: number) =>
+    new Promise<{ cpuMicrosPerEntry: number; systemMicrosPerEntry: number }>((resolve, reject) => {
+      let out = '';
+      const child = fork(path.join(here, 'audit', 'append-child.ts'), [dialect, String(batch), args.entries], {
+        execArgv: ['--conditions=arkiv-source', '--import', 'tsx'],
+        env: { ...process.env, ARKIV_CHECKOUT: checkout },
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      child.stdout!.on('data', (chunk) => (out += chunk));
+      child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`append-child of ${checkout} exited with ${code}`))));
+    });
+  const results = new Map<string, Array<{ cpuMicrosPerEntry: number; systemMicrosPerEntry: number }>>();
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const batch of batches) {
+      for (const [name, checkout] of checkouts) {
+        const key = `${batch}|${name}`;
+        results.set(key, [...(results.get(key) ?? []), await runOnce(checkout, batch)]);
+      }
+    }
+  }
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after the append runs`);
+  console.log(`| ${dialect}: entries per transaction | checkout | CPU µs per entry (least of ${args.rounds}) | of which system | ratio to this checkout |\n|---|---|---|---|---|`);
+  for (const batch of batches) {
+    const mine = Math.min(...results.get(`${batch}|this checkout`)!.map((r) => r.cpuMicrosPerEntry));
+    for (const [name] of checkouts) {
+      const runs = results.get(`${batch}|${name}`)!;
+      const best = runs.reduce((a, b) => (b.cpuMicrosPerEntry < a.cpuMicrosPerEntry ? b : a));
+      console.log(`| ${batch} | ${name} | ${best.cpuMicrosPerEntry.toFixed(1)} | ${best.systemMicrosPerEntry.toFixed(1)} | ${(best.cpuMicrosPerEntry / mine).toFixed(2)} |`);
+    }
+  }
+}
+
 // --rows 0 measures only the overhead part.
 if (Number(args.rows) > 0) for (const dialect of dialects) await firstScreen(dialect);
-if (args.baseline) for (const dialect of dialects) await overhead(dialect, args.baseline);
+if (args.append) for (const dialect of dialects) await appendCost(dialect, args.append.split(',').map(Number), args.baseline?.split(',') ?? []);
+else if (args.baseline) for (const dialect of dialects) await overhead(dialect, args.baseline.split(','));
 else console.log('(no --baseline: the list and download overhead part was skipped)');

@@ -3317,7 +3317,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "report.download" | "report.upload" | "report.replace" | "report.delete" | "auth.login" | "auth.login_failed" | "member.add" | "member.role_change" | "member.remove" | "token.create" | "token.revoke" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "integration.create" | "integration.update" | "integration.delete" | "signing_key.rotate" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "account.delete";
+                action?: "report.download" | "report.upload" | "report.replace" | "report.delete" | "auth.login" | "auth.login_failed" | "member.add" | "member.role_change" | "member.remove" | "token.create" | "token.revoke" | "webhook.create" | "webhook.update" | "webhook.delete" | "webhook.secret_rotate" | "integration.create" | "integration.update" | "integration.delete" | "signing_key.rotate" | "invitation.create" | "invitation.revoke" | "invitation.accept" | "account.delete" | "account.password_change" | "account.password_reset" | "org.update" | "org.mfa_policy_update" | "org.sso_update" | "webhook.secret_reveal";
                 /** @description An actor kind (user, token, share, anonymous, system), optionally with :<id>, e.g. token:3f… */
                 actor?: string;
                 /** @description nextCursor of the previous page */

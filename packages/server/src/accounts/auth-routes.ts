@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../http/errors.js';
-import { actorOf } from '../audit/audit-log.js';
+import { actorOf, requestSource, withAudit } from '../audit/audit-log.js';
+import { membershipsOf } from './memberships.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { AccountDeletionSchema, AccountSchema, LoginBodySchema, PasswordChangeSchema } from './account-schemas.js';
@@ -98,9 +99,19 @@ export const authRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const session = requireSession(request);
       checkNewPassword(request.body.newPassword);
       await checkCredentials(ctx, { email: session.email, password: request.body.currentPassword, address: request.ip, failureStatus: 403 });
-      await setPasswordHash(ctx.db, session.userId, await hashPassword(request.body.newPassword), ctx.now());
-      // Whoever else held a session (perhaps the reason for the change) is logged out.
-      await revokeUserSessions(ctx.db, session.userId, session.id);
+      const passwordHash = await hashPassword(request.body.newPassword);
+      const at = ctx.now();
+      await withAudit(
+        ctx.db,
+        async (trx) => {
+          await setPasswordHash(trx, session.userId, passwordHash, at);
+          // Whoever else held a session (perhaps the reason for the change) is logged out.
+          return { sessionsEnded: await revokeUserSessions(trx, session.userId, session.id), memberships: await membershipsOf(trx, session.userId) };
+        },
+        // In each organisation the account belongs to, as its sign-ins are.
+        ({ sessionsEnded, memberships }) =>
+          memberships.map((m) => ({ orgId: m.orgId, action: 'account.password_change' as const, ...requestSource(request), details: { userId: session.userId, sessionsEnded }, at })),
+      );
       request.log.info({ userId: session.userId }, 'password changed');
       return reply.status(204).send(null);
     },

@@ -139,22 +139,26 @@ export type MembershipSync = 'added' | 'changed' | 'removed' | 'unchanged' | 'ke
  * the last owner stays owner (and the caller logs it), so a group change at the provider cannot
  * leave an organisation nobody can administer.
  */
-export async function syncMembership(db: Kysely<Database>, input: { orgId: string; userId: string; role: Role | null; now: number }): Promise<MembershipSync> {
-  return db.transaction().execute(async (trx) => {
+export async function syncMembership(
+  db: Kysely<Database>,
+  input: { orgId: string; userId: string; role: Role | null; now: number },
+): Promise<{ outcome: MembershipSync; from: Role | null }> {
+  return inTransaction(db, async (trx) => {
     await lockOrganization(trx, input.orgId);
     const current = await trx.selectFrom('memberships').select('role').where('org_id', '=', input.orgId).where('user_id', '=', input.userId).executeTakeFirst();
+    const from = (current?.role ?? null) as Role | null;
     if (!current) {
-      if (input.role === null) return 'unchanged';
+      if (input.role === null) return { outcome: 'unchanged', from };
       await trx.insertInto('memberships').values({ org_id: input.orgId, user_id: input.userId, role: input.role, created_at: input.now }).execute();
-      return 'added';
+      return { outcome: 'added', from };
     }
-    if (current.role === input.role) return 'unchanged';
-    if (current.role === 'owner' && (await ownerCount(trx, input.orgId)) <= 1) return 'kept_last_owner';
+    if (current.role === input.role) return { outcome: 'unchanged', from };
+    if (current.role === 'owner' && (await ownerCount(trx, input.orgId)) <= 1) return { outcome: 'kept_last_owner', from };
     if (input.role === null) {
       await trx.deleteFrom('memberships').where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
-      return 'removed';
+      return { outcome: 'removed', from };
     }
     await trx.updateTable('memberships').set({ role: input.role }).where('org_id', '=', input.orgId).where('user_id', '=', input.userId).execute();
-    return 'changed';
+    return { outcome: 'changed', from };
   });
 }

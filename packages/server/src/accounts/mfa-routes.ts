@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import { requirePermission } from '../http/auth.js';
 import { AppError, conflict, mfaEnrolmentRequired, notFound } from '../http/errors.js';
 import { publicRoute, sessionOnly, signedIn } from '../http/openapi-security.js';
@@ -182,7 +183,12 @@ export const mfaRoutes: RoutePlugin = async (plugin, { ctx }) => {
         throw mfaEnrolmentRequired('Turn on TOTP for your own account before requiring it of the organisation');
       }
       if ((await findMfaPolicy(ctx.db, request.params.orgId)) === undefined) throw notFound('Organisation');
-      await setMfaPolicy(ctx.db, request.params.orgId, request.body.requireMfa);
+      const orgId = request.params.orgId;
+      await withAudit(
+        ctx.db,
+        (trx) => setMfaPolicy(trx, orgId, request.body.requireMfa),
+        () => ({ orgId, action: 'org.mfa_policy_update', ...requestSource(request), details: { requireMfa: request.body.requireMfa }, at: ctx.now() }),
+      );
       request.log.info({ orgId: request.params.orgId, requireMfa: request.body.requireMfa }, 'MFA policy set');
       return { requireMfa: request.body.requireMfa };
     },

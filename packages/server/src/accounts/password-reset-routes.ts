@@ -13,7 +13,9 @@ import { addressKey, lockedFor, recordFailure, tooManyAttempts } from './login-t
 import { checkNewPassword, hashPassword } from './passwords.js';
 import { claimPasswordReset, findPasswordReset, forgetPasswordResets, PASSWORD_RESET_TTL_MS, storePasswordReset } from './password-resets.js';
 import { revokeUserSessions } from './sessions.js';
-import { findUserByEmail, setPasswordHash } from './users.js';
+import { findUserByEmail, findUserById, setPasswordHash } from './users.js';
+import { membershipsOf } from './memberships.js';
+import { withAudit } from '../audit/audit-log.js';
 
 const ResetRequestSchema = Type.Object({ email: Text({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
 const ResetSchema = Type.Object({ newPassword: Text({ maxLength: 1024 }) }, { additionalProperties: false });
@@ -106,11 +108,21 @@ export const passwordResetRoutes: RoutePlugin = async (plugin, { ctx }) => {
       if (reset.usedAt !== null) throw linkGone('reset_link_used', 'This password-reset link has been used already');
       if (ctx.now() >= reset.expiresAt) throw linkGone('reset_link_expired', 'This password-reset link has expired; ask for a new one');
       const passwordHash = await hashPassword(request.body.newPassword);
-      if (!(await claimPasswordReset(ctx.db, request.params.token, ctx.now()))) throw linkGone('reset_link_used', 'This password-reset link has been used already');
-      await setPasswordHash(ctx.db, reset.userId, passwordHash, ctx.now());
-      // Whoever held a session (perhaps the reason for the reset) is signed out everywhere.
-      const sessionsEnded = await revokeUserSessions(ctx.db, reset.userId);
-      await forgetPasswordResets(ctx.db, reset.userId, ctx.now());
+      const at = ctx.now();
+      const { sessionsEnded } = await withAudit(
+        ctx.db,
+        async (trx) => {
+          if (!(await claimPasswordReset(trx, request.params.token, at))) throw linkGone('reset_link_used', 'This password-reset link has been used already');
+          await setPasswordHash(trx, reset.userId, passwordHash, at);
+          // Whoever held a session (perhaps the reason for the reset) is signed out everywhere.
+          const ended = await revokeUserSessions(trx, reset.userId);
+          await forgetPasswordResets(trx, reset.userId, at);
+          return { sessionsEnded: ended, user: await findUserById(trx, reset.userId), memberships: await membershipsOf(trx, reset.userId) };
+        },
+        // The actor is the account: the link proved its mailbox. In each organisation it belongs to.
+        ({ sessionsEnded: ended, user, memberships }) =>
+          memberships.map((m) => ({ orgId: m.orgId, action: 'account.password_reset' as const, actor: { kind: 'user' as const, id: reset.userId, label: user?.email ?? null }, address: request.ip, details: { userId: reset.userId, via: 'link', sessionsEnded: ended }, at })),
+      );
       request.log.info({ userId: reset.userId, sessionsEnded }, 'password reset');
       return reply.status(204).send(null);
     },

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import { requirePermission } from '../http/auth.js';
 import { conflict, invalidParameter } from '../http/errors.js';
 import { signedIn } from '../http/openapi-security.js';
@@ -72,7 +73,11 @@ export const ssoRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const previous = await readSsoSettings(ctx.db, orgId);
       requireRoleAuthority(request, orgId, ...Object.values(previous.groupRoles), ...Object.values(settings.groupRoles));
       if (settings.required && !ctx.config.oidc) throw conflict('sso_not_configured', 'Single sign-on is not configured on this server (ARKIV_OIDC_ISSUER): requiring it would lock every member out');
-      await writeSsoSettings(ctx.db, orgId, settings, ctx.now());
+      await withAudit(
+        ctx.db,
+        (trx) => writeSsoSettings(trx, orgId, settings, ctx.now()),
+        () => ({ orgId, action: 'org.sso_update', ...requestSource(request), details: { groupRoles: settings.groupRoles, required: settings.required, previous: { groupRoles: previous.groupRoles, required: previous.required } }, at: ctx.now() }),
+      );
       request.log.info({ orgId, groups: Object.keys(settings.groupRoles).length, required: settings.required }, 'SSO settings changed');
       return settings;
     },

@@ -4,6 +4,7 @@ import { AppError } from '../http/errors.js';
 import type { Role } from './principal.js';
 import { syncMembership, type MembershipSync } from './memberships.js';
 import { revokeTokensCreatedBy } from './tokens.js';
+import { withAudit, type AuditActor, type AuditEntry } from '../audit/audit-log.js';
 import './sso-tables.js';
 
 export interface SsoSettings {
@@ -61,6 +62,9 @@ export interface SsoMembershipChange {
   outcome: MembershipSync;
 }
 
+/** Who changes a membership at an SSO sign-in: the provider's group map, not the person signing in. */
+const SSO_ACTOR: AuditActor = { kind: 'system', label: 'sso' };
+
 /**
  * On every SSO sign-in, each organisation with a non-empty group map gets the membership the
  * person's groups give: the highest mapped role, or none (an existing membership is removed).
@@ -75,11 +79,24 @@ export async function applySsoRoles(db: Kysely<Database>, userId: string, groups
     const groupRoles = JSON.parse(row.group_roles) as Record<string, Role>;
     if (Object.keys(groupRoles).length === 0) continue;
     const role = roleForGroups(groupRoles, groups);
-    const outcome = await syncMembership(db, { orgId: row.org_id, userId, role, now });
-    if ((outcome === 'changed' || outcome === 'removed') && role !== 'admin' && role !== 'owner') {
-      await revokeTokensCreatedBy(db, row.org_id, userId, now);
-    }
-    if (outcome !== 'unchanged') changes.push({ orgId: row.org_id, role, outcome });
+    const orgId = row.org_id;
+    // The change, the tokens it revokes and its audit entry commit together.
+    const { outcome } = await withAudit(
+      db,
+      async (trx) => {
+        const sync = await syncMembership(trx, { orgId, userId, role, now });
+        const demoted = (sync.outcome === 'changed' || sync.outcome === 'removed') && role !== 'admin' && role !== 'owner';
+        return { ...sync, tokensRevoked: demoted ? await revokeTokensCreatedBy(trx, orgId, userId, now) : 0 };
+      },
+      ({ outcome: done, from, tokensRevoked }): AuditEntry | null => {
+        const base = { orgId, actor: SSO_ACTOR, at: now };
+        if (done === 'added') return { ...base, action: 'member.add', details: { userId, role, via: 'sso' } };
+        if (done === 'changed') return { ...base, action: 'member.role_change', details: { userId, from, to: role, tokensRevoked, via: 'sso' } };
+        if (done === 'removed') return { ...base, action: 'member.remove', details: { userId, role: from, tokensRevoked, via: 'sso' } };
+        return null;
+      },
+    );
+    if (outcome !== 'unchanged') changes.push({ orgId, role, outcome });
   }
   return changes;
 }

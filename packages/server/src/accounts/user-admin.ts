@@ -10,7 +10,7 @@ import { AppError } from '../http/errors.js';
 import { deleteAccount, type DeletedAccount } from './account-deletion.js';
 import { clearFailures, mfaKey, unlockEmail } from './login-throttle.js';
 import { CLI_ACTOR, withAudit } from '../audit/audit-log.js';
-import { addMembership } from './memberships.js';
+import { addMembership, membershipsOf } from './memberships.js';
 import { removeTotp } from './mfa-store.js';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords.js';
 import type { Role } from './principal.js';
@@ -94,8 +94,16 @@ export function resetUserPassword(
     const user = await findUserByEmail(db, input.email);
     if (!user) throw new ConfigError(`no user with email ${normalizeEmail(input.email)}`);
     const chosen = choosePassword(input.password);
-    await setPasswordHash(db, user.id, await hashPassword(chosen.password), input.now);
-    const sessionsEnded = await revokeUserSessions(db, user.id);
+    const passwordHash = await hashPassword(chosen.password);
+    const { sessionsEnded } = await withAudit(
+      db,
+      async (trx) => {
+        await setPasswordHash(trx, user.id, passwordHash, input.now);
+        return { sessionsEnded: await revokeUserSessions(trx, user.id), memberships: await membershipsOf(trx, user.id) };
+      },
+      ({ sessionsEnded: ended, memberships }) =>
+        memberships.map((m) => ({ orgId: m.orgId, action: 'account.password_reset' as const, actor: CLI_ACTOR, details: { userId: user.id, email: user.email, via: 'cli', sessionsEnded: ended }, at: input.now })),
+    );
     await unlockEmail(db, user.email);
     return { userId: user.id, email: user.email, sessionsEnded, ...(chosen.generated ? { password: chosen.password } : {}) };
   });

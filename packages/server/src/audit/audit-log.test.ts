@@ -9,7 +9,7 @@ import { openDatabase, type DatabaseHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createOrganization } from '../orgs/org-store.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../test/test-database.js';
-import { canonicalJson, GENESIS_HASH } from './audit-chain.js';
+import { canonicalJson, entryHash, entryText, GENESIS_HASH, type ChainedEntry } from './audit-chain.js';
 import { appendAudit, type AuditEntry } from './audit-log.js';
 import { verifyAuditChain } from './audit-verify.js';
 
@@ -39,6 +39,37 @@ describe('canonical JSON', () => {
     assert.equal(canonicalJson({ b: 1, a: [true, null, { z: 'é\n', y: '\u2028' }], A: -3 }), '{"A":-3,"a":[true,null,{"y":"\u2028","z":"é\\n"}],"b":1}');
     assert.equal(canonicalJson({ '\u{1F600}': 1, '\uFFFD': 2 }), '{"\u{1F600}":1,"\uFFFD":2}');
     assert.throws(() => canonicalJson({ n: 1.5 }), /safe integers/);
+  });
+
+  it('the entry text appendAudit writes member by member is the canonical JSON of the documented object', () => {
+    const entries: ChainedEntry[] = [
+      { orgId: 'o', seq: 1, at: 0, action: 'report.download', actor: { kind: 'anonymous' }, address: null, details: {}, prevHash: GENESIS_HASH },
+      {
+        orgId: crypto.randomUUID(),
+        seq: 9_007_199_254_740_991,
+        at: 1_700_000_000_123,
+        action: 'member.role_change',
+        actor: { kind: 'user', id: 'u"\\1', label: 'Zoë \u2028 <z@example.test>' },
+        address: '::ffff:10.0.0.1',
+        details: { z: [1, 'two', { b: null, a: false }], A: -3, '\u{1F600}': 'é' },
+        prevHash: 'f'.repeat(64),
+      },
+    ];
+    for (const entry of entries) {
+      const documented = canonicalJson({
+        v: 1,
+        org: entry.orgId,
+        seq: entry.seq,
+        at: entry.at,
+        action: entry.action,
+        actor: { kind: entry.actor.kind, id: entry.actor.id ?? null, label: entry.actor.label ?? null },
+        address: entry.address,
+        details: entry.details,
+        prev: entry.prevHash,
+      });
+      assert.equal(entryText(entry, canonicalJson(entry.details)), documented);
+      assert.equal(entryHash(entry), crypto.createHash('sha256').update(documented).digest('hex'));
+    }
   });
 });
 
@@ -95,6 +126,26 @@ for (const dialect of testDialects) {
       assert.deepEqual(await verifyAuditChain(db(), orgId), { intact: true, orgId, entries: 5, headHash: previous });
       const empty = await newOrg();
       assert.deepEqual(await verifyAuditChain(db(), empty), { intact: true, orgId: empty, entries: 0, headHash: GENESIS_HASH });
+    });
+
+    it('a batch of many entries for several organisations chains each one in order (multi-row inserts of every size)', async () => {
+      const [first, second] = [await newOrg(), await newOrg()];
+      await append(entry(first, 0));
+      // 90 = 64 + 16 + 4 + 4 + 1 + 1 rows; the other organisation's 7 entries interleaved.
+      const batch = Array.from({ length: 97 }, (_, n) => entry(n % 14 === 3 ? second : first, n + 1));
+      const appended = await append(batch);
+      assert.equal(appended.length, 97);
+      const chain = await rows(first);
+      assert.deepEqual(chain.map((r) => JSON.parse(r.details).bytes / 1000), [0, ...batch.filter((e) => e.orgId === first).map((e) => e.details!.bytes as number / 1000)]);
+      assert.deepEqual(chain.map((r) => Number(r.seq)), Array.from({ length: 91 }, (_, n) => n + 1));
+      assert.deepEqual((await rows(second)).map((r) => Number(r.seq)), [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(await verifyAuditChain(db(), first).then((v) => [v.intact, v.entries]), [true, 91]);
+      assert.deepEqual(await verifyAuditChain(db(), second).then((v) => [v.intact, v.entries]), [true, 7]);
+      const heads = await db().selectFrom('audit_heads').select(['org_id', 'seq', 'hash']).where('org_id', 'in', [first, second]).execute();
+      assert.deepEqual(
+        heads.map((h) => [h.org_id, Number(h.seq), h.hash]).sort(),
+        [[first, 91, chain.at(-1)!.hash], [second, 7, (await rows(second)).at(-1)!.hash]].sort(),
+      );
     });
 
     it('an entry rolls back with its transaction, leaving no gap', async () => {

@@ -1,9 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { inTransaction } from '../db/transaction.js';
 import type { Database } from '../db/schema.js';
-import { isPostgres } from '../db/dialect-sql.js';
 import type { Principal } from '../accounts/principal.js';
-import { canonicalJson, entryHash, GENESIS_HASH, type AuditActor, type AuditValue } from './audit-chain.js';
+import { canonicalJson, entryText, GENESIS_HASH, textHash, type AuditActor, type AuditValue } from './audit-chain.js';
+import { auditStatements, INSERT_SIZES, type AuditRowValues, type AuditStatements } from './audit-statements.js';
 import './audit-tables.js';
 
 export type { AuditActor, AuditActorKind, AuditValue } from './audit-chain.js';
@@ -45,6 +45,12 @@ export const AUDIT_ACTIONS = [
   'invitation.revoke',
   'invitation.accept',
   'account.delete',
+  'account.password_change',
+  'account.password_reset',
+  'org.update',
+  'org.mfa_policy_update',
+  'org.sso_update',
+  'webhook.secret_reveal',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -75,64 +81,59 @@ export interface AppendedEntry {
  * with the first write) before its last hash is read, so concurrent appends queue. Call it as the
  * transaction's last write, and heads are locked in organisation order: a transaction holding a
  * head then waits for no other lock, so two transactions can never wait on each other.
+ *
+ * Downloads make this a hot path (one entry per download, batched by download-audit.ts), so its
+ * SQL is written out once per engine (audit-statements.ts) instead of built by Kysely per entry,
+ * and an organisation's entries go in multi-row INSERTs.
  */
 export async function appendAudit(trx: Transaction<Database>, entries: AuditEntry | readonly AuditEntry[]): Promise<AppendedEntry[]> {
   const list = [entries].flat().slice().sort((a, b) => (a.orgId < b.orgId ? -1 : a.orgId > b.orgId ? 1 : 0));
+  const statements = auditStatements(trx);
   const appended: AppendedEntry[] = [];
-  let head: { orgId: string; seq: number; at: number; hash: string } | undefined;
-  for (const entry of list) {
-    if (head?.orgId !== entry.orgId) {
-      if (head) await saveHead(trx, head);
-      head = { orgId: entry.orgId, ...(await lockHead(trx, entry.orgId)) };
+  for (let start = 0; start < list.length; ) {
+    const orgId = list[start]!.orgId;
+    let end = start;
+    while (end < list.length && list[end]!.orgId === orgId) end++;
+    let head = await lockHead(trx, statements, orgId);
+    const rows: AuditRowValues[] = [];
+    for (let i = start; i < end; i++) {
+      const entry = list[i]!;
+      // Times never decrease along a chain (a process whose clock lags records the head's time), so
+      // a time range is a seq range and the page can sort by seq alone.
+      const at = Math.max(entry.at, head.at);
+      const seq = head.seq + 1;
+      const actor = { kind: entry.actor.kind, id: entry.actor.id ?? null, label: entry.actor.label ?? null };
+      const address = entry.address ?? null;
+      const details = canonicalJson(entry.details ?? {});
+      const hash = textHash(entryText({ orgId, seq, at, action: entry.action, actor, address, prevHash: head.hash }, details));
+      rows.push([orgId, seq, at, entry.action, actor.kind, actor.id, actor.label, address, details, head.hash, hash]);
+      head = { seq, at, hash };
+      appended.push({ orgId, seq, hash });
     }
-    // Times never decrease along a chain (a process whose clock lags records the head's time), so
-    // a time range is a seq range and the page can sort by seq alone.
-    const at = Math.max(entry.at, head.at);
-    const row = {
-      orgId: entry.orgId,
-      seq: head.seq + 1,
-      at,
-      action: entry.action,
-      actor: { kind: entry.actor.kind, id: entry.actor.id ?? null, label: entry.actor.label ?? null },
-      address: entry.address ?? null,
-      details: entry.details ?? {},
-      prevHash: head.hash,
-    };
-    const hash = entryHash(row);
-    await trx
-      .insertInto('audit_log')
-      .values({
-        org_id: row.orgId,
-        seq: row.seq,
-        at: row.at,
-        action: row.action,
-        actor_kind: row.actor.kind,
-        actor_id: row.actor.id,
-        actor_label: row.actor.label,
-        address: row.address,
-        details: canonicalJson(row.details),
-        prev_hash: row.prevHash,
-        hash,
-      })
-      .execute();
-    head = { orgId: entry.orgId, seq: row.seq, at, hash };
-    appended.push({ orgId: entry.orgId, seq: row.seq, hash });
+    await insertRows(trx, statements, rows);
+    await trx.executeQuery(CompiledQuery.raw(statements.saveHead, [head.seq, head.at, head.hash, orgId]));
+    start = end;
   }
-  if (head) await saveHead(trx, head);
   return appended;
 }
 
-async function lockHead(trx: Transaction<Database>, orgId: string): Promise<{ seq: number; at: number; hash: string }> {
+async function lockHead(trx: Transaction<Database>, statements: AuditStatements, orgId: string): Promise<{ seq: number; at: number; hash: string }> {
   // A write first: on SQLite it takes the database's write lock before the head is read.
-  await trx.insertInto('audit_heads').values({ org_id: orgId, seq: 0, at: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
-  let query = trx.selectFrom('audit_heads').select(['seq', 'at', 'hash']).where('org_id', '=', orgId);
-  if (isPostgres(trx)) query = query.forUpdate();
-  const row = await query.executeTakeFirstOrThrow();
+  await trx.executeQuery(CompiledQuery.raw(statements.ensureHead, [orgId, GENESIS_HASH]));
+  const { rows } = await trx.executeQuery<{ seq: number | string; at: number | string; hash: string }>(CompiledQuery.raw(statements.lockHead, [orgId]));
+  const row = rows[0];
+  if (!row) throw new Error(`the audit chain head of organisation ${orgId} is missing`);
   return { seq: Number(row.seq), at: Number(row.at), hash: row.hash };
 }
 
-async function saveHead(trx: Transaction<Database>, head: { orgId: string; seq: number; at: number; hash: string }): Promise<void> {
-  await trx.updateTable('audit_heads').set({ seq: head.seq, at: head.at, hash: head.hash }).where('org_id', '=', head.orgId).execute();
+/** Rows in INSERTs of the fixed sizes of audit-statements.ts (largest first), so few statement texts are ever prepared. */
+async function insertRows(trx: Transaction<Database>, statements: AuditStatements, rows: readonly AuditRowValues[]): Promise<void> {
+  let next = 0;
+  while (next < rows.length) {
+    const size = INSERT_SIZES.find((candidate) => candidate <= rows.length - next)!;
+    await trx.executeQuery(CompiledQuery.raw(statements.insert(size), rows.slice(next, next + size).flat()));
+    next += size;
+  }
 }
 
 /**

@@ -7,6 +7,10 @@ import { pdfBytes, sampleFields, uploadForm } from '../test/fixtures.js';
 import { testDialects } from '../test/test-database.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { verifyAuditChain } from './audit-verify.js';
+import { newLinkToken } from '../accounts/link-tokens.js';
+import { storePasswordReset } from '../accounts/password-resets.js';
+import { resetUserPassword } from '../accounts/user-admin.js';
+import { applySsoRoles } from '../accounts/sso-settings.js';
 import type { AuditEntryView } from './audit-query.js';
 import { canonicalJson } from './audit-chain.js';
 
@@ -124,6 +128,55 @@ for (const dialect of testDialects) {
         const recomputed = canonicalJson({ v: 1, org: server.orgId, seq: e.seq, at: Date.parse(e.at), action: e.action, actor: e.actor, address: e.address, details: e.details as never, prev: e.prevHash });
         assert.equal(crypto.createHash('sha256').update(recomputed).digest('hex'), e.hash);
       });
+      assert.equal((await verifyAuditChain(server.ctx.db, server.orgId)).intact, true);
+    });
+
+    it('records password changes and resets, organisation settings, secret reveals, SSO role mapping and SARIF exports with their actor', async () => {
+      const tokenActor = { kind: 'token', id: (await server.ctx.db.selectFrom('api_tokens').select('id').where('name', '=', 'test admin').executeTakeFirstOrThrow()).id, label: null };
+      const newest = async (action: string) => (await entries(`?action=${action}&limit=1`))[0];
+      const changer = await addUser(server, 'member');
+      const changerSession = await login(server, changer);
+      const changed = await fetch(`${server.url}/api/auth/password`, { method: 'POST', headers: { ...changerSession.headers(true), 'content-type': 'application/json' }, body: JSON.stringify({ currentPassword: changer.password, newPassword: 'another long enough password' }) });
+      assert.equal(changed.status, 204);
+      const change = (await newest('account.password_change'))!;
+      assert.deepEqual([change.actor, change.address, change.details], [{ kind: 'user', id: changer.id, label: changer.email }, '127.0.0.1', { userId: changer.id, sessionsEnded: 0 }]);
+
+      const link = newLinkToken();
+      await storePasswordReset(server.ctx.db, { userId: changer.id, tokenHash: link.hash, now: Date.now() });
+      const reset = await fetch(`${server.url}/api/auth/password-reset/${link.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ newPassword: 'a third long enough password' }) });
+      assert.equal(reset.status, 204);
+      const viaLink = (await newest('account.password_reset'))!;
+      assert.deepEqual([viaLink.actor, viaLink.details], [{ kind: 'user', id: changer.id, label: changer.email }, { userId: changer.id, via: 'link', sessionsEnded: 1 }]);
+      await resetUserPassword(server.ctx.db, { email: changer.email, now: Date.now() });
+      const viaCli = (await newest('account.password_reset'))!;
+      assert.deepEqual([viaCli.actor, viaCli.address, viaCli.details], [{ kind: 'system', id: null, label: 'cli' }, null, { userId: changer.id, email: changer.email, via: 'cli', sessionsEnded: 0 }]);
+
+      await call('PATCH', `/api/orgs/${server.orgId}`, { name: 'Audited organisation' });
+      assert.deepEqual(await newest('org.update').then((e) => [e!.actor, e!.details]), [tokenActor, { changed: ['name'], name: 'Audited organisation' }]);
+      await call('PUT', `/api/orgs/${server.orgId}/mfa-policy`, { requireMfa: true });
+      await call('PUT', `/api/orgs/${server.orgId}/mfa-policy`, { requireMfa: false });
+      assert.deepEqual((await entries('?action=org.mfa_policy_update&limit=2')).map((e) => [e.actor, e.details]), [[tokenActor, { requireMfa: false }], [tokenActor, { requireMfa: true }]]);
+      await call('PUT', `/api/orgs/${server.orgId}/sso`, { groupRoles: { 'arkiv-admins': 'admin' } });
+      assert.deepEqual(await newest('org.sso_update').then((e) => [e!.actor, e!.details]), [tokenActor, { groupRoles: { 'arkiv-admins': 'admin' }, required: false, previous: { groupRoles: {}, required: false } }]);
+
+      // An SSO sign-in whose groups give another role: the group map is the actor, in the change's transaction.
+      await applySsoRoles(server.ctx.db, changer.id, ['arkiv-admins'], Date.now());
+      const mapped = (await newest('member.role_change'))!;
+      assert.deepEqual([mapped.actor, mapped.details], [{ kind: 'system', id: null, label: 'sso' }, { userId: changer.id, from: 'member', to: 'admin', tokensRevoked: 0, via: 'sso' }]);
+      await applySsoRoles(server.ctx.db, changer.id, [], Date.now());
+      assert.deepEqual((await newest('member.remove'))!.details, { userId: changer.id, role: 'admin', tokensRevoked: 0, via: 'sso' });
+      await call('PUT', `/api/orgs/${server.orgId}/sso`, { groupRoles: {} });
+
+      const webhook = await call('POST', `/api/orgs/${server.orgId}/webhooks`, { url: 'http://127.0.0.1:9/revealed' });
+      await call('GET', `/api/orgs/${server.orgId}/webhooks/${webhook.id}/secret`);
+      assert.deepEqual(await newest('webhook.secret_reveal').then((e) => [e!.actor, e!.details]), [tokenActor, { webhookId: webhook.id }]);
+
+      const report = await call('POST', '/security/report', uploadForm(sampleFields({ projectName: 'exported as SARIF' })));
+      const sarif = await fetch(`${server.url}/security/report/${report.id}/sarif?org=${server.orgId}`, { headers: adminHeaders() });
+      assert.equal(sarif.status, 200);
+      const sarifBytes = (await sarif.arrayBuffer()).byteLength;
+      const exported = await eventually(async () => (await downloadsOf(report.id))[0]);
+      assert.deepEqual([exported.actor, exported.details], [tokenActor, { reportIds: [report.id], format: 'sarif', size: null, bytes: sarifBytes, complete: true }]);
       assert.equal((await verifyAuditChain(server.ctx.db, server.orgId)).intact, true);
     });
 

@@ -11,6 +11,7 @@ import type { RoutePlugin } from '../http/route-plugin.js';
 import { refTo } from '../http/schema-ref.js';
 import { Text } from '../http/text-input.js';
 import { AUDIT_ACTIONS } from './audit-log.js';
+import { flushDownloadAudit } from './download-audit.js';
 import { decodeAuditCursor, encodeAuditCursor, listAuditEntries, parseActorFilter, toEntryView, type AuditEntryView, type AuditFilter } from './audit-query.js';
 
 export const AuditEntrySchema = Type.Object(
@@ -90,6 +91,8 @@ async function* exportLines(db: Kysely<Database>, filter: AuditFilter, format: '
 
 /** GET /api/orgs/{orgId}/audit: the organisation's audit log, for its administrators. */
 export const auditRoutes: RoutePlugin = async (plugin, { ctx }) => {
+  // Fastify runs onClose after in-flight requests end: downloads still queued are written before the database closes.
+  plugin.addHook('onClose', () => flushDownloadAudit(ctx));
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/orgs/:orgId/audit',

@@ -5,6 +5,7 @@ import { notFound } from '../http/errors.js';
 import type { RoutePlugin } from '../http/route-plugin.js';
 import { problemResponses } from '../http/problem-schemas.js';
 import { findOrganization, updateOrganization } from './org-store.js';
+import { requestSource, withAudit } from '../audit/audit-log.js';
 import { signedIn } from '../http/openapi-security.js';
 import { refTo } from '../http/schema-ref.js';
 import { Text } from '../http/text-input.js';
@@ -52,7 +53,13 @@ export const orgRoutes: RoutePlugin = async (plugin, { ctx }) => {
     },
     async (request) => {
       requirePermission(request, request.params.orgId, 'org:admin');
-      const org = await updateOrganization(ctx.db, request.params.orgId, request.body);
+      const orgId = request.params.orgId;
+      const changed = Object.keys(request.body).sort();
+      const org = await withAudit(
+        ctx.db,
+        (trx) => updateOrganization(trx, orgId, request.body),
+        (updated) => updated !== undefined && changed.length > 0 && { orgId, action: 'org.update', ...requestSource(request), details: { changed, ...request.body }, at: ctx.now() },
+      );
       if (!org) throw notFound('Organisation');
       return org;
     },

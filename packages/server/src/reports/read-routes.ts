@@ -9,7 +9,7 @@ import { problemResponses } from '../http/problem-schemas.js';
 import { ReadAccessCache } from '../orgs/read-access-cache.js';
 import { ListResponseCache } from './list-cache.js';
 import { unpaginatedList } from './list-stream.js';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { clientAddressKey } from '../http/client-address.js';
 import { sarifSourceOf, sendReportArchive } from './archive-response.js';
 import { safeName } from './archive.js';
@@ -25,6 +25,7 @@ import {
 import { parseVersion } from './versions.js';
 import { readAccess } from '../http/openapi-security.js';
 import { requestSource } from '../audit/audit-log.js';
+import { recordDownload } from '../audit/download-audit.js';
 
 function versionKey(parameter: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -173,7 +174,12 @@ export const reportReadRoutes: RoutePlugin = async (plugin, { ctx }) => {
       reply.header('content-type', 'application/sarif+json');
       reply.header('content-disposition', `attachment; filename="${name.replace(/"/g, '')}"`);
       reply.header('cache-control', 'no-store');
-      return reply.send(await sarifExportStream(ctx.db, sarifSourceOf(report)));
+      // Generated as it streams (no Content-Length): the entry counts what was handed to the response.
+      let sent = 0;
+      const counted = new Transform({ transform: (chunk: Buffer, _encoding, done) => ((sent += chunk.length), done(null, chunk)) });
+      const sarif = await sarifExportStream(ctx.db, sarifSourceOf(report));
+      recordDownload(ctx, reply.raw, { orgId: org, ...requestSource(request), reportIds: [report.id], format: 'sarif', size: null, sentBytes: () => sent });
+      return reply.send(pipeline(sarif, counted, () => {}));
     },
   );
 };

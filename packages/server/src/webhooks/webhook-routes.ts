@@ -105,7 +105,11 @@ export const webhookRoutes: RoutePlugin = async (plugin, { ctx }) => {
     async (request, reply) => {
       requirePermission(request, request.params.orgId, 'org:admin');
       reply.header('cache-control', 'no-store');
-      return revealSecret(ctx, request.params.orgId, request.params.id);
+      const { orgId, id } = request.params;
+      const revealed = await revealSecret(ctx, orgId, id);
+      // Recorded before the answer leaves: a secret is never shown without its entry.
+      await ctx.db.transaction().execute((trx) => appendAudit(trx, { orgId, action: 'webhook.secret_reveal', ...requestSource(request), details: { webhookId: id }, at: ctx.now() }));
+      return revealed;
     },
   );
 

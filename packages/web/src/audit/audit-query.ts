@@ -26,6 +26,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'invitation.revoke': 'Invitation revoked',
   'invitation.accept': 'Invitation accepted',
   'account.delete': 'Account deleted',
+  'account.password_change': 'Password changed',
+  'account.password_reset': 'Password reset',
+  'org.update': 'Organisation changed',
+  'org.mfa_policy_update': 'MFA policy changed',
+  'org.sso_update': 'SSO settings changed',
+  'webhook.secret_reveal': 'Webhook secret revealed',
 };
 
 export interface AuditFilters {
@@ -55,6 +61,6 @@ export function auditUrl(orgId: string, filters: AuditFilters, extra: { cursor?:
 /** A short reading of an entry's details: `key: value` pairs, lists joined. */
 export function describeDetails(details: Record<string, unknown>): string {
   return Object.entries(details)
-    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : value === null ? '—' : String(value)}`)
+    .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join('; ');
 }
