@@ -1,0 +1,31 @@
+// The server under test, in its own process so its memory is measured alone: a real Arkiv
+// configured by the environment the bench passes, an organisation and an upload token. Loads the
+// server's TypeScript sources (started with tsx) from ARKIV_BENCH_SERVER_SRC when given (another
+// checkout, for a before/after comparison in one run), else from this checkout.
+// Sends `{ ready }` once it listens; on 'report' answers `{ maxRssMiB }` and exits.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const sourceDir = process.env.ARKIV_BENCH_SERVER_SRC || new URL('../../packages/server/src/', import.meta.url).pathname;
+const load = (module) => import(pathToFileURL(path.join(sourceDir, module)).href);
+
+const { loadConfig } = await load('config.ts');
+const { createContext } = await load('context.ts');
+const { startServer } = await load('server.ts');
+const { createOrganization } = await load('orgs/org-store.ts');
+const { createApiToken } = await load('accounts/tokens.ts');
+
+const config = loadConfig(process.env);
+const ctx = await createContext(config);
+const arkiv = await startServer(config, { ctx });
+const orgId = (await createOrganization(ctx.db, { name: 'Bench organisation' })).id;
+const { token } = await createApiToken(ctx.db, { orgId, name: 'bench upload', scopes: ['upload'] });
+
+process.on('message', (message) => {
+  if (message !== 'report') return;
+  process.send({ maxRssMiB: process.resourceUsage().maxRSS / 1024 }, () => {
+    void arkiv.close().finally(() => process.exit(0));
+  });
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: { url: arkiv.url, token } });
