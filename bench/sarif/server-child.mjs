@@ -2,7 +2,7 @@
 // configured by the environment the bench passes, an organisation and an upload token. Loads the
 // server's TypeScript sources (started with tsx) from ARKIV_BENCH_SERVER_SRC when given (another
 // checkout, for a before/after comparison in one run), else from this checkout.
-// Sends `{ ready }` once it listens; on 'report' answers `{ maxRssMiB }` and exits.
+// Sends `{ ready }` once it listens; on 'report' answers `{ maxRssMiB, peakHeapUsedMiB }` and exits.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -15,6 +15,13 @@ const { startServer } = await load('server.ts');
 const { createOrganization } = await load('orgs/org-store.ts');
 const { createApiToken } = await load('accounts/tokens.ts');
 
+// The V8 heap's high-water mark, sampled: RSS alone mixes live data with garbage not yet collected
+// and with caches of fixed size (SQLite's page cache).
+let peakHeapUsed = 0;
+setInterval(() => {
+  peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
+}, 100).unref();
+
 const config = loadConfig(process.env);
 const ctx = await createContext(config);
 const arkiv = await startServer(config, { ctx });
@@ -23,7 +30,7 @@ const { token } = await createApiToken(ctx.db, { orgId, name: 'bench upload', sc
 
 process.on('message', (message) => {
   if (message !== 'report') return;
-  process.send({ maxRssMiB: process.resourceUsage().maxRSS / 1024 }, () => {
+  process.send({ maxRssMiB: process.resourceUsage().maxRSS / 1024, peakHeapUsedMiB: peakHeapUsed / 2 ** 20 }, () => {
     void arkiv.close().finally(() => process.exit(0));
   });
 });
