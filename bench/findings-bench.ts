@@ -219,7 +219,7 @@ for (const dialect of args.dialects.split(',') as Dialect[]) {
       };
 
       console.log(`\n${dialect}, first page (limit 100), ${args.requests} requests per organisation, interleaved; p50 / p95 / p99 ms`);
-      console.log(`| search | rows | client: 1 000 | client: ${args.findings} | server: 1 000 | server: ${args.findings} | CPU: 1 000 | CPU: ${args.findings} | CPU p50 ratio | CPU p99 ratio |${dialect === 'postgres' ? ' backend CPU mean: 1 000 / large |' : ''} load |`);
+      console.log(`| search | rows: 1 000 / large | client: 1 000 | client: ${args.findings} | server: 1 000 | server: ${args.findings} | CPU: 1 000 | CPU: ${args.findings} | CPU p50 ratio | CPU p99 ratio |${dialect === 'postgres' ? ' backend CPU mean: 1 000 / large |' : ''} load |`);
       console.log(`|---|---|---|---|---|---|---|---|---|---|${dialect === 'postgres' ? '---|' : ''}---|`);
       for (const query of SEARCHES) {
         for (let i = 0; i < WARM_UP; i++) {
@@ -245,7 +245,7 @@ for (const dialect of args.dialects.split(',') as Dialect[]) {
         const pick = (which: 'small' | 'big', field: keyof Sample) => measured[which].map((s) => s[field]);
         const ratio = (p: number) => (percentile(pick('big', 'cpuMs'), p) / percentile(pick('small', 'cpuMs'), p)).toFixed(2);
         const backend = dialect === 'postgres' ? ` ${(mean(pick('small', 'backendTicks')) * TICK_MS).toFixed(1)} / ${(mean(pick('big', 'backendTicks')) * TICK_MS).toFixed(1)} |` : '';
-        console.log(`| \`${query || '(none)'}\` | ${measured.big[0]!.rows} | ${triple(pick('small', 'clientMs'))} | ${triple(pick('big', 'clientMs'))} | ${triple(pick('small', 'wallMs'))} | ${triple(pick('big', 'wallMs'))} | ${triple(pick('small', 'cpuMs'))} | ${triple(pick('big', 'cpuMs'))} | ${ratio(0.5)} | ${ratio(0.99)} |${backend} ${loadAverage()} |`);
+        console.log(`| \`${query || '(none)'}\` | ${measured.small[0]!.rows} / ${measured.big[0]!.rows} | ${triple(pick('small', 'clientMs'))} | ${triple(pick('big', 'clientMs'))} | ${triple(pick('small', 'wallMs'))} | ${triple(pick('big', 'wallMs'))} | ${triple(pick('small', 'cpuMs'))} | ${triple(pick('big', 'cpuMs'))} | ${ratio(0.5)} | ${ratio(0.99)} |${backend} ${loadAverage()} |`);
       }
     } finally {
       await backends.close();

@@ -10,8 +10,9 @@
  * `--before DIR` runs every case a second time against the server sources in DIR (another
  * checkout's packages/server/src, e.g. the commit before a change), in the same run;
  * `--before-results` gives it other sizes (the code before streaming took minutes per 10 000).
- * Besides the peak RSS the child reports its peak V8 heap in use (sampled every 100 ms): RSS also
- * holds garbage not yet collected and caches of fixed size (SQLite's 32 MiB page cache).
+ * Besides the peak RSS the child reports its peak V8 heap in use (sampled every 100 ms) and the
+ * largest heap left after a major GC (what survives a full collection): RSS and the sampled heap
+ * also hold garbage not yet collected, and RSS caches of fixed size (SQLite's 32 MiB page cache).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
 const BASELINE_RESULTS = 10;
 const childScript = fileURLToPath(new URL('./sarif/server-child.mjs', import.meta.url));
 
-interface Measured { status: number; seconds: number; maxRssMiB: number; peakHeapUsedMiB: number; vulnerabilitiesCount: number }
+interface Measured { status: number; seconds: number; maxRssMiB: number; peakHeapUsedMiB: number; peakAfterMajorGcMiB: number; vulnerabilitiesCount: number }
 
 /** One upload in a fresh server child on a fresh database. */
 async function uploadOnce(dialect: Dialect, file: string, serverSrc: string | undefined): Promise<Measured> {
@@ -57,11 +58,11 @@ async function uploadOnce(dialect: Dialect, file: string, serverSrc: string | un
     const body = (await response.json()) as { vulnerabilitiesCount?: number; detail?: string };
     const seconds = (performance.now() - started) / 1000;
     if (response.status !== 201) throw new Error(`upload answered ${response.status}: ${JSON.stringify(body)}`);
-    const { maxRssMiB, peakHeapUsedMiB } = await new Promise<{ maxRssMiB: number; peakHeapUsedMiB: number }>((resolve) => {
-      child.once('message', (m) => resolve(m as { maxRssMiB: number; peakHeapUsedMiB: number }));
+    const memory = await new Promise<{ maxRssMiB: number; peakHeapUsedMiB: number; peakAfterMajorGcMiB: number }>((resolve) => {
+      child.once('message', (m) => resolve(m as { maxRssMiB: number; peakHeapUsedMiB: number; peakAfterMajorGcMiB: number }));
       child.send('report');
     });
-    return { status: response.status, seconds, maxRssMiB, peakHeapUsedMiB, vulnerabilitiesCount: body.vulnerabilitiesCount ?? -1 };
+    return { status: response.status, seconds, ...memory, vulnerabilitiesCount: body.vulnerabilitiesCount ?? -1 };
   } finally {
     if (child.exitCode === null) {
       await new Promise((resolve) => {
@@ -81,16 +82,17 @@ try {
   for (const count of new Set([BASELINE_RESULTS, ...counts, ...beforeCounts])) writeLog(path.join(dir, `${count}.sarif`), count);
   const trees: Array<[string, string | undefined, number[]]> = [['this checkout', undefined, counts], ...(args.before ? [['before', path.resolve(args.before), beforeCounts] as [string, string, number[]]] : [])];
   console.log(`load average at start: ${load()}`);
-  console.log('| engine | server | results | file MiB | upload s | peak RSS MiB | growth over baseline MiB | peak heap used MiB | growth over baseline MiB | vulnerabilitiesCount | load (1/5/15 min) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| engine | server | results | file MiB | upload s | peak RSS MiB (growth) | peak heap used MiB (growth) | heap after major GC, max MiB (growth) | vulnerabilitiesCount | load (1/5/15 min) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const dialect of args.dialects.split(',') as Dialect[]) {
     for (const [label, serverSrc, sizes] of trees) {
       const baseline = await uploadOnce(dialect, path.join(dir, `${BASELINE_RESULTS}.sarif`), serverSrc);
-      console.log(`| ${dialect} | ${label} | ${BASELINE_RESULTS} (baseline) | 0.0 | ${baseline.seconds.toFixed(1)} | ${baseline.maxRssMiB.toFixed(0)} | | ${baseline.peakHeapUsedMiB.toFixed(0)} | | ${baseline.vulnerabilitiesCount} | ${load()} |`);
+      console.log(`| ${dialect} | ${label} | ${BASELINE_RESULTS} (baseline) | 0.0 | ${baseline.seconds.toFixed(1)} | ${baseline.maxRssMiB.toFixed(0)} | ${baseline.peakHeapUsedMiB.toFixed(0)} | ${baseline.peakAfterMajorGcMiB.toFixed(0)} | ${baseline.vulnerabilitiesCount} | ${load()} |`);
       for (const count of sizes) {
         const file = path.join(dir, `${count}.sarif`);
         const m = await uploadOnce(dialect, file, serverSrc);
-        console.log(`| ${dialect} | ${label} | ${count} | ${(fs.statSync(file).size / 2 ** 20).toFixed(1)} | ${m.seconds.toFixed(1)} | ${m.maxRssMiB.toFixed(0)} | ${(m.maxRssMiB - baseline.maxRssMiB).toFixed(0)} | ${m.peakHeapUsedMiB.toFixed(0)} | ${(m.peakHeapUsedMiB - baseline.peakHeapUsedMiB).toFixed(0)} | ${m.vulnerabilitiesCount} | ${load()} |`);
+        const growth = (field: 'maxRssMiB' | 'peakHeapUsedMiB' | 'peakAfterMajorGcMiB') => `${m[field].toFixed(0)} (${(m[field] - baseline[field]).toFixed(0)})`;
+        console.log(`| ${dialect} | ${label} | ${count} | ${(fs.statSync(file).size / 2 ** 20).toFixed(1)} | ${m.seconds.toFixed(1)} | ${growth('maxRssMiB')} | ${growth('peakHeapUsedMiB')} | ${growth('peakAfterMajorGcMiB')} | ${m.vulnerabilitiesCount} | ${load()} |`);
       }
     }
   }
