@@ -16,7 +16,9 @@
  * Then every filter combination's plan on the large organisation: which index, and whether any
  * step sorts (SQLite "USE TEMP B-TREE", PostgreSQL "Sort") or scans a table whole.
  *
- *   npm run bench -- findings [--dialects sqlite,postgres] [--findings 1000000] [--versions 1000] [--requests 300]
+ *   npm run bench -- findings [--dialects sqlite,postgres] [--findings 1000000] [--versions 1000] [--requests 300] [--only rule]
+ *
+ * `--only TEXT` keeps the searches whose query string contains TEXT.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     findings: { type: 'string', default: '1000000' },
     versions: { type: 'string', default: '1000' },
     requests: { type: 'string', default: '300' },
+    only: { type: 'string' },
   },
 });
 
@@ -79,7 +82,7 @@ async function seed(ctx: AppContext, orgId: string, totalFindings: number, versi
 }
 
 /** Every filter the search route takes, alone and with a CWE or a rule (the two indexed walks). */
-const SEARCHES = [
+const ALL_SEARCHES = [
   'cwe=89',
   'cwe=89&project=Storefront',
   'cwe=89&status=open',
@@ -100,6 +103,7 @@ const SEARCHES = [
   'reportType=CWE%20Top%2025',
   '',
 ];
+const SEARCHES = args.only === undefined ? ALL_SEARCHES : ALL_SEARCHES.filter((q) => q.includes(args.only!));
 
 /** The route's reading of a query string, for the plan of the same search. */
 function searchOf(orgId: string, query: string): FindingSearch {
