@@ -178,7 +178,8 @@ const childScript = fileURLToPath(new URL('./findings/server-child.mjs', import.
 const TICK_MS = 10;
 
 for (const dialect of args.dialects.split(',') as Dialect[]) {
-  const database = await createBenchDatabase(dialect, 'findings');
+  // Named by process: two runs at once (another checkout's, say) must not drop each other's database.
+  const database = await createBenchDatabase(dialect, `findings_${process.pid}`);
   const env = { ...database.env, ARKIV_PORT: '0', ARKIV_LOG_LEVEL: 'warn', ARKIV_SECRET_KEY: 'findings-benchmark-secret-key-0123456789' };
   try {
     const big = crypto.randomUUID();

@@ -38,7 +38,8 @@ interface Measured { status: number; seconds: number; maxRssMiB: number; peakHea
 
 /** One upload in a fresh server child on a fresh database. */
 async function uploadOnce(dialect: Dialect, file: string, serverSrc: string | undefined): Promise<Measured> {
-  const database = await createBenchDatabase(dialect, 'sarif');
+  // Named by process: two runs at once (another checkout's, say) must not drop each other's database.
+  const database = await createBenchDatabase(dialect, `sarif_${process.pid}`);
   const child = fork(childScript, [], {
     execArgv: ['--conditions=arkiv-source', '--import', 'tsx'],
     env: { ...process.env, ...database.env, ARKIV_PORT: '0', ARKIV_LOG_LEVEL: 'warn', ARKIV_SECRET_KEY: 'sarif-benchmark-secret-key-0123456789', ...(serverSrc ? { ARKIV_BENCH_SERVER_SRC: serverSrc } : {}) },
