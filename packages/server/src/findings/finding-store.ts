@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { FindingKind, FindingRecord, FindingSeverity, FindingStatus, FindingsDelta } from './finding-model.js';
 import type { ReportFindingsTable } from './schema.js';
@@ -20,12 +20,14 @@ const BATCH = 500;
 /**
  * Replaces a report's findings: call inside the report's transaction, so a report and its
  * findings commit or roll back together (nothing half-stored, no findings of a replaced upload).
+ * Findings are read as they are stored, a batch at a time: a source that streams them (a SARIF
+ * upload's staged findings) is never held whole.
  */
-export async function replaceFindings(trx: Transaction<Database>, owner: FindingsOwner, findings: Iterable<FindingRecord>): Promise<void> {
+export async function replaceFindings(trx: Transaction<Database>, owner: FindingsOwner, findings: Iterable<FindingRecord> | AsyncIterable<FindingRecord>): Promise<void> {
   await deleteFindings(trx, owner.reportId);
   let rows: ReportFindingsTable[] = [];
   let seq = 0;
-  for (const finding of findings) {
+  for await (const finding of findings) {
     rows.push(toRow(owner, seq++, finding));
     if (rows.length === BATCH) {
       await insertRows(trx, rows);
@@ -103,6 +105,7 @@ export async function* readReportFindings(db: Kysely<Database>, reportId: string
 /**
  * Open findings new and fixed in a report against the previous version (semver order) of the same
  * product and report type. Reads inside the caller's transaction, so it sees the rows just written.
+ * The two sets are compared by the database (EXCEPT), so a report of any size costs no memory here.
  */
 export async function findingsDeltaOf(trx: Transaction<Database>, owner: FindingsOwner): Promise<FindingsDelta> {
   const previous = await trx
@@ -115,22 +118,25 @@ export async function findingsDeltaOf(trx: Transaction<Database>, owner: Finding
     .orderBy('version_key', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const current = await openFingerprints(trx, owner.reportId);
-  if (!previous) return { new: current.size, fixed: 0, previousVersion: null };
-  const before = await openFingerprintsOfVersion(trx, owner.orgId, owner.projectName, previous.version_key, owner.reportType);
-  let added = 0;
-  for (const f of current) if (!before.has(f)) added++;
-  let fixed = 0;
-  for (const f of before) if (!current.has(f)) fixed++;
-  return { new: added, fixed, previousVersion: previous.project_version };
+  const current = trx.selectFrom('report_findings').select('fingerprint').where('report_id', '=', owner.reportId).where('status', '=', 'open');
+  if (!previous) return { new: await countDistinct(trx, current), fixed: 0, previousVersion: null };
+  const before = openFingerprintsQuery(trx, owner.orgId, owner.projectName, previous.version_key, owner.reportType);
+  return {
+    new: await countDistinct(trx, current.except(before)),
+    fixed: await countDistinct(trx, before.except(current)),
+    previousVersion: previous.project_version,
+  };
 }
 
-async function openFingerprints(trx: Kysely<Database>, reportId: string): Promise<Set<string>> {
-  const rows = await trx.selectFrom('report_findings').select('fingerprint').where('report_id', '=', reportId).where('status', '=', 'open').execute();
-  return new Set(rows.map((r) => r.fingerprint));
+type FingerprintQuery = SelectQueryBuilder<Database, 'report_findings', { fingerprint: string }>;
+
+/** Rows of a fingerprint query, each fingerprint once (EXCEPT already gives each once; DISTINCT for the plain set). */
+async function countDistinct(trx: Transaction<Database>, fingerprints: FingerprintQuery): Promise<number> {
+  const row = await trx.selectFrom(fingerprints.as('s')).select((eb) => eb.fn.count<number>('s.fingerprint').distinct().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
-export async function openFingerprintsOfVersion(db: Kysely<Database>, orgId: string, projectName: string, versionKey: string, reportType: string | undefined): Promise<Set<string>> {
+function openFingerprintsQuery(db: Kysely<Database>, orgId: string, projectName: string, versionKey: string, reportType: string | undefined): FingerprintQuery {
   let query = db
     .selectFrom('report_findings')
     .select('fingerprint')
@@ -139,5 +145,9 @@ export async function openFingerprintsOfVersion(db: Kysely<Database>, orgId: str
     .where('version_key', '=', versionKey)
     .where('status', '=', 'open');
   if (reportType !== undefined) query = query.where('report_type', '=', reportType);
-  return new Set((await query.execute()).map((r) => r.fingerprint));
+  return query;
+}
+
+export async function openFingerprintsOfVersion(db: Kysely<Database>, orgId: string, projectName: string, versionKey: string, reportType: string | undefined): Promise<Set<string>> {
+  return new Set((await openFingerprintsQuery(db, orgId, projectName, versionKey, reportType).execute()).map((r) => r.fingerprint));
 }

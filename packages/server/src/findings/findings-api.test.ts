@@ -174,6 +174,10 @@ for (const dialect of testDialects) {
       assert.deepEqual(await count('cwe=22&status=open'), ['Shop 2.4.0: 1']);
       assert.deepEqual(await count('cwe=22&status=accepted'), ['Shop 2.5.0: 1']);
       assert.deepEqual(await count('rule=xss&project=Shop'), ['Shop 2.4.0: 1', 'Shop 2.5.0: 1']);
+      // A rule and a CWE: the rule's findings that carry the CWE (the rule's index walked, the CWE checked).
+      assert.deepEqual(await count('cwe=89&rule=sql-injection'), ['Other 1.0.0: 1', 'Shop 2.4.0: 1', 'Shop 2.5.0-rc.1: 2', 'Shop 2.5.0: 1', 'Shop 2.10.0: 1']);
+      assert.deepEqual(await count('cwe=89&rule=sql-injection&project=Shop&minver=2.5.0'), ['Shop 2.5.0: 1', 'Shop 2.10.0: 1']);
+      assert.deepEqual(await count('cwe=79&rule=sql-injection'), []);
       assert.deepEqual(await count('file=src/f&project=Shop'), ['Shop 2.4.0: 2', 'Shop 2.5.0: 2']);
       assert.deepEqual(await count('project=Shop&maxver=2.4.0'), ['Shop 2.4.0: 4']);
       const bad = await readApi(server, `/api/orgs/${server.orgId}/findings?cwe=sql`);

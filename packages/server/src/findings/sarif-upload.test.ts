@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import yauzl from 'yauzl';
 import { testDialects } from '../test/test-database.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
@@ -139,6 +140,51 @@ for (const dialect of testDialects) {
       const { log } = await exportedSarif(server, created.body.id);
       assert.equal(log.runs[0].tool.driver.rules.length, 10_000);
       assert.equal(log.runs[0].results.length, 10_000);
+    });
+
+    it('refuses a log invalid at its last result with nothing stored, and keeps the report it would have replaced', async () => {
+      const fields = { projectName: 'Invalid at the end', projectVersion: '1.0.0' };
+      const first = await uploadSarif(server, sarifLog([{ rule: 'a', file: 'x', line: 1, cwe: [89] }, { rule: 'b', file: 'y', line: 2, cwe: [79] }]), fields);
+      assert.equal(first.status, 201, JSON.stringify(first.body));
+      const before = await reportCount(server);
+      const rows = await storedFindingRows(server);
+      const results = Array.from({ length: 20_000 }, (_, i) => ({ rule: `rule-${i % 50}`, file: `src/f${i}.js`, line: i === 19_999 ? 0 : i + 1, cwe: [89] }));
+      const refused = await uploadSarif(server, sarifLog(results), fields);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal(refused.body.code, 'invalid_sarif');
+      assert.match(refused.body.message, /\/runs\/0\/results\/19999\/locations\/0\/physicalLocation\/region\/startLine: must be >= 1/);
+      assert.equal(await reportCount(server), before);
+      assert.deepEqual(await storedFindingRows(server), rows);
+      assert.deepEqual(await storedFindingRows(server, first.body.id), { findings: 2, cwes: 2 });
+      // The findings were staged on disk while the log streamed; nothing of them is left there.
+      assert.deepEqual(fs.readdirSync(server.ctx.stagingDir).filter((name) => name.startsWith('sarif-')), []);
+    });
+
+    it('counts every open vulnerability of a category (each fingerprint once) and lists the worst 200 in the rendering', async () => {
+      const results = [
+        ...Array.from({ length: 50 }, (_, i) => ({ rule: 'xss-high', file: `src/high${i}.js`, line: 1, hash: `high-${i}`, cwe: [79], level: 'error' as const })),
+        ...Array.from({ length: 400 }, (_, i) => ({ rule: 'xss-medium', file: `src/medium${i}.js`, line: 1, hash: `medium-${i}`, cwe: [79], level: 'warning' as const })),
+        // The same finding twice (same partialFingerprints): one vulnerability.
+        { rule: 'xss-medium', file: 'src/medium0.js', line: 1, hash: 'medium-0', cwe: [79], level: 'warning' as const },
+      ];
+      const created = await uploadSarif(server, sarifLog(results), { projectName: 'Many XSS', projectVersion: '1.0.0' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.vulnerabilitiesCount, 450);
+      assert.equal(created.body.securityRating, 'D', 'the worst is high');
+      assert.deepEqual(await storedFindingRows(server, created.body.id), { findings: 451, cwes: 451 });
+      const html = await (await fetch(`${server.url}/api/orgs/${server.orgId}/reports/${created.body.id}/files/html`, { headers: { authorization: `Bearer ${server.tokens.read}` } })).text();
+      assert.match(html, /Open vulnerabilities \(450; the 200 worst listed/);
+      const section = html.slice(html.indexOf('id="cat-cwe-79"'));
+      const listed = section.slice(0, section.indexOf('</table>')).match(/<td class="loc">[^<]*<\/td>/g) ?? [];
+      assert.equal(listed.length, 200);
+      // Worst first, then by location: the 50 high ones, then the first 150 medium ones by path.
+      const mediumByPath = Array.from({ length: 400 }, (_, i) => `src/medium${i}.js:1`).sort();
+      assert.deepEqual(listed.map((cell) => cell.slice('<td class="loc">'.length, -'</td>'.length)), [
+        ...Array.from({ length: 50 }, (_, i) => `src/high${i}.js:1`).sort(),
+        ...mediumByPath.slice(0, 150),
+      ]);
+      // The summary counts the category whole.
+      assert.match(html, /href="#cat-cwe-79">[^<]*<\/a><\/th><td class="num">450<\/td>/);
     });
 
     describe('refuses bad SARIF with a clear 400 and stores nothing', () => {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { invalidParameter } from '../http/errors.js';
+import { isPostgres } from '../db/dialect-sql.js';
 import { toFindingView, type FindingView } from './finding-view.js';
 import './schema.js';
 
@@ -71,23 +72,34 @@ export async function searchFindings(db: Kysely<Database>, s: FindingSearch): Pr
 /** The page's query (limit + 1 rows), unexecuted: the benchmark prints its plan. */
 export function searchQuery(db: Kysely<Database>, s: FindingSearch) {
   const after = s.cursor === undefined ? undefined : decodeCursor(s.cursor);
-  // Keys of the walk: from finding_cwes when a CWE is asked for, else from the findings themselves.
-  const k = s.cwe !== undefined ? 'c' : 'f';
+  // Keys of the walk: from finding_cwes when a CWE alone is asked for, else from the findings
+  // themselves. With a rule too, the walk takes the rule's index and checks the CWE by primary key:
+  // a rule's findings share its CWEs, so that walk stops after about a page, where walking the
+  // CWE and filtering the rule reads every finding of the CWE.
+  const k = s.cwe !== undefined && s.ruleId === undefined ? 'c' : 'f';
+  // SQLite has no statistics (nothing runs ANALYZE) and, given a rule and a product, walks the
+  // product index and sorts each version's findings. A unary `+` makes the product unusable as an
+  // index key there, so it walks report_findings_rule, which holds the product, in order.
+  const productUnindexed = s.ruleId !== undefined && !isPostgres(db);
   const col = (name: 'version_key' | 'project_name' | 'status' | 'report_id' | 'seq') => sql.ref<string>(`${k}.${name}`);
   let query = db
     .selectFrom('report_findings as f')
     .select(['f.report_id', 'f.report_type', 'f.fingerprint', 'f.rule_id', 'f.rule_name', 'f.kind', 'f.severity', 'f.status', 'f.file', 'f.line', 'f.message', 'f.cwe', 'f.owasp', 'f.seq', 'f.version_key', 'f.project_name', 'f.project_version']);
-  if (s.cwe !== undefined) {
+  if (k === 'c') {
     query = query
       .innerJoin('finding_cwes as c', (join) => join.onRef('c.report_id', '=', 'f.report_id').onRef('c.seq', '=', 'f.seq'))
       .where('c.org_id', '=', s.orgId)
-      .where('c.cwe', '=', s.cwe);
+      .where('c.cwe', '=', s.cwe!);
   } else {
     query = query.where('f.org_id', '=', s.orgId);
+    if (s.cwe !== undefined) {
+      const cwe = s.cwe;
+      query = query.where((eb) => eb.exists(eb.selectFrom('finding_cwes as c').select('c.seq').whereRef('c.report_id', '=', 'f.report_id').whereRef('c.seq', '=', 'f.seq').where('c.cwe', '=', cwe)));
+    }
   }
   if (s.minKey !== undefined) query = query.where(col('version_key'), '>=', s.minKey);
   if (s.maxKey !== undefined) query = query.where(col('version_key'), '<=', s.maxKey);
-  if (s.projectName !== undefined) query = query.where(col('project_name'), '=', s.projectName);
+  if (s.projectName !== undefined) query = query.where(productUnindexed ? sql<string>`+${col('project_name')}` : col('project_name'), '=', s.projectName);
   if (s.status !== undefined) query = query.where(col('status'), '=', s.status);
   if (s.ruleId !== undefined) query = query.where('f.rule_id', '=', s.ruleId);
   if (s.reportType !== undefined) query = query.where('f.report_type', '=', s.reportType);

@@ -16,7 +16,7 @@ export interface ReportToStore {
   /** Id for a new report (demo data, migrations); ignored when the identity already exists. */
   id?: string;
   /** The report's findings; a replaced report's findings are replaced too (none given: none kept). */
-  findings?: Iterable<FindingRecord>;
+  findings?: Iterable<FindingRecord> | AsyncIterable<FindingRecord>;
 }
 
 export interface StoredReport {

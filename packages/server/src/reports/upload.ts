@@ -6,9 +6,8 @@ import type { StagedFile } from '../blobs/blob-store.js';
 import { validateReportMetadata } from './report-input.js';
 import { pdfFileProblem } from './pdf-structure.js';
 import type { ReportFile, ReportFileKind } from './report-model.js';
-import type { FindingRecord } from '../findings/finding-model.js';
-import { readSarif } from '../findings/sarif/read-sarif.js';
-import { renderSarifOnly } from '../findings/sarif-report.js';
+import { readSarif, type SarifFindings } from '../findings/sarif/read-sarif.js';
+import { renderSarifOnly, sarifListings } from '../findings/sarif-report.js';
 
 const METADATA_FIELDS = new Set(['projectName', 'projectVersion', 'reportType', 'reportVersion', 'date', 'vulnerabilitiesCount', 'securityRating']);
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
@@ -36,6 +35,8 @@ export function checkFileContent(kind: ReportFileKind, mediaType: string, head: 
  * and `pdf`, and optionally `sarif` (the report's findings, SARIF 2.1.0). With `sarif` alone,
  * Arkiv renders the HTML and PDF itself. Files are staged to disk while streaming (hashed,
  * size-limited); nothing enters the blob store or the database until every part has been checked.
+ * A SARIF file's findings come back staged on disk (`findings`): the caller stores them in the
+ * report's transaction and closes them.
  */
 export async function readReportUpload(ctx: AppContext, request: FastifyRequest) {
   if (!request.isMultipart()) throw unsupportedMediaType('Upload reports as multipart/form-data');
@@ -44,6 +45,7 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
   const limit = ctx.config.maxUploadBytes;
   let parts = 0;
   let sarif: StagedFile | undefined;
+  let findings: SarifFindings | undefined;
   try {
     for await (const part of request.parts()) {
       parts += 1;
@@ -84,25 +86,26 @@ export async function readReportUpload(ctx: AppContext, request: FastifyRequest)
     }
     // RFC 2046 §5.1.1: a multipart body has one or more parts; an empty body is not one.
     if (parts === 0) throw new AppError(400, 'invalid_multipart', 'The body is not valid multipart/form-data: it holds no parts');
-    const fromSarif = sarif ? await readSarif(sarif.path) : undefined;
-    const findings: FindingRecord[] | undefined = fromSarif?.findings;
-    if (fromSarif && files.size === 0) {
-      const { metadataFields, render } = await renderSarifOnly(ctx, fields, fromSarif.findings, fromSarif.startTime);
+    // Without html and pdf, Arkiv renders both: the staged findings are indexed for the rendering too.
+    findings = sarif ? await readSarif(sarif.path, ctx.stagingDir, files.size === 0 ? sarifListings : () => []) : undefined;
+    if (findings && files.size === 0) {
+      const { metadataFields, render } = await renderSarifOnly(ctx, fields, findings.findings, findings.startTime);
       const metadata = validateReportMetadata(metadataFields);
       for (const rendered of await render()) files.set(rendered.kind, rendered);
-      return { metadata, files: [...files.values()], findings };
+      return { metadata, files: [...files.values()], findings: findings.findings };
     }
     const metadata = validateReportMetadata(fields);
     for (const kind of ['html', 'pdf'] as const) {
       if (!files.has(kind)) throw new AppError(400, 'missing_file', `The ${kind} file is required${sarif ? '' : ' (or send a sarif file alone and Arkiv renders both)'}`);
     }
-    return { metadata, files: [...files.values()], findings };
+    return { metadata, files: [...files.values()], findings: findings?.findings };
   } catch (error) {
+    await findings?.findings.close();
     await Promise.all([...files.values()].map((f) => discardStaged(f.staged)));
     await drainBody(request);
     throw asUploadError(error);
   } finally {
-    // The findings are read from it; the file itself is not kept (GET …/sarif writes the findings anew).
+    // The findings are staged from it; the file itself is not kept (GET …/sarif writes the findings anew).
     if (sarif) await discardStaged(sarif);
   }
 }

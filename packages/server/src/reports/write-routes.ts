@@ -61,14 +61,21 @@ export const reportWriteRoutes: RoutePlugin = async (plugin, { ctx }) => {
       const orgId = principal.kind === 'token' ? principal.orgId : String((request.query as { org?: string }).org ?? '');
       requirePermission(request, orgId, 'reports:write');
       const upload = await readReportUpload(ctx, request);
-      const files = await publishStagedFiles(ctx, upload.files);
-      const [stored] = await storeReports(ctx.db, ctx.reportHooks, {
-        orgId,
-        reports: [{ metadata: upload.metadata, files, ...(upload.findings ? { findings: upload.findings } : {}) }],
-        initiator: initiatorOf(principal),
-        now: ctx.now(),
-        source: requestSource(request),
-      });
+      let stored;
+      try {
+        const files = await publishStagedFiles(ctx, upload.files);
+        // The staged findings are read a page at a time inside the report's transaction: it holds
+        // no more of them in memory than a page, and waits on the local disk only, not the client.
+        [stored] = await storeReports(ctx.db, ctx.reportHooks, {
+          orgId,
+          reports: [{ metadata: upload.metadata, files, ...(upload.findings ? { findings: upload.findings } : {}) }],
+          initiator: initiatorOf(principal),
+          now: ctx.now(),
+          source: requestSource(request),
+        });
+      } finally {
+        await upload.findings?.close();
+      }
       const { report, created } = stored!;
       return reply.status(created ? 201 : 200).send({ ...report, files: report.files.map(({ blobKey: _b, ...f }) => f) });
     },

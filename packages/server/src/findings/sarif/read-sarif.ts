@@ -2,9 +2,11 @@ import { AppError } from '../../http/errors.js';
 import { clipText, contentFingerprint, cweNumber, partialFingerprintsKey, uniqueSorted, type FindingRecord, type FindingSeverity, type FindingStatus } from '../finding-model.js';
 import { describeSchemaError, sarifValidators } from './sarif-schema.js';
 import { walkSarif } from './sarif-stream.js';
+import { StagedFindings, type Listing } from './staged-findings.js';
 
 export interface SarifFindings {
-  findings: FindingRecord[];
+  /** The log's findings, staged on disk in log order; the caller closes them. */
+  findings: StagedFindings;
   /** The first run's tool name. */
   toolName: string;
   /** The first run's first invocation start time, when given (a SARIF-only upload's default date). */
@@ -14,45 +16,49 @@ export interface SarifFindings {
 export const invalidSarif = (message: string) => new AppError(400, 'invalid_sarif', `The sarif file is not valid SARIF 2.1.0: ${message}`);
 
 /**
- * Reads a staged SARIF file: checks it against the OASIS SARIF 2.1.0 schema (each result as it
- * streams by, the rest of the log whole) and turns its results into findings. Throws a 400 naming
- * the first invalid path; SARIF 1.0 and 2.0 logs are refused by name.
+ * Reads a staged SARIF file: checks it against the OASIS SARIF 2.1.0 schema (each result alone as
+ * it streams by, the rest of the log whole once the stream ends) and turns its results into
+ * findings staged on disk (staged-findings.ts), so memory does not grow with the number of
+ * results. Throws a 400 naming the first invalid path, and then keeps nothing; SARIF 1.0 and 2.0
+ * logs are refused by name. `listingsOf` says where a finding appears in a rendered report.
  */
-export async function readSarif(path: string): Promise<SarifFindings> {
+export async function readSarif(path: string, stagingDir: string, listingsOf: (finding: FindingRecord) => Listing[]): Promise<SarifFindings> {
   const validators = sarifValidators();
-  const pending: PendingResult[] = [];
-  let firstInvalid: string | undefined;
-  let skeleton: Record<string, unknown>;
+  const staged = await StagedFindings.open(stagingDir);
   try {
-    skeleton = await walkSarif(path, (result, run, index) => {
-      if (firstInvalid) return;
-      if (!validators.result(result)) {
-        firstInvalid = describeSchemaError(validators.result.errors, `/runs/${run}/results/${index}`);
-        return;
-      }
-      pending.push(pendingOf(result as SarifResult, run));
-    });
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw invalidSarif(`it is not JSON (${(error as Error).message})`);
-  }
-  if (skeleton === null || typeof skeleton !== 'object' || Array.isArray(skeleton)) throw invalidSarif('/: must be an object');
-  const version = skeleton.version;
-  if (version !== '2.1.0') {
-    if (typeof version === 'string' && /^(1|2\.0)\b/.test(version)) {
-      throw new AppError(400, 'unsupported_sarif_version', `SARIF ${version} is not supported: convert the log to SARIF 2.1.0 (e.g. with the SARIF multitool) and upload again`);
+    let firstInvalid: string | undefined;
+    let skeleton: Record<string, unknown>;
+    try {
+      skeleton = await walkSarif(path, (result, run, index) => {
+        if (firstInvalid) return;
+        if (!validators.result(result)) {
+          firstInvalid = describeSchemaError(validators.result.errors, `/runs/${run}/results/${index}`);
+          return;
+        }
+        staged.addResult(pendingOf(result as SarifResult, run));
+      });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw invalidSarif(`it is not JSON (${(error as Error).message})`);
     }
-    throw invalidSarif(`/version: must be "2.1.0"${typeof version === 'string' ? `, not "${version.slice(0, 40)}"` : ''}`);
+    if (skeleton === null || typeof skeleton !== 'object' || Array.isArray(skeleton)) throw invalidSarif('/: must be an object');
+    const version = skeleton.version;
+    if (version !== '2.1.0') {
+      if (typeof version === 'string' && /^(1|2\.0)\b/.test(version)) {
+        throw new AppError(400, 'unsupported_sarif_version', `SARIF ${version} is not supported: convert the log to SARIF 2.1.0 (e.g. with the SARIF multitool) and upload again`);
+      }
+      throw invalidSarif(`/version: must be "2.1.0"${typeof version === 'string' ? `, not "${version.slice(0, 40)}"` : ''}`);
+    }
+    if (!validators.log(skeleton)) throw invalidSarif(describeSchemaError(validators.log.errors));
+    if (firstInvalid) throw invalidSarif(firstInvalid);
+    const runs = skeleton.runs as SarifRun[];
+    const rulesOfRun = runs.map(ruleLookup);
+    staged.convert((p: PendingResult) => toFinding(p, rulesOfRun[p.run]!, runs[p.run]!), (f) => f.fingerprint, listingsOf);
+    return { findings: staged, toolName: runs[0]?.tool.driver.name ?? 'SARIF', startTime: runs[0]?.invocations?.[0]?.startTimeUtc };
+  } catch (error) {
+    await staged.close();
+    throw error;
   }
-  if (!validators.log(skeleton)) throw invalidSarif(describeSchemaError(validators.log.errors));
-  if (firstInvalid) throw invalidSarif(firstInvalid);
-  const runs = skeleton.runs as SarifRun[];
-  const rulesOfRun = runs.map(ruleLookup);
-  return {
-    findings: pending.map((p) => toFinding(p, rulesOfRun[p.run]!, runs[p.run]!)),
-    toolName: runs[0]?.tool.driver.name ?? 'SARIF',
-    startTime: runs[0]?.invocations?.[0]?.startTimeUtc,
-  };
 }
 
 interface SarifMessage { text?: string; id?: string; arguments?: string[] }

@@ -1,4 +1,4 @@
-import type { Finding, Hotspot, SecurityRating, SecurityReport } from './model.js';
+import type { Finding, Hotspot, ReportCategory, SecurityRating, SecurityReport } from './model.js';
 
 /** Words both renderers use, so the HTML and the PDF of one report say the same things. */
 
@@ -41,3 +41,15 @@ export function ratingExplanation(report: SecurityReport): string {
 export const COUNTING_NOTE =
   'Counted: open vulnerabilities (status open or confirmed), each once even when it falls in several categories. '
   + 'Security hotspots to review or acknowledged are listed but not counted.';
+
+/** Open vulnerabilities of a category, listed or not. */
+export const openVulnerabilityCount = (category: ReportCategory): number => category.vulnerabilityCount ?? category.vulnerabilities.length;
+
+export const hasFindings = (category: ReportCategory): boolean => openVulnerabilityCount(category) > 0 || category.hotspots.length > 0;
+
+/** "Open vulnerabilities (12)", or with a cut list "Open vulnerabilities (12 000; the 200 worst listed)". */
+export function vulnerabilitiesCaption(category: ReportCategory): string {
+  const count = openVulnerabilityCount(category);
+  const listed = category.vulnerabilities.length;
+  return listed < count ? `Open vulnerabilities (${count}; the ${listed} worst listed, every one in the report's findings)` : `Open vulnerabilities (${count})`;
+}

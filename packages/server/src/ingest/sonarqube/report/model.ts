@@ -92,8 +92,13 @@ export interface ReportCategory {
   name: string;
   /** 1 = first in the standard's list. */
   rank: number;
-  /** Open vulnerabilities of this category, worst first. */
+  /** Open vulnerabilities of this category, worst first (the worst of them when `vulnerabilityCount` is larger). */
   vulnerabilities: Finding[];
+  /**
+   * Open vulnerabilities of this category when the list holds only the worst of them (a report
+   * rendered from a SARIF upload lists a bounded number); absent when the list is complete.
+   */
+  vulnerabilityCount?: number;
   /** Hotspots still to review or acknowledged, highest review priority first. */
   hotspots: Hotspot[];
 }

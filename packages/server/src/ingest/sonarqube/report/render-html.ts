@@ -1,6 +1,6 @@
 import {
-  COUNTING_NOTE, formatDate, hotspotPriority, hotspotRule, hotspotStatus, locationOf, ratingExplanation,
-  reportTitle, severityLabel,
+  COUNTING_NOTE, formatDate, hasFindings, hotspotPriority, hotspotRule, hotspotStatus, locationOf, openVulnerabilityCount,
+  ratingExplanation, reportTitle, severityLabel, vulnerabilitiesCaption,
 } from './display.js';
 import type { ReportCategory, SecurityReport } from './model.js';
 
@@ -19,7 +19,7 @@ const anchorOf = (category: ReportCategory): string => `cat-${category.id.toLowe
 
 export function renderHtml(report: SecurityReport): string {
   const title = `${reportTitle(report)} security report: ${report.projectName} ${report.projectVersion}`;
-  const listed = report.categories.filter((c) => c.vulnerabilities.length > 0 || c.hotspots.length > 0);
+  const listed = report.categories.filter(hasFindings);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -54,10 +54,10 @@ ${listed.map(categorySection).join('\n')}
 
 function summaryTable(report: SecurityReport): string {
   const rows = report.categories.map((c) => {
-    const hasItems = c.vulnerabilities.length > 0 || c.hotspots.length > 0;
+    const hasItems = hasFindings(c);
     const label = `${escapeHtml(c.id)} ${escapeHtml(c.name)}`;
     return `<tr><td class="num">${c.rank}</td><th scope="row">${hasItems ? `<a href="#${anchorOf(c)}">${label}</a>` : label}</th>`
-      + `<td class="num">${c.vulnerabilities.length}</td><td class="num">${c.hotspots.length}</td></tr>`;
+      + `<td class="num">${openVulnerabilityCount(c)}</td><td class="num">${c.hotspots.length}</td></tr>`;
   });
   return `<section aria-labelledby="summary">
 <h2 id="summary">Summary</h2>
@@ -84,7 +84,7 @@ function categorySection(category: ReportCategory): string {
   return `<section id="${id}" aria-labelledby="${id}-h">
 <h2 id="${id}-h"><span class="rank">#${category.rank}</span> ${heading}</h2>
 ${vulnerabilities.length === 0 ? '<p>No open vulnerabilities.</p>' : `<table>
-<caption>Open vulnerabilities (${vulnerabilities.length})</caption>
+<caption>${escapeHtml(vulnerabilitiesCaption(category))}</caption>
 <thead><tr><th scope="col">Severity</th><th scope="col">Rule</th><th scope="col">Location</th><th scope="col">Message</th></tr></thead>
 <tbody>
 ${vulnerabilities.join('\n')}

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import {
-  COUNTING_NOTE, formatDate, hotspotPriority, hotspotRule, hotspotStatus, locationOf, ratingExplanation,
-  reportTitle, severityLabel,
+  COUNTING_NOTE, formatDate, hasFindings, hotspotPriority, hotspotRule, hotspotStatus, locationOf, openVulnerabilityCount,
+  ratingExplanation, reportTitle, severityLabel, vulnerabilitiesCaption,
 } from './display.js';
 import type { ReportCategory, SecurityReport } from './model.js';
 import { drawTable, ensureSpace, pdfText, type PdfColumn } from './pdf-table.js';
@@ -55,7 +55,7 @@ export function renderPdf(report: SecurityReport): Promise<Buffer> {
   drawHeader(doc, report);
   drawSummary(doc, report);
   for (const category of report.categories) {
-    if (category.vulnerabilities.length > 0 || category.hotspots.length > 0) drawCategory(doc, category);
+    if (hasFindings(category)) drawCategory(doc, category);
   }
   drawPageFooters(doc, report);
   doc.end();
@@ -98,7 +98,7 @@ function drawHeader(doc: PDFKit.PDFDocument, report: SecurityReport): void {
 }
 
 function drawSummary(doc: PDFKit.PDFDocument, report: SecurityReport): void {
-  const rows = report.categories.map((c) => [c.rank, `${c.id} ${c.name}`, c.vulnerabilities.length, c.hotspots.length]);
+  const rows = report.categories.map((c) => [c.rank, `${c.id} ${c.name}`, openVulnerabilityCount(c), c.hotspots.length]);
   rows.push(['', 'Vulnerabilities in this report (each counted once)', report.vulnerabilitiesCount, '']);
   doc.font('Helvetica-Bold').fontSize(13).text('Summary', MARGIN);
   doc.moveDown(0.3);
@@ -115,7 +115,7 @@ function drawCategory(doc: PDFKit.PDFDocument, category: ReportCategory): void {
   if (vulnerabilities.length === 0) doc.font('Helvetica').fontSize(9).text('No open vulnerabilities.').moveDown(0.5);
   else {
     const rows = vulnerabilities.map((f) => [severityLabel(f), f.rule, locationOf(f), f.message]);
-    drawTable(doc, VULNERABILITY_COLUMNS, rows, `Open vulnerabilities (${vulnerabilities.length})`);
+    drawTable(doc, VULNERABILITY_COLUMNS, rows, vulnerabilitiesCaption(category));
   }
   if (category.hotspots.length > 0) {
     const rows = category.hotspots.map((h) => [hotspotPriority(h), hotspotStatus(h), hotspotRule(h), locationOf(h), h.message]);
