@@ -96,7 +96,7 @@ export function buildAdminCli(): Command {
       const config = { ...configFrom(options), runWorker: options.worker !== false };
       const ctx = await createContext(config);
       await bootstrapIfEmpty(config, ctx);
-      const server = await startServer(config, { ctx });
+      const server = await startServer(config, { ctx, releaseStartUpMemory: true });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
       stopOnSignals(server.close, config.shutdownGraceSeconds);
       if (options.demo) {
@@ -111,7 +111,7 @@ export function buildAdminCli(): Command {
 
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
     const config = { ...configFrom(options), runWorker: true };
-    const server = await startServer(config, { api: false });
+    const server = await startServer(config, { api: false, releaseStartUpMemory: true });
     const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(server.ctx.metrics, config.host, config.metricsPort).catch(async (error: unknown) => {
       await server.close();
       throw error;

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildApp, type App } from './http/app.js';
 import { installFeatures } from './features.js';
+import { releaseStartUpMemory } from './shared/release-start-up-memory.js';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -10,24 +11,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** false: build the app (for its routes and hooks) but do not listen. */
+  api?: boolean;
+  ctx?: AppContext;
+  /** A long-running process (`arkiv serve`, `arkiv worker`): give back start-up's heap before serving. */
+  releaseStartUpMemory?: boolean;
+}
+
 /**
  * Starts one Arkiv process: API (unless apiEnabled is false) and, when config.runWorker, the
  * background workers. `close` stops workers first (they finish or release in-flight work), then
  * the HTTP server, then the database.
  */
-export async function startServer(config: Readonly<Config>, options: { api?: boolean; ctx?: AppContext } = {}): Promise<RunningServer> {
+export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const ctx = options.ctx ?? (await createContext(config));
   let app: App | undefined;
   let url = '';
   try {
     await installFeatures(ctx);
     app = await buildApp(ctx);
+    // Routes compile when the app gets ready: only then is start-up's garbage all there.
+    await app.ready();
+    if (options.releaseStartUpMemory) await releaseStartUpMemory();
     if (options.api !== false) {
       url = await app.listen({ host: config.host, port: config.port });
       // With port 0 the default public URL named no real port: point it at the one we got.
       if (config.port === 0 && ctx.config.publicUrl.endsWith(':0')) ctx.config = Object.freeze({ ...ctx.config, publicUrl: url });
-    } else {
-      await app.ready();
     }
   } catch (error) {
     // A port in use or a bad feature must not leave the database pool (and the process) hanging.
