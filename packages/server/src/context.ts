@@ -79,6 +79,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     },
     onPoolConnect: () => outage?.recovered(),
     onPoolWait: (seconds) => poolWait.observe(seconds),
+    deferCheckpointThread: true,
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
     onChangeListenerLost: (error) => log.warn({ err: error }, 'change listener lost its connection; reads check the database until it reconnects'),
   });

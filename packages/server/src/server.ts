@@ -34,6 +34,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     // Routes compile when the app gets ready: only then is start-up's garbage all there.
     await app.ready();
     if (options.releaseStartUpMemory) await releaseStartUpMemory();
+    ctx.database.startUpDone();
     if (options.api !== false) {
       url = await app.listen({ host: config.host, port: config.port });
       // With port 0 the default public URL named no real port: point it at the one we got.

@@ -24,6 +24,11 @@ export interface DatabaseHandle {
   pool: pg.Pool | undefined;
   /** Moves on every committed change to the database's organisations (see change-token.ts). */
   changes: ChangeToken;
+  /**
+   * Start-up's writes are done. SQLite, opened with deferCheckpointThread: checkpoints them and
+   * starts its checkpoint thread at the next write (wal-checkpointer.ts). PostgreSQL: nothing.
+   */
+  startUpDone(): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,8 @@ export function openDatabase(options: {
   /** PostgreSQL only: seconds a query waited for a pool connection (a full pool queues queries). */
   onPoolWait?: (seconds: number) => void;
   onCheckpointError?: (message: string) => void;
+  /** SQLite only: a server process, whose checkpoint thread waits for its first write after startUpDone(). */
+  deferCheckpointThread?: boolean;
   /** PostgreSQL only: the change listener lost its connection (caches fall back to the database meanwhile). */
   onChangeListenerLost?: (error: unknown) => void;
 }): DatabaseHandle {
@@ -112,6 +119,7 @@ export function openDatabase(options: {
       dialect: 'postgres',
       pool,
       changes,
+      startUpDone: () => {},
       close: async () => {
         await changes.stop();
         await db.destroy();
@@ -130,13 +138,14 @@ export function openDatabase(options: {
   sqlite.pragma('cache_size = -32768');
   // Checkpoints restart the WAL from its start; this trims a file a burst made large.
   sqlite.pragma('journal_size_limit = 67108864');
-  const checkpointer = startWalCheckpointer(sqlite, file, (message) => options.onCheckpointError?.(message));
+  const checkpointer = startWalCheckpointer(sqlite, file, (message) => options.onCheckpointError?.(message), { deferred: options.deferCheckpointThread === true });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
     pool: undefined,
     changes: sqliteChangeToken(sqlite),
+    startUpDone: () => checkpointer.startUpDone(),
     close: async () => {
       await checkpointer.stop();
       await db.destroy();
