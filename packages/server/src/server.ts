@@ -29,9 +29,11 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   let app: App | undefined;
   let url = '';
   try {
+    // Twice: once loading and migrating are done (the peak of start-up is the young generation they
+    // grew, before the app adds its own), once the app is ready and before the first request.
+    if (options.releaseStartUpMemory) await releaseStartUpMemory();
     await installFeatures(ctx);
     app = await buildApp(ctx);
-    // Routes compile when the app gets ready: only then is start-up's garbage all there.
     await app.ready();
     if (options.releaseStartUpMemory) await releaseStartUpMemory();
     ctx.database.startUpDone();
