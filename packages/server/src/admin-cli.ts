@@ -98,9 +98,9 @@ export function buildAdminCli(): Command {
     .option('--demo', 'Seed a demo organisation with realistic reports and print example requests')
     .action(async (options: Record<string, unknown>) => {
       const config = { ...configFrom(options), runWorker: options.worker !== false };
-      const ctx = await createContext(config);
+      const ctx = await createContext(config, { deferCheckpointThread: true });
       await bootstrapIfEmpty(config, ctx);
-      const server = await startServer(config, { ctx, releaseStartUpMemory: true });
+      const server = await startServer(config, { ctx, serverProcess: true });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
       stopOnSignals(server.close, config.shutdownGraceSeconds);
       if (options.demo) {
@@ -115,7 +115,7 @@ export function buildAdminCli(): Command {
 
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
     const config = { ...configFrom(options), runWorker: true };
-    const server = await startServer(config, { api: false, releaseStartUpMemory: true });
+    const server = await startServer(config, { api: false, serverProcess: true });
     const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(server.ctx.metrics, config.host, config.metricsPort).catch(async (error: unknown) => {
       await server.close();
       throw error;

@@ -15,8 +15,11 @@ export interface StartOptions {
   /** false: build the app (for its routes and hooks) but do not listen. */
   api?: boolean;
   ctx?: AppContext;
-  /** A long-running process (`arkiv serve`, `arkiv worker`): give back start-up's heap before serving. */
-  releaseStartUpMemory?: boolean;
+  /**
+   * The process is `arkiv serve` or `arkiv worker`: start-up's heap is given back before serving, and
+   * (when the context is created here) SQLite's checkpoint thread waits for the first write.
+   */
+  serverProcess?: boolean;
 }
 
 /**
@@ -25,17 +28,17 @@ export interface StartOptions {
  * the HTTP server, then the database.
  */
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
-  const ctx = options.ctx ?? (await createContext(config));
+  const ctx = options.ctx ?? (await createContext(config, { deferCheckpointThread: options.serverProcess === true }));
   let app: App | undefined;
   let url = '';
   try {
     // Twice: once loading and migrating are done (the peak of start-up is the young generation they
     // grew, before the app adds its own), once the app is ready and before the first request.
-    if (options.releaseStartUpMemory) await releaseStartUpMemory();
+    if (options.serverProcess) await releaseStartUpMemory();
     await installFeatures(ctx);
     app = await buildApp(ctx);
     await app.ready();
-    if (options.releaseStartUpMemory) await releaseStartUpMemory();
+    if (options.serverProcess) await releaseStartUpMemory();
     ctx.database.startUpDone();
     if (options.api !== false) {
       url = await app.listen({ host: config.host, port: config.port });

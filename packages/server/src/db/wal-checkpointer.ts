@@ -38,10 +38,11 @@ export interface WalCheckpointer {
  *
  * The thread costs ≈ 10 MiB of RSS (an isolate and its own connection). With `deferred`, a server
  * process starts it at its first write after start-up (startUpDone), not at open: an idle process
- * has nothing to checkpoint, and one that writes gets the thread within one interval.
+ * has nothing to checkpoint, and one that writes gets the thread within one interval. Until the
+ * thread runs, SQLite's own automatic checkpoint stays on (a context that never calls startUpDone,
+ * or a long start-up, keeps a bounded WAL).
  */
 export function startWalCheckpointer(sqlite: SQLite.Database, file: string, onError: (message: string) => void, options: { deferred?: boolean } = {}): WalCheckpointer {
-  sqlite.pragma('wal_autocheckpoint = 0');
   let stopped = false;
   let worker: Worker | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -50,6 +51,7 @@ export function startWalCheckpointer(sqlite: SQLite.Database, file: string, onEr
     if (!stopped && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   };
   const start = () => {
+    sqlite.pragma('wal_autocheckpoint = 0');
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs: CHECKPOINT_INTERVAL_MS } });
     thread.unref();
