@@ -20,8 +20,9 @@ const { createOrganization } = await load('orgs/org-store.js');
 const { createApiToken } = await load('accounts/tokens.js');
 
 const config = loadConfig(process.env);
-const ctx = await createContext(config);
-const arkiv = await startServer(config, { ctx });
+// As `arkiv serve` starts: start-up's heap given back before serving, the checkpoint thread at the first write.
+const ctx = await createContext(config, { deferCheckpointThread: true });
+const arkiv = await startServer(config, { ctx, serverProcess: true });
 // A restarted child serves the organisation its predecessor created and needs no token.
 const orgId = process.env.ARKIV_BENCH_ORG_ID || (await createOrganization(ctx.db, { name: 'Bench organisation' })).id;
 const token = process.env.ARKIV_BENCH_ORG_ID ? '' : (await createApiToken(ctx.db, { orgId, name: 'bench upload', scopes: ['upload'] })).token;

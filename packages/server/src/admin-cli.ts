@@ -8,6 +8,7 @@ import { createOrganization, listOrganizations } from './orgs/org-store.js';
 import { createApiToken } from './accounts/tokens.js';
 import { SCOPES, type Scope } from './accounts/principal.js';
 import { startServer } from './server.js';
+import { releaseStartUpMemory } from './shared/release-start-up-memory.js';
 import { startMetricsServer } from './http/metrics-server.js';
 import { bootstrapOwnerEmail, createUserWithRole, deleteUserAccount, readPipedPassword, resetUserMfa, resetUserPassword, unlockLogin } from './accounts/user-admin.js';
 import { ROLES, type Role } from './accounts/principal.js';
@@ -50,6 +51,9 @@ async function bootstrapIfEmpty(config: Readonly<Config>, ctx: Awaited<ReturnTyp
   print(`  Organisation ID: ${org.id}`);
   print(`  Admin token:     ${token}`);
   print('  The token is shown only this once: store it now (arkiv token create makes more).');
+  // Hashing the Owner's password takes 64 MiB for a moment (scrypt, passwords.ts): give start-up's
+  // heap back first, so that moment stacks on the idle level rather than on loading's.
+  await releaseStartUpMemory();
   const owner = await createUserWithRole(ctx.db, { email: ownerEmail, orgId: org.id, role: 'owner', now: ctx.now() });
   print(`  Owner login:     ${owner.email}`);
   print(`  Password:        ${owner.password}`);
@@ -94,9 +98,9 @@ export function buildAdminCli(): Command {
     .option('--demo', 'Seed a demo organisation with realistic reports and print example requests')
     .action(async (options: Record<string, unknown>) => {
       const config = { ...configFrom(options), runWorker: options.worker !== false };
-      const ctx = await createContext(config);
+      const ctx = await createContext(config, { deferCheckpointThread: true });
       await bootstrapIfEmpty(config, ctx);
-      const server = await startServer(config, { ctx });
+      const server = await startServer(config, { ctx, serverProcess: true });
       print(`Arkiv listening on ${server.url} (API docs: ${server.url}/docs)`);
       stopOnSignals(server.close, config.shutdownGraceSeconds);
       if (options.demo) {
@@ -111,7 +115,7 @@ export function buildAdminCli(): Command {
 
   withSettings(program.command('worker').description('Run background workers only (webhook deliveries, imports)')).action(async (options: Record<string, unknown>) => {
     const config = { ...configFrom(options), runWorker: true };
-    const server = await startServer(config, { api: false });
+    const server = await startServer(config, { api: false, serverProcess: true });
     const metrics = config.metricsPort === undefined ? undefined : await startMetricsServer(server.ctx.metrics, config.host, config.metricsPort).catch(async (error: unknown) => {
       await server.close();
       throw error;

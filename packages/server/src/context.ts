@@ -56,7 +56,11 @@ export interface AppContext {
   now: () => number;
 }
 
-export async function createContext(config: Readonly<Config>, options: { log?: Logger } = {}): Promise<AppContext> {
+export async function createContext(
+  config: Readonly<Config>,
+  /** deferCheckpointThread: a server process (startServer calls startUpDone); see db/wal-checkpointer.ts. */
+  options: { log?: Logger; deferCheckpointThread?: boolean } = {},
+): Promise<AppContext> {
   // Asynchronous stdout: a line per request was a write(2) per request on the hot path. Lines
   // written while one write is in flight go out together in the next; pino flushes what is left
   // synchronously when the process exits.
@@ -79,6 +83,7 @@ export async function createContext(config: Readonly<Config>, options: { log?: L
     },
     onPoolConnect: () => outage?.recovered(),
     onPoolWait: (seconds) => poolWait.observe(seconds),
+    deferCheckpointThread: options.deferCheckpointThread === true,
     onCheckpointError: (message) => log.warn({ error: message }, 'background WAL checkpoint failed; the next one retries'),
     log,
   });

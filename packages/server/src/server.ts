@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { createContext, type AppContext } from './context.js';
 import { buildApp, type App } from './http/app.js';
 import { installFeatures } from './features.js';
+import { releaseStartUpMemory } from './shared/release-start-up-memory.js';
 
 export interface RunningServer {
   ctx: AppContext;
@@ -10,24 +11,39 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** false: build the app (for its routes and hooks) but do not listen. */
+  api?: boolean;
+  ctx?: AppContext;
+  /**
+   * The process is `arkiv serve` or `arkiv worker`: start-up's heap is given back before serving, and
+   * (when the context is created here) SQLite's checkpoint thread waits for the first write.
+   */
+  serverProcess?: boolean;
+}
+
 /**
  * Starts one Arkiv process: API (unless apiEnabled is false) and, when config.runWorker, the
  * background workers. `close` stops workers first (they finish or release in-flight work), then
  * the HTTP server, then the database.
  */
-export async function startServer(config: Readonly<Config>, options: { api?: boolean; ctx?: AppContext } = {}): Promise<RunningServer> {
-  const ctx = options.ctx ?? (await createContext(config));
+export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
+  const ctx = options.ctx ?? (await createContext(config, { deferCheckpointThread: options.serverProcess === true }));
   let app: App | undefined;
   let url = '';
   try {
+    // Twice: once loading and migrating are done (the peak of start-up is the young generation they
+    // grew, before the app adds its own), once the app is ready and before the first request.
+    if (options.serverProcess) await releaseStartUpMemory();
     await installFeatures(ctx);
     app = await buildApp(ctx);
+    await app.ready();
+    if (options.serverProcess) await releaseStartUpMemory();
+    ctx.database.startUpDone();
     if (options.api !== false) {
       url = await app.listen({ host: config.host, port: config.port });
       // With port 0 the default public URL named no real port: point it at the one we got.
       if (config.port === 0 && ctx.config.publicUrl.endsWith(':0')) ctx.config = Object.freeze({ ...ctx.config, publicUrl: url });
-    } else {
-      await app.ready();
     }
   } catch (error) {
     // A port in use or a bad feature must not leave the database pool (and the process) hanging.

@@ -27,6 +27,11 @@ export interface DatabaseHandle {
   changes: ChangeToken;
   /** PostgreSQL only: the process's one LISTEN connection (queue wake-ups and the change token). */
   notifications: PgNotifications | undefined;
+  /**
+   * Start-up's writes are done. SQLite, opened with deferCheckpointThread: checkpoints them and
+   * starts its checkpoint thread at the next write (wal-checkpointer.ts). PostgreSQL: nothing.
+   */
+  startUpDone(): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,8 @@ export function openDatabase(options: {
   onCheckpointError?: (message: string) => void;
   /** PostgreSQL only: where the LISTEN connection reports an outage and its end (silent if absent). */
   log?: NotificationLog;
+  /** SQLite only: a server process, whose checkpoint thread waits for its first write after startUpDone(). */
+  deferCheckpointThread?: boolean;
 }): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new (loadPg().Pool)({
@@ -119,6 +126,7 @@ export function openDatabase(options: {
       pool,
       changes,
       notifications,
+      startUpDone: () => {},
       close: async () => {
         await changes.stop();
         await notifications.close();
@@ -138,7 +146,7 @@ export function openDatabase(options: {
   sqlite.pragma('cache_size = -32768');
   // Checkpoints restart the WAL from its start; this trims a file a burst made large.
   sqlite.pragma('journal_size_limit = 67108864');
-  const checkpointer = startWalCheckpointer(sqlite, file, (message) => options.onCheckpointError?.(message));
+  const checkpointer = startWalCheckpointer(sqlite, file, (message) => options.onCheckpointError?.(message), { deferred: options.deferCheckpointThread === true });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
@@ -146,6 +154,7 @@ export function openDatabase(options: {
     pool: undefined,
     changes: sqliteChangeToken(sqlite),
     notifications: undefined,
+    startUpDone: () => checkpointer.startUpDone(),
     close: async () => {
       await checkpointer.stop();
       await db.destroy();

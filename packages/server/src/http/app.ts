@@ -10,6 +10,7 @@ import { routePlugins } from './routes.js';
 import { AccessLog } from './access-log.js';
 import { securitySchemes } from './openapi-security.js';
 import { namedSchemas } from './named-schemas.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 
 export type App = FastifyInstance;
 
@@ -23,6 +24,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
+    schemaController: { compilersFactory: lazySchemaCompilers() as never },
     // Errors the router raises before any hook (a malformed URL, a path parameter past its length
     // limit) get the same problem body as every other refusal, not Fastify's default JSON.
     frameworkErrors: (error, _request, reply) => {
