@@ -64,7 +64,6 @@ let nextJob = 1;
 function hashingThread() {
   if (hasher) return hasher;
   const worker = new Worker(WORKER_SOURCE, { eval: true });
-  worker.unref();
   const current = { worker, waiting: new Map<number, (reply: Reply | Error) => void>() };
   worker.on('message', (reply: Reply) => current.waiting.get(reply.job)?.(reply));
   const failAll = (error: Error) => {
@@ -74,6 +73,8 @@ function hashingThread() {
   };
   worker.on('error', failAll);
   worker.on('exit', (code) => failAll(new Error(`the archive hashing thread exited (${code})`)));
+  // After the listeners: adding a 'message' listener refs the thread's port again.
+  worker.unref();
   hasher = current;
   return current;
 }
