@@ -57,14 +57,17 @@ export function crc32(buffer: Buffer, previous = 0): number {
   return known !== undefined && known.before === previous ? known.after : zlib.crc32(buffer, previous);
 }
 
-/** One thread for the process, started at the first archive; it does not keep the process alive. */
-let hasher: { worker: Worker; waiting: Map<number, (reply: Reply | Error) => void> } | undefined;
+/**
+ * One thread for the process, started at the first archive. It keeps the process alive only while
+ * an entry awaits it (`jobs`), like any pending I/O; idle, it does not.
+ */
+let hasher: { worker: Worker; waiting: Map<number, (reply: Reply | Error) => void>; jobs: number } | undefined;
 let nextJob = 1;
 
 function hashingThread() {
   if (hasher) return hasher;
   const worker = new Worker(WORKER_SOURCE, { eval: true });
-  const current = { worker, waiting: new Map<number, (reply: Reply | Error) => void>() };
+  const current = { worker, waiting: new Map<number, (reply: Reply | Error) => void>(), jobs: 0 };
   worker.on('message', (reply: Reply) => current.waiting.get(reply.job)?.(reply));
   const failAll = (error: Error) => {
     if (hasher === current) hasher = undefined;
@@ -93,6 +96,13 @@ export function verifyingStream(expected: string, size: number, label: string): 
   let inFlight = 0;
   let copied = 0;
   let ended = false;
+  let done = false;
+  if (thread.jobs++ === 0) thread.worker.ref();
+  const finish = () => {
+    if (done) return;
+    done = true;
+    if (--thread.jobs === 0) thread.worker.unref();
+  };
   let pending: Buffer | undefined;
   let pendingLength = 0;
   /** The write callback held back while the thread or the reader is behind. */
@@ -123,6 +133,7 @@ export function verifyingStream(expected: string, size: number, label: string): 
     flush(callback) {
       send('end', (reply, out) => {
         ended = true;
+        finish();
         if (reply.sha256 !== expected || reply.size !== size) {
           return callback(new Error(`blob for ${label} does not match its recorded SHA-256/size (expected ${expected}/${size}, got ${reply.sha256}/${reply.size})`));
         }
@@ -133,6 +144,7 @@ export function verifyingStream(expected: string, size: number, label: string): 
     destroy(error, callback) {
       thread.waiting.delete(job);
       if (!ended) thread.worker.postMessage({ op: 'drop', job });
+      finish();
       callback(error);
     },
   });
