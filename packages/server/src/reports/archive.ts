@@ -121,6 +121,7 @@ export function createReportArchive(input: {
   zip.outputStream.on('error', fail);
   zip.outputStream.pipe(output);
   let current: Readable | undefined;
+  let currentVerifier: Readable | undefined;
   // Read-ahead: the next entry's blob is opened while this one streams, so a store with a round
   // trip per object (S3's GetObject) has its first bytes waiting when the entry starts. One blob
   // ahead at most, buffered only up to its stream's high-water mark: memory stays flat.
@@ -134,6 +135,8 @@ export function createReportArchive(input: {
   // A client that goes away stops the work: the blobs being read are closed too.
   output.on('close', () => {
     current?.destroy();
+    // And its verifier, which would otherwise wait for the rest of the entry (and hold the hashing thread).
+    currentVerifier?.destroy();
     ahead?.read.stream.destroy();
   });
 
@@ -150,6 +153,7 @@ export function createReportArchive(input: {
       // It failed while it waited ahead (a missing blob, a store that went away): fail now.
       if (failed()) verifier.destroy(failed());
       current = source;
+      currentVerifier = verifier;
       callback(null, source.pipe(verifier));
     });
   });
