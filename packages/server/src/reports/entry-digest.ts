@@ -149,10 +149,12 @@ export function verifyingStream(expected: string, size: number, label: string): 
     },
   });
   // Transform asks for more input whether or not its output was read; this waits for the reader.
+  // Readable calls _read before it takes the chunk it is reading (and not again until the next
+  // push), so the check runs on the next tick, once that chunk has left the buffer.
   const read = stream._read.bind(stream);
   stream._read = (n) => {
     read(n);
-    tryResume();
+    process.nextTick(tryResume);
   };
 
   /** Hands the gathered bytes to the thread; its reply pushes them on, in order. */
