@@ -17,13 +17,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
 import { measureManifestSigning } from './files/signing.js';
 import { checkBuildIsFresh, memoryOf, startS3Child, startServerChild, type ServerChild } from './files/child.js';
-import { measureDownload, median } from './files/measure.js';
+import { measureDownload, median, type Download } from './files/measure.js';
 import { pdfLike, uploadReports } from './files/upload.js';
 
 const MiB = 1024 * 1024;
@@ -59,7 +60,22 @@ interface Row {
   peakRss: number;
   baselinePeakRss: number;
   idleRss: number;
+  /** Median CPU µs per MiB sent: the server process (all threads), its main thread, the S3 server child. */
+  cpu: { archive: CpuPerMiB; baseline: CpuPerMiB };
 }
+
+interface CpuPerMiB {
+  server: number;
+  serverMain: number;
+  store?: number;
+}
+
+/** Median over the timed transfers of each CPU figure, in µs per MiB sent. */
+function cpuPerMiB(runs: Download[]): CpuPerMiB {
+  const per = (pick: (run: Download) => number | undefined) => median(runs.map((run) => ((pick(run) ?? 0) * 1e6) / (run.bytes / MiB)));
+  return { server: per((r) => r.cpu.server), serverMain: per((r) => r.cpu.serverMain), ...(runs[0]!.cpu.store === undefined ? {} : { store: per((r) => r.cpu.store) }) };
+}
+const cpuText = (c: CpuPerMiB) => `${c.server.toFixed(0)} (main thread ${c.serverMain.toFixed(0)}${c.store === undefined ? '' : `, S3 server ${c.store.toFixed(0)}`})`;
 
 const mib = (bytes: number) => (bytes / MiB).toFixed(0);
 const rows: Row[] = [];
@@ -109,11 +125,11 @@ for (const { dialect, blobStore } of setups) {
       const plainName = `plain-${reports}.bin`;
       await writePlainFile(path.join(child.dataDir, plainName), archiveBytes);
       const baselineUrl = s3 ? await storedAsBlob(child.baselineUrl, plainName) : `${child.baselineUrl}/plain?name=${plainName}`;
-      const baselineRuns = [await measureDownload(baselineUrl, child.pid)];
-      const archiveRuns = [await measureDownload(archiveUrl, child.pid)];
+      const baselineRuns = [await measureDownload(baselineUrl, child.pid, s3?.pid)];
+      const archiveRuns = [await measureDownload(archiveUrl, child.pid, s3?.pid)];
       for (let round = 0; round < rounds; round++) {
-        baselineRuns.push(await measureDownload(baselineUrl, child.pid));
-        archiveRuns.push(await measureDownload(archiveUrl, child.pid));
+        baselineRuns.push(await measureDownload(baselineUrl, child.pid, s3?.pid));
+        archiveRuns.push(await measureDownload(archiveUrl, child.pid, s3?.pid));
       }
       if (args.verify) verifyArchive(archiveUrl, child.dataDir);
       fs.rmSync(path.join(child.dataDir, plainName), { force: true });
@@ -131,11 +147,13 @@ for (const { dialect, blobStore } of setups) {
         // archive runs left behind, so their peaks would show the archive's residue, not theirs.
         baselinePeakRss: baselineRuns[0]!.peakRss,
         idleRss,
+        cpu: { archive: cpuPerMiB(archiveRuns.slice(1)), baseline: cpuPerMiB(baselineRuns.slice(1)) },
       };
       rows.push(row);
       console.log(
         `${setup} | ${(row.archiveBytes / GiB).toFixed(2)} GiB (${reports} reports) | archive ${mib(row.archive)} MiB/s | plain file ${mib(row.baseline)} MiB/s | ratio ${(row.archive / row.baseline).toFixed(2)} | server peak RSS ${mib(row.peakRss)} MiB (plain file ${mib(row.baselinePeakRss)} MiB, idle ${mib(row.idleRss)} MiB)`,
       );
+      console.log(`  CPU µs per MiB: archive ${cpuText(row.cpu.archive)}, plain ${cpuText(row.cpu.baseline)}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     }
   } finally {
     await child?.stop();
@@ -148,6 +166,13 @@ console.log('\n| Setup | Archive | Reports | Archive MiB/s | Plain file MiB/s | 
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.setup} | ${(r.archiveBytes / GiB).toFixed(2)} GiB | ${r.reports} | ${mib(r.archive)} | ${mib(r.baseline)} | ${(r.archive / r.baseline).toFixed(2)} | ${mib(r.idleRss)} MiB | ${mib(r.baselinePeakRss)} MiB | ${mib(r.peakRss)} MiB |`);
+}
+console.log('\nServer CPU µs per MiB sent (median of the timed transfers; S3 server child in brackets where there is one):\n');
+console.log('| Setup | Archive | Archive: server (main thread) | Plain: server (main thread) | Archive − plain, server | S3 server, archive / plain |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  const { archive: a, baseline: b } = r.cpu;
+  console.log(`| ${r.setup} | ${(r.archiveBytes / GiB).toFixed(2)} GiB | ${a.server.toFixed(0)} (${a.serverMain.toFixed(0)}) | ${b.server.toFixed(0)} (${b.serverMain.toFixed(0)}) | ${(a.server - b.server).toFixed(0)} | ${a.store === undefined ? '–' : `${a.store.toFixed(0)} / ${b.store!.toFixed(0)}`} |`);
 }
 
 /** The archive's exact size, from Content-Length (the request is dropped once headers arrive). */

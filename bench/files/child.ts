@@ -83,7 +83,7 @@ export function resetPeak(pid: number): void {
 }
 
 /** A loopback S3 server in its own process (bench/files/s3-server-child.ts), for the `:s3` setups. */
-export function startS3Child(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+export function startS3Child(): Promise<{ pid: number; env: Record<string, string>; stop(): Promise<void> }> {
   const child = fork(fileURLToPath(new URL('./s3-server-child.ts', import.meta.url)), [], {
     execArgv: ['--conditions=arkiv-source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -95,6 +95,7 @@ export function startS3Child(): Promise<{ env: Record<string, string>; stop(): P
     child.once('message', (message) => {
       const { endpoint, bucket } = (message as { ready: { endpoint: string; bucket: string } }).ready;
       resolve({
+        pid: child.pid!,
         // The suite's stand-in keys (S3RVER/S3RVER), through the SDK's default chain as in production.
         env: { ARKIV_S3_BUCKET: bucket, ARKIV_S3_ENDPOINT: endpoint, ARKIV_S3_FORCE_PATH_STYLE: '1', ARKIV_S3_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true' },
         stop: async () => {

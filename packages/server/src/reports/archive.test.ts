@@ -170,6 +170,29 @@ describe('createReportArchive', () => {
     assert.equal(logged.length >= 1, true);
   });
 
+  it('never sends the last bytes of an entry whose SHA-256 does not match', async () => {
+    // Over several of the hashing thread's 1 MiB chunks, so the earlier ones do go out before the verdict.
+    const pdf = await stored('pdf', Buffer.concat([pdfBytes('Tampered'), crypto.randomBytes(3 * 1024 * 1024 + 12345)]));
+    const blobPath = path.join(blobs.root, 'sha256', pdf.sha256.slice(0, 2), pdf.sha256.slice(2, 4), pdf.sha256);
+    const marker = Buffer.from(`tampered-${crypto.randomUUID()}`);
+    const bytes = fs.readFileSync(blobPath);
+    marker.copy(bytes, bytes.length - marker.length);
+    fs.writeFileSync(blobPath, bytes);
+    const r = report({ files: [await stored('html', htmlBytes('Tampered')), pdf] });
+    const archive = createReportArchive({ organizationId: r.organizationId, reports: [r], blobs, log: silentLog, now: new Date(), signer });
+    const received: Buffer[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of archive.stream) received.push(chunk as Buffer);
+      })(),
+      /does not match its recorded SHA-256/,
+    );
+    const output = Buffer.concat(received);
+    assert.ok(output.length > 2 * 1024 * 1024, 'the entry streamed before its end');
+    assert.ok(output.includes(bytes.subarray(1024 * 1024, 1024 * 1024 + 64)), 'earlier bytes of the entry were sent');
+    assert.equal(output.includes(marker), false, 'the bytes that failed the check were not');
+  });
+
   it('closes the blob being read when the consumer goes away', async () => {
     const big = await stored('pdf', Buffer.concat([pdfBytes('Big'), crypto.randomBytes(8 * 1024 * 1024)]));
     const opened: Readable[] = [];

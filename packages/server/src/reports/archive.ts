@@ -1,29 +1,30 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { ZipFile } from 'yazl';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { ReportFile, ReportWithFiles } from './report-model.js';
+import { crc32, verifyingStream } from './entry-digest.js';
 import { MANIFEST_NAME, SIGNATURE_NAME, signedManifest, type ManifestSigner } from './manifest-signature.js';
 
 /**
  * yazl computes every entry's CRC-32 with buffer-crc32, a JavaScript table loop (~430 MB/s here):
- * on a 2 GiB archive that alone halved throughput (see docs/benchmarks.md). Node's zlib.crc32
- * (native, ~10× faster) returns the same unsigned value for the same (bytes, previous) arguments,
- * so we swap it in on the very module instance yazl loaded. If yazl ever stops using that
- * module, this does nothing and archives stay correct, only slower; the ZIP tests check CRCs with
- * independent readers either way.
+ * on a 2 GiB archive that alone halved throughput (see docs/benchmarks.md). We swap in our own on
+ * the very module instance yazl loaded: for a chunk that came out of a verifying stream it is the
+ * CRC-32 the hashing thread already computed (entry-digest.ts), otherwise Node's native
+ * zlib.crc32, which returns the same unsigned value for the same (bytes, previous) arguments. If
+ * yazl ever stops using that module, this does nothing and archives stay correct, only slower;
+ * the ZIP tests check CRCs with independent readers either way.
  */
-function useNativeCrc32ForYazl(): void {
+function useKnownCrc32ForYazl(): void {
   const fromYazl = createRequire(createRequire(import.meta.url).resolve('yazl'));
   const bufferCrc32 = fromYazl('buffer-crc32') as { unsigned: (buffer: Buffer, previous?: number) => number };
   const sample = Buffer.from('arkiv crc32 check');
   if (bufferCrc32.unsigned(sample, 12345) !== zlib.crc32(sample, 12345)) return;
-  bufferCrc32.unsigned = (buffer, previous) => zlib.crc32(buffer, previous ?? 0);
+  bufferCrc32.unsigned = crc32;
 }
-useNativeCrc32ForYazl();
+useKnownCrc32ForYazl();
 
 interface OpenedBlob {
   stream: Readable;
@@ -36,6 +37,9 @@ function openBlob(blobs: BlobStore, file: { blobKey: string } | { stagedPath: st
   const stream: Readable = 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : blobs.read(file.blobKey);
   let error: Error | undefined;
   stream.on('error', (e) => (error ??= e));
+  // Starts filling its buffer now (a PostgreSQL blob's first COPY batch, a file's first read),
+  // so the entry's first bytes wait for it rather than the other way round.
+  stream.read(0);
   return { stream, failed: () => error };
 }
 
@@ -86,26 +90,6 @@ export function planArchive(reports: readonly ReportWithFiles[], generated?: Rea
   });
 }
 
-/** Passes bytes through and fails at the end unless they hash to `expected`. */
-function verifyingStream(expected: string, size: number, label: string): Transform {
-  const hash = crypto.createHash('sha256');
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-    flush(callback) {
-      const actual = hash.digest('hex');
-      if (actual !== expected || seen !== size) {
-        return callback(new Error(`blob for ${label} does not match its recorded SHA-256/size (expected ${expected}/${size}, got ${actual}/${seen})`));
-      }
-      callback();
-    },
-  });
-}
-
 /**
  * Streams a ZIP of the reports' files, then manifest.json and its signature (manifest.json.sig,
  * see manifest-signature.ts). Every entry is stored (not deflated),
@@ -137,6 +121,7 @@ export function createReportArchive(input: {
   zip.outputStream.on('error', fail);
   zip.outputStream.pipe(output);
   let current: Readable | undefined;
+  let currentVerifier: Readable | undefined;
   // Read-ahead: the next entry's blob is opened while this one streams, so a store with a round
   // trip per object (S3's GetObject) has its first bytes waiting when the entry starts. One blob
   // ahead at most, buffered only up to its stream's high-water mark: memory stays flat.
@@ -150,6 +135,8 @@ export function createReportArchive(input: {
   // A client that goes away stops the work: the blobs being read are closed too.
   output.on('close', () => {
     current?.destroy();
+    // And its verifier, which would otherwise wait for the rest of the entry (and hold the hashing thread).
+    currentVerifier?.destroy();
     ahead?.read.stream.destroy();
   });
 
@@ -166,6 +153,7 @@ export function createReportArchive(input: {
       // It failed while it waited ahead (a missing blob, a store that went away): fail now.
       if (failed()) verifier.destroy(failed());
       current = source;
+      currentVerifier = verifier;
       callback(null, source.pipe(verifier));
     });
   });
