@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -34,21 +35,70 @@ export async function sarifExportStream(db: Kysely<Database>, source: SarifExpor
   return Readable.from(writeSarif(source, rules, readReportFindings(db, source.reportId)), { objectMode: false });
 }
 
+/** A generated export: small ones are kept in memory, larger ones in a staging file. */
+export type GeneratedFile = { size: number; sha256: string } & ({ bytes: Buffer } | { path: string; head: Buffer });
+
 /**
- * Each report's SARIF export written to a staging file first, so the archive knows its size and
- * SHA-256 before the first byte (the manifest is signed up front). The caller discards the files.
+ * What one archive may hold in memory of its SARIF exports in all. A report without findings
+ * exports about a kilobyte: keeping that in memory spares every download a staging file (mkdir,
+ * create, write, read back, unlink); past the budget exports go to disk, so memory stays bounded
+ * whatever the archive's size.
+ */
+export const SARIF_IN_MEMORY_BUDGET = 1024 * 1024;
+
+/**
+ * Each report's SARIF export, complete before the archive starts, so the archive knows its size
+ * and SHA-256 before the first byte (the manifest is signed up front). Read into memory while the
+ * archive's budget lasts, otherwise staged to disk; the caller discards them with `discardGenerated`.
  */
 export async function stageSarifExports(
   db: Kysely<Database>,
   stage: (source: Readable) => Promise<StagedFile>,
   reports: readonly SarifExportSource[],
-): Promise<Map<string, StagedFile>> {
-  const staged = new Map<string, StagedFile>();
+  inMemoryBudget = SARIF_IN_MEMORY_BUDGET,
+): Promise<Map<string, GeneratedFile>> {
+  const staged = new Map<string, GeneratedFile>();
+  let budget = inMemoryBudget;
   try {
-    for (const report of reports) staged.set(report.reportId, await stage(await sarifExportStream(db, report)));
+    for (const report of reports) {
+      const file = await bufferOrStage(await sarifExportStream(db, report), budget, stage);
+      if ('bytes' in file) budget -= file.size;
+      staged.set(report.reportId, file);
+    }
     return staged;
   } catch (error) {
-    await Promise.all([...staged.values()].map(discardStaged));
+    await Promise.all([...staged.values()].map(discardGenerated));
     throw error;
   }
+}
+
+/** Reads `source` into memory up to `limit` bytes; a longer one continues into a staging file. */
+async function bufferOrStage(source: Readable, limit: number, stage: (source: Readable) => Promise<StagedFile>): Promise<GeneratedFile> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const iterator: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      const bytes = Buffer.concat(chunks, size);
+      return { bytes, size, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+    }
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break;
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield* chunks;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return stage(Readable.from(rest(), { objectMode: false }));
+}
+
+export async function discardGenerated(file: GeneratedFile | undefined): Promise<void> {
+  if (file && 'path' in file) await discardStaged(file);
 }

@@ -2,12 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { testDialects } from '../test/test-database.js';
 import { startTestServer, type TestServer } from '../test/test-server.js';
 import { sampleFields, uploadForm } from '../test/fixtures.js';
 import { contentFingerprint } from './finding-model.js';
 import { sarifValidators } from './sarif/sarif-schema.js';
+import { discardGenerated, stageSarifExports } from './sarif-export.js';
+import { stageStream } from '../blobs/staging.js';
 import { eslintSarif, exportedSarif, readApi, sarifLog, storedFindingRows, uploadSarif } from './findings-test-helpers.js';
 
 const assertValidSarif = (log: unknown) => {
@@ -243,6 +246,21 @@ for (const dialect of testDialects) {
       assertValidSarif(log);
       assert.deepEqual(log, (await exportedSarif(server, created.body.id)).log);
       assert.deepEqual(log.runs[0].results[0].partialFingerprints, { primaryLocationLineHash: 'z:1' });
+    });
+
+    it('keeps small findings.sarif exports in memory and stages them past the budget, with the same bytes either way', async () => {
+      const created = await uploadSarif(server, sarifLog([{ rule: 'xss', file: 'src/b.py', line: 9, hash: 'b:9', cwe: [79] }]), { projectName: 'Budget', projectVersion: '1.0.0' });
+      const source = { reportId: created.body.id, projectName: 'Budget', projectVersion: '1.0.0', reportType: created.body.reportType, date: created.body.date };
+      const stage = (stream: Readable) => stageStream(stream, server.ctx.stagingDir, Number.MAX_SAFE_INTEGER);
+      const inMemory = (await stageSarifExports(server.ctx.db, stage, [source])).get(created.body.id)!;
+      const onDisk = (await stageSarifExports(server.ctx.db, stage, [source], 16)).get(created.body.id)!;
+      assert.ok('bytes' in inMemory && 'path' in onDisk);
+      assert.deepEqual(fs.readFileSync(onDisk.path), inMemory.bytes);
+      assert.equal(onDisk.size, inMemory.bytes.length);
+      assert.equal(onDisk.sha256, inMemory.sha256);
+      assert.equal(inMemory.sha256, crypto.createHash('sha256').update(inMemory.bytes).digest('hex'));
+      await discardGenerated(onDisk);
+      assert.equal(fs.existsSync(onDisk.path), false);
     });
 
     it('answers 404 for the SARIF of a report of another organisation', async () => {

@@ -4,8 +4,8 @@ import { orgSigner } from '../signing/org-signer.js';
 import { recordDownload, type DownloadSource } from '../audit/download-audit.js';
 import { createReportArchive } from './archive.js';
 import type { ReportWithFiles } from './report-model.js';
-import { discardStaged, stageStream } from '../blobs/staging.js';
-import { stageSarifExports } from '../findings/sarif-export.js';
+import { stageStream } from '../blobs/staging.js';
+import { discardGenerated, stageSarifExports } from '../findings/sarif-export.js';
 
 /**
  * Sends reports as the signed ZIP of `GET /security/report/files` (entries, manifest.json,
@@ -20,12 +20,13 @@ export async function sendReportArchive(
 ): Promise<FastifyReply> {
   const now = new Date(ctx.now());
   const signer = await orgSigner(ctx, input.organizationId);
-  // findings.sarif is generated, so it is staged first: the signed manifest needs its size and hash up front.
+  // findings.sarif is generated, so it is made first (in memory, or staged when large): the signed
+  // manifest needs its size and hash up front.
   const sarif = await stageSarifExports(ctx.db, (source) => stageStream(source, ctx.stagingDir, Number.MAX_SAFE_INTEGER), input.reports.map(sarifSourceOf));
-  const generated = new Map([...sarif].map(([id, file]) => [id, [{ kind: 'sarif', fileName: 'findings.sarif', mediaType: 'application/sarif+json', size: file.size, sha256: file.sha256, stagedPath: file.path }]]));
+  const generated = new Map([...sarif].map(([id, file]) => [id, [{ kind: 'sarif', fileName: 'findings.sarif', mediaType: 'application/sarif+json', size: file.size, sha256: file.sha256, ...('bytes' in file ? { bytes: file.bytes } : { stagedPath: file.path }) }]]));
   const archive = createReportArchive({ organizationId: input.organizationId, reports: input.reports, blobs: ctx.blobs, log: request.log, now, signer, generated });
   // The staged exports live as long as the transfer, whichever way it ends.
-  archive.stream.once('close', () => void Promise.all([...sarif.values()].map(discardStaged)));
+  archive.stream.once('close', () => void Promise.all([...sarif.values()].map(discardGenerated)));
   const size = await archive.size;
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   reply.header('content-type', 'application/zip');

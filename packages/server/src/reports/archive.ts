@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { ZipFile } from 'yazl';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -33,8 +33,8 @@ interface OpenedBlob {
 }
 
 /** Starts reading a blob now; an error before it is consumed is kept, not thrown as unhandled. */
-function openBlob(blobs: BlobStore, file: { blobKey: string } | { stagedPath: string }): OpenedBlob {
-  const stream: Readable = 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : blobs.read(file.blobKey);
+function openBlob(blobs: BlobStore, file: { blobKey: string } | GeneratedBody): OpenedBlob {
+  const stream: Readable = 'bytes' in file ? Readable.from([file.bytes], { objectMode: false }) : 'stagedPath' in file ? fs.createReadStream(file.stagedPath) : blobs.read(file.blobKey);
   let error: Error | undefined;
   stream.on('error', (e) => (error ??= e));
   // Starts filling its buffer now (a PostgreSQL blob's first COPY batch, a file's first read),
@@ -54,16 +54,17 @@ export function safeName(text: string, max = 80): string {
   return cleaned === '' ? '_' : cleaned;
 }
 
-/** An entry made for the archive rather than uploaded (findings.sarif): read from a staged file. */
-export interface GeneratedEntry {
+/** Where a generated entry's bytes are: in memory (small) or in a staged file. */
+export type GeneratedBody = { bytes: Buffer } | { stagedPath: string };
+
+/** An entry made for the archive rather than uploaded (findings.sarif). */
+export type GeneratedEntry = {
   kind: string;
   fileName: string;
   mediaType: string;
   size: number;
   sha256: string;
-  /** The staged file holding the bytes. */
-  stagedPath: string;
-}
+} & GeneratedBody;
 
 type PlannedFile = (ReportFile | GeneratedEntry) & { path: string };
 
