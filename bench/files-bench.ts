@@ -23,7 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
 import { measureManifestSigning } from './files/signing.js';
-import { checkBuildIsFresh, memoryOf, startS3Child, startServerChild, type ServerChild } from './files/child.js';
+import { checkBuildIsFresh, memoryOf, parseSetups, startS3Child, startServerChild, type ServerChild } from './files/child.js';
 import { measureDownload, median, type Download } from './files/measure.js';
 import { pdfLike, uploadReports } from './files/upload.js';
 
@@ -43,10 +43,7 @@ const { values: args } = parseArgs({
 const sizesGiB = args.sizes.split(',').map(Number).sort((a, b) => a - b);
 const reportBytes = Number(args['report-mib']) * MiB;
 const rounds = Number(args.rounds);
-const setups = args.setups.split(',').map((s) => {
-  const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres' | 's3'];
-  return { dialect, blobStore };
-});
+const setups = parseSetups(args.setups);
 const staleBuild = args.source ? undefined : checkBuildIsFresh();
 if (staleBuild) console.log(staleBuild);
 const reportsFor = (gib: number) => Math.max(1, Math.round((gib * GiB) / reportBytes));

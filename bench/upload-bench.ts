@@ -26,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../packages/server/src/test/test-database.js';
-import { checkBuildIsFresh, memoryOf, startS3Child, startServerChild, type ServerChild } from './files/child.js';
+import { checkBuildIsFresh, memoryOf, parseSetups, startS3Child, startServerChild, type ServerChild } from './files/child.js';
 import { median } from './files/measure.js';
 import { writeUploadBody, type UploadBody } from './upload/body.js';
 import { measureUpload, type Upload } from './upload/measure.js';
@@ -44,10 +44,7 @@ const { values: args } = parseArgs({
 });
 const sizes = args.sizes.split(',').map((s) => Number(s) * MiB).sort((a, b) => a - b);
 const rounds = Number(args.rounds);
-const setups = args.setups.split(',').map((s) => {
-  const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres' | 's3'];
-  return { dialect, blobStore };
-});
+const setups = parseSetups(args.setups);
 const staleBuild = args.source ? undefined : checkBuildIsFresh();
 if (staleBuild) console.log(staleBuild);
 

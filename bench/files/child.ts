@@ -19,6 +19,14 @@ const serverSource = new URL('../../packages/server/src/', import.meta.url);
  * The compiled server should be at least as new as its sources, or the bench measures old code:
  * run `npm run build` first (or pass --source). Returns a warning, or undefined when fresh.
  */
+/** `--setups sqlite:fs,postgres:s3`: each database with its blob store. */
+export function parseSetups(text: string): Array<{ dialect: 'sqlite' | 'postgres'; blobStore: 'fs' | 'postgres' | 's3' }> {
+  return text.split(',').map((s) => {
+    const [dialect, blobStore] = s.split(':') as ['sqlite' | 'postgres', 'fs' | 'postgres' | 's3'];
+    return { dialect, blobStore };
+  });
+}
+
 export function checkBuildIsFresh(): string | undefined {
   const newest = (dir: URL, extension: string) => {
     let found = { file: '', mtime: 0 };
