@@ -68,7 +68,7 @@ describe('reports browser in Chromium', { skip: skipWithoutChromium() }, () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByRole('checkbox', { name: 'Select Zip product 1.0.0 CWE Top 25' }).check();
     await page.getByRole('checkbox', { name: 'Select Zip product 1.1.0 CWE Top 25' }).check();
-    await page.getByRole('figure').filter({ hasText: 'Zip product' }).waitFor();
+    await page.getByRole('figure', { name: 'Zip product', exact: true }).waitFor();
     await dash.screenshot(page, 'reports');
     const [single] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PDF of Zip product 1.1.0 CWE Top 25' }).click()]);
     assert.deepEqual(await fs.readFile(await single.path()), uploads[1]!.pdf);
